@@ -1,0 +1,219 @@
+"""sitegen.toml -> a frozen `Config`, plus the site's folder layout and per-run options.
+
+Every key has a default, so a site needs no configuration file. Reading collects every
+problem (unknown key, wrong type, bad value) before failing once, as MkDocs does, so the
+user fixes them all in one go. No other module reads TOML or the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError, Problem
+
+CONFIG_FILE = "sitegen.toml"
+PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
+
+
+@dataclass(frozen=True)
+class CommentsConfig:
+    """The `[comments]` table."""
+
+    enabled: bool = True
+    endpoint: str = "/comments"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything sitegen.toml can say, with the defaults a site gets without it."""
+
+    title: str = "My blog"
+    author: str = ""
+    description: str = ""
+    base_url: str = "http://localhost:8000"
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    permalink: str = "/{year}/{month}/{day}/{slug}/"
+    posts_per_page: int = 10
+    date_format: str = "%A, %B %-d, %Y"
+    comments: CommentsConfig = field(default_factory=CommentsConfig)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def absolute(self, url: str) -> str:
+        """A site-relative URL ("/tags/") made absolute with `base_url`."""
+        return self.base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+@dataclass(frozen=True)
+class SitePaths:
+    """Where a site keeps its files; the layout is fixed, only the root and output move."""
+
+    root: Path
+    output: Path
+
+    @classmethod
+    def at(cls, root: Path, output: Path | None = None) -> SitePaths:
+        root = root.resolve()
+        return cls(root=root, output=(output or root / "output").resolve())
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def posts(self) -> Path:
+        return self.root / "content" / "posts"
+
+    @property
+    def pages(self) -> Path:
+        return self.root / "content" / "pages"
+
+    @property
+    def comments(self) -> Path:
+        return self.root / "content" / "comments"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def themes(self) -> Path:
+        return self.root / "themes"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What this one run was asked for, as opposed to what the site is."""
+
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+
+
+def load_config(paths: SitePaths) -> Config:
+    """Read `sitegen.toml` if there is one; raise ConfigError naming every bad key."""
+    path = paths.config_file
+    if not path.exists():
+        return Config()
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(Problem("not UTF-8 text", path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_toml_problem(error, path)) from None
+    problems: list[Problem] = []
+    config = _build(Config, table, "", path, problems)
+    problems.extend(_check_values(config, path))
+    if problems:
+        raise ConfigError(*problems)
+    return config
+
+
+def _toml_problem(error: tomllib.TOMLDecodeError, path: Path) -> Problem:
+    match = re.search(r"\(at line (\d+), column \d+\)$", str(error))
+    message = str(error)[: match.start()].strip() if match else str(error)
+    return Problem(f"not valid TOML: {message}", path, int(match.group(1)) if match else None)
+
+
+def _build(cls: type, table: dict, prefix: str, path: Path, problems: list[Problem]):
+    """Instantiate a config dataclass from a TOML table, recording what does not fit."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if key not in known:
+            problems.append(Problem(_unknown_key(name, known, prefix), path))
+            continue
+        expected = hints[key]
+        if dataclasses.is_dataclass(expected):
+            if isinstance(value, dict):
+                values[key] = _build(expected, value, f"{name}.", path, problems)
+            else:
+                problems.append(Problem(f"'{name}' must be a table ([{name}])", path))
+        elif (checked := _typed(value, expected)) is not None:
+            values[key] = checked
+        else:
+            problems.append(
+                Problem(f"'{name}' must be {_describe(expected)}, not {_toml_type(value)}", path)
+            )
+    return cls(**values)
+
+
+def _unknown_key(name: str, known: dict, prefix: str) -> str:
+    close = difflib.get_close_matches(name.removeprefix(prefix), list(known), n=1)
+    hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+    return f"unknown key '{name}'{hint}"
+
+
+def _typed(value: object, expected: object) -> object | None:
+    """The value in the type the field holds, or None when it has the wrong type."""
+    if expected is bool:
+        return value if isinstance(value, bool) else None
+    if expected is int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if expected is str:
+        return value if isinstance(value, str) else None
+    if typing.get_origin(expected) is tuple:
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        return tuple(value) if ok else None
+    raise TypeError(f"config field type {expected!r} has no TOML reading")
+
+
+def _describe(expected: object) -> str:
+    if typing.get_origin(expected) is tuple:
+        return "a list of strings"
+    return {bool: "true or false", int: "a whole number", str: "a string"}[expected]
+
+
+def _toml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    kinds = {int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    return next((name for kind, name in kinds.items() if isinstance(value, kind)), "a date")
+
+
+def _check_values(config: Config, path: Path) -> list[Problem]:
+    """Rules on values that the types alone do not catch."""
+    problems = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(f"'{key}' {message}", path))
+
+    url = urlsplit(config.base_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        bad("base_url", f"must be an absolute http(s) URL, not '{config.base_url}'")
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        bad("timezone", f"'{config.timezone}' is not an IANA time zone such as 'Europe/Lisbon'")
+    fields = set(re.findall(r"{(\w*)}", config.permalink))
+    if not config.permalink.startswith("/"):
+        bad("permalink", "must start with '/'")
+    if unknown := fields - PERMALINK_FIELDS:
+        names = ", ".join(sorted(f"{{{name}}}" for name in unknown))
+        bad("permalink", f"uses unknown field {names}; use {{year}} {{month}} {{day}} {{slug}}")
+    if "slug" not in fields:
+        bad("permalink", "must contain {slug}")
+    if config.posts_per_page < 1:
+        bad("posts_per_page", "must be at least 1")
+    if not config.comments.endpoint:
+        bad("comments.endpoint", "must not be empty")
+    return problems

@@ -1,0 +1,61 @@
+"""Problems found in a site's input, and the exception that carries them to the edge.
+
+Loaders raise or collect `Problem`s; a stage that found any raises one `SitegenError`
+holding all of them, so the user sees every mistake at once. Only the CLI and the preview
+server turn them into text for people.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) at one place in the input."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = display_path(self.path)
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+def display_path(path: Path) -> str:
+    """The path as a person typed it: relative to the working folder when inside it."""
+    absolute = Path(os.path.abspath(path))
+    here = Path.cwd()
+    return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(absolute)
+
+
+class SitegenError(Exception):
+    """A stage failed; `problems` says everything it found wrong."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems: tuple[Problem, ...] = problems
+
+
+class ConfigError(SitegenError):
+    """sitegen.toml is unreadable or holds a bad key or value."""
+
+
+class ContentError(SitegenError):
+    """A post, page or comment thread cannot be used as written."""
+
+
+class ThemeError(SitegenError):
+    """A template is missing or does not compile or render."""
+
+
+def gather(errors: list[SitegenError]) -> tuple[Problem, ...]:
+    """All problems of several failed loads, in the order they were found."""
+    return tuple(problem for error in errors for problem in error.problems)

@@ -1,0 +1,288 @@
+"""LOAD one post or standalone page: front matter, dates, slug, Markdown -> HTML.
+
+Each loader is a pure function of the file's bytes, its name and the configuration, which is
+why a loaded post can be cached by `source_digest` and reused across builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import frontmatter
+import markdown
+import yaml
+from markupsafe import Markup
+from slugify import slugify
+
+from . import __version__
+from .config import Config
+from .dates import DATE_HELP, parse_when
+from .errors import ContentError, Problem
+
+DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+MORE_MARKER = "<!--more-->"
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class MarkdownRenderer:
+    """Python-Markdown set up for the owner's posts; one per process, reset per document."""
+
+    EXTENSIONS = (
+        "fenced_code", "tables", "footnotes", "toc", "codehilite",
+        "attr_list", "def_list", "abbr", "md_in_html", "sane_lists",
+    )
+    CONFIGS = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=list(self.EXTENSIONS), extension_configs=self.CONFIGS)
+
+    def convert(self, text: str) -> tuple[str, str]:
+        """(body HTML, table-of-contents HTML) for one document."""
+        self._md.reset()
+        html = self._md.convert(text)
+        toc = self._md.toc if getattr(self._md, "toc_tokens", None) else ""
+        return html, toc
+
+
+@dataclass(frozen=True)
+class Source:
+    """A content file split into front matter and Markdown, with the line of each key."""
+
+    path: Path
+    meta: dict
+    body: str
+    key_lines: dict[str, int]
+
+    def problem(self, message: str, key: str | None = None) -> ContentError:
+        return ContentError(Problem(message, self.path, self.key_lines.get(key)))
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post as the site shows it; `body_html` and `summary_html` are the owner's HTML."""
+
+    source_digest: str
+    source: Path
+    stem: str
+    title: str
+    date: datetime
+    updated: datetime
+    slug: str
+    url: str
+    tags: tuple[str, ...]
+    draft: bool
+    comments_open: bool
+    show_toc: bool
+    body_html: Markup
+    toc_html: Markup
+    summary_html: Markup
+    has_more: bool
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StaticPage:
+    """A dateless page such as About, served at /<slug>/."""
+
+    source_digest: str
+    source: Path
+    title: str
+    slug: str
+    url: str
+    menu: bool
+    body_html: Markup
+    aliases: tuple[str, ...]
+
+
+def source_digest(data: bytes, path: Path, config: Config) -> str:
+    """What a loaded post depends on: its bytes, its name, the settings it reads, our code."""
+    key = hashlib.blake2b(data, digest_size=16)
+    settings = (path.name, config.timezone, config.permalink, __version__, markdown.__version__)
+    key.update(repr(settings).encode())
+    return key.hexdigest()
+
+
+def read_source(path: Path, data: bytes) -> Source:
+    """Split a file into front matter and body; YAML errors name the file line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ContentError(Problem(f"not UTF-8 text (byte {error.start})", path)) from None
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        raise ContentError(Problem("no front matter: start the file with a '---' line", path, 1))
+    try:
+        front, body = handler.split(text)
+    except ValueError:
+        raise ContentError(Problem("front matter has no closing '---' line", path, 1)) from None
+    offset = text[: text.index(front)].count("\n")
+    try:
+        meta = yaml.load(front, Loader=YAML_LOADER)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = offset + mark.line + 1 if mark else None
+        reason = getattr(error, "problem", None) or str(error)
+        raise ContentError(Problem(f"front matter is not valid YAML: {reason}", path, line)) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError(Problem("front matter must be 'key: value' lines", path, offset + 1))
+    key_lines = {
+        match[1]: offset + number
+        for number, line in enumerate(front.split("\n"), start=1)
+        if (match := re.match(r"([\w-]+)\s*:", line))
+    }
+    return Source(path, meta, body, key_lines)
+
+
+def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> Post:
+    """A Post from one file of content/posts/; raises ContentError naming file and line."""
+    source = read_source(path, data)
+    meta = source.meta
+    title = _title(source)
+    date = _date(source, config)
+    updated = _optional_date(source, "updated", config) or date
+    slug = _slug(source, DATE_PREFIX.sub(r"\2", path.stem))
+    body_html, toc_html = renderer.convert(source.body)
+    summary_html = _summary(source, body_html, renderer)
+    return Post(
+        source_digest=source_digest(data, path, config),
+        source=path,
+        stem=path.stem,
+        title=title,
+        date=date,
+        updated=updated,
+        slug=slug,
+        url=permalink(config.permalink, date, slug),
+        tags=_tags(source),
+        draft=_flag(source, "draft"),
+        comments_open=_comments_open(source),
+        show_toc=_flag(source, "toc"),
+        body_html=Markup(body_html),
+        toc_html=Markup(toc_html),
+        summary_html=Markup(summary_html),
+        has_more=_visible_text(summary_html) != _visible_text(body_html),
+        aliases=_aliases(source),
+    )
+
+
+def load_page(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> StaticPage:
+    """A StaticPage from one file of content/pages/."""
+    source = read_source(path, data)
+    slug = _slug(source, path.stem)
+    body_html, _ = renderer.convert(source.body)
+    return StaticPage(
+        source_digest=source_digest(data, path, config),
+        source=path,
+        title=_title(source),
+        slug=slug,
+        url=f"/{slug}/",
+        menu=_flag(source, "menu"),
+        body_html=Markup(body_html),
+        aliases=_aliases(source),
+    )
+
+
+def permalink(pattern: str, date: datetime, slug: str) -> str:
+    """The post's URL from the configured pattern, using the date as written."""
+    return pattern.format(
+        year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug
+    )
+
+
+def _title(source: Source) -> str:
+    title = source.meta.get("title")
+    if isinstance(title, int | float) and not isinstance(title, bool):
+        title = str(title)
+    if not isinstance(title, str) or not title.strip():
+        raise source.problem("missing 'title' in front matter", "title")
+    return title.strip()
+
+
+def _date(source: Source, config: Config) -> datetime:
+    if "date" in source.meta:
+        return _optional_date(source, "date", config)
+    match = DATE_PREFIX.match(source.path.stem)
+    if match and (when := parse_when(match[1], config.tz)):
+        return when
+    raise source.problem("no 'date' in front matter and no YYYY-MM-DD- prefix in the file name")
+
+
+def _optional_date(source: Source, key: str, config: Config) -> datetime | None:
+    if key not in source.meta:
+        return None
+    value = source.meta[key]
+    when = parse_when(value, config.tz)
+    if when is None:
+        raise source.problem(f"bad {key} '{value}': {DATE_HELP}", key)
+    return when
+
+
+def _slug(source: Source, default: str) -> str:
+    slug = slugify(str(source.meta.get("slug") or default))
+    if not slug:
+        raise source.problem("the slug is empty: give the post a 'slug' in letters or digits", "slug")
+    return slug
+
+
+def _tags(source: Source) -> tuple[str, ...]:
+    tags = source.meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
+        raise source.problem("'tags' must be a list such as [bread, travel]", "tags")
+    names = [str(tag).strip() for tag in tags]
+    return tuple(dict.fromkeys(name for name in names if slugify(name)))
+
+
+def _flag(source: Source, key: str) -> bool:
+    value = source.meta.get(key, False)
+    if not isinstance(value, bool):
+        raise source.problem(f"'{key}' must be true or false, not '{value}'", key)
+    return value
+
+
+def _comments_open(source: Source) -> bool:
+    value = source.meta.get("comments", "open")
+    if value not in ("open", "closed", True, False):
+        raise source.problem(f"'comments' must be open or closed, not '{value}'", "comments")
+    return value in ("open", True)
+
+
+def _aliases(source: Source) -> tuple[str, ...]:
+    aliases = source.meta.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise source.problem("'aliases' must be a list of old paths such as /2010/08/post.html",
+                             "aliases")
+    return tuple(aliases)
+
+
+def _summary(source: Source, body_html: str, renderer: MarkdownRenderer) -> str:
+    """The front matter's summary, else the text before <!--more-->, else the first paragraph."""
+    summary = source.meta.get("summary")
+    if summary is not None:
+        if not isinstance(summary, str):
+            raise source.problem("'summary' must be text", "summary")
+        html, _ = renderer.convert(summary)
+    elif MORE_MARKER in body_html:
+        html = body_html.split(MORE_MARKER, 1)[0]
+    else:
+        first = re.search(r"<p\b.*?</p>", body_html, re.DOTALL)
+        html = first[0] if first else ""
+    return _detached(html)
+
+
+def _detached(html: str) -> str:
+    """An excerpt fit to stand beside others: no ids to clash, no footnote references."""
+    html = re.sub(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>.*?</a></sup>', "", html)
+    return re.sub(r'\s id="[^"]*"', "", html).strip()
+
+
+def _visible_text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

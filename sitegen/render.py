@@ -1,0 +1,106 @@
+"""RENDER: the Jinja2 environment, and one planned page -> bytes.
+
+Templates are looked up in the site's `templates/` first, then the theme's, then sitegen's
+built-in feeds and sitemap, so a site overrides any one template by giving its own.
+Rendering is a pure function of the page's context, the templates and the configuration;
+`templates_digest` names the last two so that a build can tell when every page is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import traceback
+from pathlib import Path
+
+import jinja2
+from slugify import slugify
+
+from . import __version__
+from .config import Config, SitePaths
+from .dates import format_date, isoformat
+from .errors import Problem, ThemeError
+from .pages import Page, fingerprint
+
+PACKAGE = Path(__file__).parent
+BUILTIN_TEMPLATES = PACKAGE / "templates"
+
+
+def find_theme(paths: SitePaths, name: str) -> Path:
+    """The theme folder: the site's own `themes/<name>`, else one shipped with sitegen
+    (inside the installed package, or beside it in a source checkout)."""
+    candidates = [paths.themes / name, PACKAGE / "themes" / name, PACKAGE.parent / "themes" / name]
+    for folder in candidates:
+        if (folder / "templates").is_dir():
+            return folder
+    raise ThemeError(Problem(f"theme '{name}' not found in {paths.themes} or among sitegen's "
+                             "themes", paths.config_file))
+
+
+class Renderer:
+    """Turns planned pages into bytes with the site's templates."""
+
+    def __init__(self, paths: SitePaths, config: Config) -> None:
+        self.config = config
+        self.theme = find_theme(paths, config.theme)
+        self.template_dirs = [d for d in (paths.templates, self.theme / "templates") if d.is_dir()]
+        self.template_dirs.append(BUILTIN_TEMPLATES)
+        self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
+        self.env = _environment(self.template_dirs, config)
+        self.templates_digest = fingerprint(
+            (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs])
+        )
+
+    def page_digest(self, page: Page) -> str:
+        """Everything the page's bytes depend on: its own inputs and the templates."""
+        return fingerprint((self.templates_digest, page.digest))
+
+    def render(self, page: Page) -> bytes:
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(page.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as error:
+            path = Path(error.filename) if error.filename else None
+            raise ThemeError(Problem(f"template error: {error.message}", path, error.lineno)) from None
+        except jinja2.TemplateNotFound as error:
+            raise ThemeError(Problem(f"template '{error.name}' not found in "
+                                     + ", ".join(map(str, self.template_dirs)))) from None
+        except Exception as error:  # a template bug or a filter failing on odd data
+            path, line = _template_frame(error)
+            message = f"while rendering {page.url} with {page.template}: {error}"
+            raise ThemeError(Problem(message, path, line)) from error
+
+
+def _environment(template_dirs: list[Path], config: Config) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = lambda when, pattern=None: format_date(when, pattern or config.date_format)
+    env.filters["isodate"] = isoformat
+    env.filters["absolute"] = config.absolute
+    env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"
+    env.globals["config"] = config
+    env.globals["sitegen_version"] = __version__
+    return env
+
+
+def _folder_digest(folder: Path) -> list[tuple[str, str]]:
+    return [
+        (str(path.relative_to(folder)), hashlib.blake2b(path.read_bytes()).hexdigest())
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    ]
+
+
+def _template_frame(error: Exception) -> tuple[Path | None, int | None]:
+    """The template file and line where a render error happened, from the traceback
+    that Jinja2 rewrites to point into templates."""
+    found: tuple[Path | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(sys.exc_info()[2] or error.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (Path(frame.filename), frame.lineno)
+    return found
