@@ -58,7 +58,7 @@ class Renderer:
     def render(self, page: Page) -> bytes:
         try:
             template = self.env.get_template(page.template)
-            return template.render(page.context).encode("utf-8")
+            return template.render(page.context, page_url=page.url).encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
             path = Path(error.filename) if error.filename else None
             raise ThemeError(Problem(f"template error: {error.message}", path, error.lineno)) from None
