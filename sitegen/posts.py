@@ -35,10 +35,11 @@ class MarkdownRenderer:
         "fenced_code", "tables", "footnotes", "toc", "codehilite",
         "attr_list", "def_list", "abbr", "md_in_html", "sane_lists",
     )
-    CONFIGS = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
-
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=list(self.EXTENSIONS), extension_configs=self.CONFIGS)
+        self._md = markdown.Markdown(
+            extensions=list(self.EXTENSIONS),
+            extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False}},
+        )
 
     def convert(self, text: str) -> tuple[str, str]:
         """(body HTML, table-of-contents HTML) for one document."""
@@ -126,7 +127,8 @@ def read_source(path: Path, data: bytes) -> Source:
         mark = getattr(error, "problem_mark", None)
         line = offset + mark.line + 1 if mark else None
         reason = getattr(error, "problem", None) or str(error)
-        raise ContentError(Problem(f"front matter is not valid YAML: {reason}", path, line)) from None
+        problem = Problem(f"front matter is not valid YAML: {reason}", path, line)
+        raise ContentError(problem) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -142,7 +144,6 @@ def read_source(path: Path, data: bytes) -> Source:
 def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> Post:
     """A Post from one file of content/posts/; raises ContentError naming file and line."""
     source = read_source(path, data)
-    meta = source.meta
     title = _title(source)
     date = _date(source, config)
     updated = _optional_date(source, "updated", config) or date
@@ -225,7 +226,8 @@ def _optional_date(source: Source, key: str, config: Config) -> datetime | None:
 def _slug(source: Source, default: str) -> str:
     slug = slugify(str(source.meta.get("slug") or default))
     if not slug:
-        raise source.problem("the slug is empty: give the post a 'slug' in letters or digits", "slug")
+        raise source.problem("the slug is empty: give the post a 'slug' of letters or digits",
+                             "slug")
     return slug
 
 

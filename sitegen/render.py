@@ -61,7 +61,8 @@ class Renderer:
             return template.render(page.context, page_url=page.url).encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
             path = Path(error.filename) if error.filename else None
-            raise ThemeError(Problem(f"template error: {error.message}", path, error.lineno)) from None
+            problem = Problem(f"template error: {error.message}", path, error.lineno)
+            raise ThemeError(problem) from None
         except jinja2.TemplateNotFound as error:
             raise ThemeError(Problem(f"template '{error.name}' not found in "
                                      + ", ".join(map(str, self.template_dirs)))) from None
@@ -80,7 +81,9 @@ def _environment(template_dirs: list[Path], config: Config) -> jinja2.Environmen
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["date"] = lambda when, pattern=None: format_date(when, pattern or config.date_format)
+    env.filters["date"] = lambda when, pattern=None: format_date(
+        when, pattern or config.date_format
+    )
     env.filters["isodate"] = isoformat
     env.filters["absolute"] = config.absolute
     env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"

@@ -155,7 +155,8 @@ def load_site(
     warnings = [w for thread in by_stem.values() for w in thread.warnings]
     known = {post.stem for post in all_posts}
     warnings += [
-        Problem(f"no post content/posts/{stem}.md for this comment thread", paths.comments / f"{stem}.yml")
+        Problem(f"no post content/posts/{stem}.md for this comment thread",
+                paths.comments / f"{stem}.yml")
         for stem in sorted(set(by_stem) - known)
     ]
     return Site(

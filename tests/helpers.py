@@ -1,0 +1,24 @@
+"""Small builders for test input, and the command line run as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def post(title: str, date: str | None = "2010-08-31 09:15", body: str = "Hello.", **meta) -> str:
+    """A post file's text with the given front matter."""
+    lines = [f"title: {title!r}" if ":" in title else f"title: {title}"]
+    if date is not None:
+        lines.append(f"date: {date}")
+    lines += [f"{key}: {value}" for key, value in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+def run_sitegen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real command line, in a child process, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
