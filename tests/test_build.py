@@ -123,3 +123,23 @@ def test_site_static_files_override_the_theme(make_site):
     site.build()
     assert (site.output / "static/style.css").read_text() == "body { color: red }"
     assert (site.output / "static/img/a.png").read_bytes() == b"x"
+
+
+def test_a_site_template_overrides_the_theme(make_site):
+    site = blog(make_site, 1, **{
+        "templates/page.html": "{% extends 'base.html' %}{% block content %}"
+                               "<p>MY OWN {{ page.title }}</p>{% endblock %}",
+        "content/pages/about.md": "---\ntitle: About\n---\nMe.\n",
+    })
+    site.build()
+    assert "<p>MY OWN About</p>" in site.page("/about/")
+    assert "MY OWN" not in site.page("/2010/01/11/post-1/")
+
+
+def test_posts_link_their_neighbours(make_site):
+    site = blog(make_site, 3)
+    site.build()
+    middle = site.page("/2010/02/12/post-2/")
+    assert 'href="/2010/01/11/post-1/"' in middle and 'href="/2010/03/13/post-3/"' in middle
+    newest = site.page("/2010/03/13/post-3/")
+    assert 'href="/2010/02/12/post-2/"' in newest and 'href="/2010/01/11/post-1/"' not in newest
