@@ -1,0 +1,351 @@
+"""SERVE the preview: the built site over HTTP, the live-reload event stream, and the script
+that reloads the page or lays the build's errors over it.
+
+This module knows HTTP and nothing of builds: the rebuild loop (preview.py) tells the
+`LiveReload` what happened, and every open page hears it over server-sent events. The script
+is added to HTML as it is served, never to the files, so `sitegen build` output is clean.
+Paths are resolved so that no request can read outside the output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import mimetypes
+import os
+import secrets
+import socket
+import socketserver
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+from .errors import Problem, SitegenError
+
+LIVE_PREFIX = "/__sitegen/"
+SCRIPT_URL = LIVE_PREFIX + "livereload.js"
+EVENTS_URL = LIVE_PREFIX + "events"
+SCRIPT = Path(__file__).with_name("livereload.js")
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+}
+TEXT = CONTENT_TYPES[".txt"]
+# A preview must never show a page older than the last build, so nothing is cached.
+NO_STORE = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
+FALLBACK_404 = (b"<!doctype html><html><head><meta charset=utf-8><title>Not found</title></head>"
+                b"<body><h1>Not found</h1><p>Nothing was built at this address.</p></body></html>")
+# How long a request waits for the output folder while a build swaps it in.
+SWAP_WAIT = 1.0
+
+
+@dataclass(frozen=True)
+class Message:
+    number: int
+    event: str
+    data: str
+
+    def encode(self) -> bytes:
+        return f"event: {self.event}\ndata: {self.data}\n\n".encode()
+
+
+class LiveReload:
+    """What open pages follow: the id of the build they should show, the problems of the
+    last failed rebuild, and the recent messages for the event streams."""
+
+    def __init__(self, keepalive: float = 15.0) -> None:
+        self.keepalive = keepalive
+        self._token = secrets.token_hex(4)
+        self._epoch = 0
+        self._problems: list[dict] = []
+        self._messages: deque[Message] = deque(maxlen=32)
+        self._closed = False
+        self._condition = threading.Condition()
+
+    @property
+    def build_id(self) -> str:
+        """Changes with every good build and with every server start."""
+        return f"{self._token}-{self._epoch}"
+
+    @property
+    def failing(self) -> bool:
+        return bool(self._problems)
+
+    def reload(self) -> None:
+        """A good build changed the pages: every open page reloads."""
+        with self._condition:
+            self._epoch += 1
+            self._problems = []
+            self._send("reload", {"build": self.build_id})
+
+    def restyle(self, urls: list[str] | None) -> None:
+        """A good build changed only stylesheets (None: which ones is not known)."""
+        with self._condition:
+            self._epoch += 1
+            self._problems = []
+            self._send("css", {"build": self.build_id, "paths": urls})
+
+    def fail(self, problems: Iterable[dict]) -> None:
+        with self._condition:
+            self._problems = list(problems)
+            self._send("problems", {"problems": self._problems})
+
+    def close(self) -> None:
+        """End every event stream, so the server's threads can be joined."""
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+
+    def stream(self, build: str) -> Iterator[bytes]:
+        """Server-sent events for a page showing `build`: first whatever it missed, then
+        each message as it comes, with a comment now and then to notice closed pages."""
+        with self._condition:
+            seen = self._messages[-1].number if self._messages else 0
+            if self._problems:
+                first = Message(seen, "problems", json.dumps({"problems": self._problems}))
+            elif build != self.build_id:
+                first = Message(seen, "reload", json.dumps({"build": self.build_id}))
+            else:
+                first = None
+        yield b"retry: 1000\n\n" + (first.encode() if first else b"")
+        while True:
+            with self._condition:
+                self._condition.wait_for(partial(self._news, seen), timeout=self.keepalive)
+                if self._closed:
+                    return
+                fresh = [message for message in self._messages if message.number > seen]
+                seen = self._newest()
+            yield b"".join(message.encode() for message in fresh) or b": keep-alive\n\n"
+
+    def _news(self, seen: int) -> bool:
+        return self._closed or self._newest() > seen
+
+    def _newest(self) -> int:
+        return self._messages[-1].number if self._messages else 0
+
+    def _send(self, event: str, data: dict) -> None:
+        self._messages.append(Message(self._newest() + 1, event, json.dumps(data)))
+        self._condition.notify_all()
+
+
+def locate(output: Path, path_info: str) -> tuple[str, Path | None]:
+    """("file", path), ("folder", None) for a folder asked without its trailing slash, or
+    ("missing", None). Nothing outside `output` is ever found: not by '..' (already decoded
+    from %2e%2e by the server), encoded slashes, absolute paths, NUL bytes or symlinks."""
+    try:
+        decoded = path_info.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return "missing", None
+    parts = [part for part in decoded.split("/") if part]
+    if any(part.startswith(".") or "\\" in part or "\0" in part for part in parts):
+        return "missing", None
+    root = Path(os.path.realpath(output))
+    found = Path(os.path.realpath(root.joinpath(*parts)))
+    if not found.is_relative_to(root):
+        return "missing", None
+    if found.is_dir():
+        if not decoded.endswith("/"):
+            return "folder", None
+        found = Path(os.path.realpath(found / "index.html"))
+    if found.is_relative_to(root) and found.is_file():
+        return "file", found
+    return "missing", None
+
+
+def content_type(path: Path) -> str:
+    known = CONTENT_TYPES.get(path.suffix.lower())
+    return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def inject(html: bytes, tag: bytes) -> bytes:
+    """`tag` just before the page's last </body>, or at the end when it has none."""
+    at = html.lower().rfind(b"</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+StartResponse = Callable[..., object]
+WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
+
+
+class PreviewApp:
+    """The preview as a WSGI app: files from the output folder, and the live-reload
+    script and events when `live` is given."""
+
+    def __init__(self, output: Path, live: LiveReload | None,
+                 comments_endpoint: Callable[[], str]) -> None:
+        self.output = output
+        self.live = live
+        self.comments_endpoint = comments_endpoint
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO") or "/"
+        if method == "POST" and path == self.comments_endpoint():
+            return _respond(start_response, method, "501 Not Implemented", TEXT,
+                            b"comments cannot be posted to the preview yet; "
+                            b"run `sitegen comments serve` to take comments\n")
+        if method not in ("GET", "HEAD"):
+            return _respond(start_response, method, "405 Method Not Allowed", TEXT,
+                            b"only GET and HEAD are served here\n", [("Allow", "GET, HEAD")])
+        if self.live and path == EVENTS_URL:
+            return self._events(environ, start_response)
+        if self.live and path == SCRIPT_URL:
+            return _respond(start_response, method, "200 OK", CONTENT_TYPES[".js"],
+                            SCRIPT.read_bytes())
+        return self._file(path, environ, start_response)
+
+    def _file(self, path: str, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        # Read the build id before the file: a page newer than its id only reloads once more.
+        tag = self._script_tag()
+        kind, body, found = self._read(path)
+        if kind == "folder":
+            query = environ.get("QUERY_STRING")
+            location = path + "/" + (f"?{query}" if query else "")
+            return _respond(start_response, method, "301 Moved Permanently", TEXT, b"",
+                            [("Location", location)])
+        status = "200 OK"
+        if kind == "missing":
+            status = "404 Not Found"
+            kind, body, found = self._read("/404.html")
+            if found is None:
+                body, found = FALLBACK_404, Path("404.html")
+        assert found is not None
+        type_ = content_type(found)
+        if tag and type_.startswith("text/html"):
+            body = inject(body, tag)
+        return _respond(start_response, method, status, type_, body)
+
+    def _read(self, path: str) -> tuple[str, bytes, Path | None]:
+        """Look the path up and read it, riding out a build swapping the output folder
+        in: between its two renames there is no output folder at all."""
+        for attempt in range(2):
+            kind, found = locate(self.output, path)
+            if kind == "missing" and attempt == 0 and not self.output.is_dir():
+                _wait_for_folder(self.output, SWAP_WAIT)
+                continue
+            if kind != "file" or found is None:
+                return kind, b"", None
+            try:
+                return kind, found.read_bytes(), found
+            except OSError:  # renamed away while we read: look again in the new output
+                continue
+        return "missing", b"", None
+
+    def _script_tag(self) -> bytes:
+        if not self.live:
+            return b""
+        return f'<script src="{SCRIPT_URL}" data-build="{self.live.build_id}"></script>'.encode()
+
+    def _events(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        assert self.live is not None
+        build = parse_qs(environ.get("QUERY_STRING", "")).get("build", [""])[0]
+        start_response("200 OK", [("Content-Type", "text/event-stream"), *NO_STORE])
+        if environ["REQUEST_METHOD"] == "HEAD":
+            return [b""]
+        return self.live.stream(build)
+
+
+def _wait_for_folder(folder: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not folder.is_dir() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _respond(start_response: StartResponse, method: str, status: str, type_: str,
+             body: bytes, headers: Iterable[tuple[str, str]] = ()) -> list[bytes]:
+    start_response(status, [("Content-Type", type_), ("Content-Length", str(len(body))),
+                            *NO_STORE, *headers])
+    return [b"" if method == "HEAD" else body]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    # The terminal is for build results; a line per request would bury them.
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class PreviewServer(socketserver.ThreadingMixIn, WSGIServer):
+    """The standard library's WSGI server with a thread per request, which can stop with
+    every thread joined even while browsers hold connections open."""
+
+    def __init__(self, address: tuple[str, int], app: WSGIApp) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _QuietHandler)
+        self.set_app(app)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}/"
+
+    def process_request(self, request, client_address) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser closing a connection mid-request is routine, not worth a traceback.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+    def close(self) -> None:
+        """Stop serving, cut idle connections (a browser keeps some open in case it needs
+        them) and join every request thread."""
+        self.shutdown()
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self.server_close()
+
+
+def bind(host: str, port: int, app: WSGIApp) -> PreviewServer:
+    """A server listening on host:port; SitegenError naming a free port when it is taken."""
+    try:
+        return PreviewServer((host, port), app)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise SitegenError(Problem(
+                f"port {port} on {host} is in use; try --port {free_port(host, port)}"
+            )) from None
+        raise SitegenError(Problem(f"cannot listen on {host}:{port}: "
+                                   f"{error.strerror or error}")) from None
+
+
+def free_port(host: str, near: int) -> int:
+    """A port that is free on `host` now: the first after `near`, else any."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for port in [*range(near + 1, min(near + 20, 65536)), 0]:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise SitegenError(Problem(f"no free port on {host}"))
