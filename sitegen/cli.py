@@ -16,6 +16,7 @@ from . import __version__
 from .build import build
 from .config import BuildOptions, SitePaths
 from .errors import Problem, SitegenError
+from .preview import ServeOptions, serve
 
 
 class Console:
@@ -79,7 +80,31 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--output", type=Path, metavar="DIR",
                               help="where to write the site (default: <site>/output)")
     build_parser.set_defaults(run=_run_build)
+
+    serve_parser = commands.add_parser(
+        "serve", parents=[common, content], help="preview the site, rebuilding on every change",
+        description="Build the site, serve it on this computer and rebuild on every save; "
+                    "open pages reload by themselves and show build errors over the page.",
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1",
+                              help="address to listen on (default: 127.0.0.1, this computer "
+                                   "only)")
+    serve_parser.add_argument("--port", type=_port, default=8000,
+                              help="port to listen on; 0 picks a free one (default: 8000)")
+    serve_parser.add_argument("--output", type=Path, metavar="DIR",
+                              help="where to write the site (default: <site>/output)")
+    serve_parser.add_argument("--no-reload", dest="reload", action="store_false",
+                              help="do not add the live-reload script to served pages")
+    serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve_parser.set_defaults(run=_run_serve)
+
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _run_build(args: argparse.Namespace, console: Console) -> int:
@@ -91,6 +116,17 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
         console.warn(warning)
     console.info(report.summary())
     return 0
+
+
+def _run_serve(args: argparse.Namespace, console: Console) -> int:
+    paths = SitePaths.at(args.site, args.output)
+    options = BuildOptions(drafts=args.drafts, future=args.future)
+    if args.drafts or args.future:
+        console.warn(Problem(f"{paths.output} will hold drafts or scheduled posts; "
+                             "run `sitegen build` before publishing it"))
+    settings = ServeOptions(host=args.host, port=args.port, reload=args.reload,
+                            open_browser=args.open)
+    return serve(paths, options, settings, console)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

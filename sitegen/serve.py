@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
@@ -182,20 +183,31 @@ StartResponse = Callable[..., object]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
+class SiteState(Protocol):
+    """What the server asks of whoever builds the site, at each request."""
+
+    @property
+    def comments_endpoint(self) -> str:
+        """The path the post pages' comment forms post to."""
+
+    @property
+    def building(self) -> bool:
+        """A build is running, so the output folder may be between its two renames."""
+
+
 class PreviewApp:
     """The preview as a WSGI app: files from the output folder, and the live-reload
     script and events when `live` is given."""
 
-    def __init__(self, output: Path, live: LiveReload | None,
-                 comments_endpoint: Callable[[], str]) -> None:
+    def __init__(self, output: Path, live: LiveReload | None, site: SiteState) -> None:
         self.output = output
         self.live = live
-        self.comments_endpoint = comments_endpoint
+        self.site = site
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
-        if method == "POST" and path == self.comments_endpoint():
+        if method == "POST" and path == self.site.comments_endpoint:
             return _respond(start_response, method, "501 Not Implemented", TEXT,
                             b"comments cannot be posted to the preview yet; "
                             b"run `sitegen comments serve` to take comments\n")
@@ -236,7 +248,7 @@ class PreviewApp:
         in: between its two renames there is no output folder at all."""
         for attempt in range(2):
             kind, found = locate(self.output, path)
-            if kind == "missing" and attempt == 0 and not self.output.is_dir():
+            if kind == "missing" and attempt == 0 and self._swapping():
                 _wait_for_folder(self.output, SWAP_WAIT)
                 continue
             if kind != "file" or found is None:
@@ -246,6 +258,9 @@ class PreviewApp:
             except OSError:  # renamed away while we read: look again in the new output
                 continue
         return "missing", b"", None
+
+    def _swapping(self) -> bool:
+        return self.site.building and not self.output.is_dir()
 
     def _script_tag(self) -> bytes:
         if not self.live:

@@ -10,6 +10,7 @@ would otherwise wake the watcher with thousands of events of its own.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -159,10 +160,19 @@ class Debouncer:
             self._condition.notify_all()
 
 
+def _stopping_race(record: logging.LogRecord) -> bool:
+    """watchdog logs an error when an event arrives as its inotify thread stops (a file
+    saved just as the preview stops); nothing is lost, so the terminal need not hear it."""
+    return "called when the thread is inactive" not in record.getMessage()
+
+
 class Watcher:
     """A watchdog observer over the folders a build of the site reads."""
 
     def __init__(self, paths: SitePaths, on_change: Callable[[Change], None]) -> None:
+        inotify_log = logging.getLogger("watchdog.observers.inotify")
+        if _stopping_race not in inotify_log.filters:
+            inotify_log.addFilter(_stopping_race)
         self.paths = paths
         self.theme: Path | None = None
         self._on_change = on_change

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -109,3 +113,61 @@ def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object
             return result
         time.sleep(0.05)
     raise AssertionError(f"still not true after {timeout} s: {condition}")
+
+
+class ServeProcess:
+    """`sitegen serve` in a child process, as a user runs it; its output is collected as it
+    comes so that the pipes never fill. Stopped with SIGINT (Ctrl-C) at the latest on exit."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "serve", "--port", "0", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._readers = [
+            threading.Thread(target=self._collect, args=(self.process.stdout, self.stdout)),
+            threading.Thread(target=self._collect, args=(self.process.stderr, self.stderr)),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def __enter__(self) -> ServeProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:
+            self.stop()
+
+    @property
+    def url(self) -> str:
+        def serving() -> str | None:
+            if self.process.poll() is not None:
+                raise AssertionError(f"sitegen serve exited: {self.stderr}")
+            found = [re.search(r" at (http://\S+/) ", line) for line in self.stdout]
+            return next((match[1] for match in found if match), None)
+
+        return str(wait_until(serving))
+
+    def stop(self, signum: int = signal.SIGINT, timeout: float = 20) -> int:
+        """Send `signum` and wait for the exit status (killing it if it hangs)."""
+        self.process.send_signal(signum)
+        return self.wait(timeout)
+
+    def wait(self, timeout: float) -> int:
+        """The exit status, once the process ended and its output is all read."""
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"sitegen serve did not stop within {timeout} s") from None
+        for reader in self._readers:
+            reader.join()
+        return code
+
+    @staticmethod
+    def _collect(stream, lines: list[str]) -> None:
+        for line in stream:
+            lines.append(line.rstrip("\n"))

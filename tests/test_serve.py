@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import threading
+from dataclasses import dataclass
 
 import pytest
 from preview_helpers import EventStream, request, running
@@ -41,9 +42,22 @@ def live():
     live.close()
 
 
+@dataclass
+class Builder:
+    """What the server asks of the rebuild loop."""
+
+    comments_endpoint: str = "/comments"
+    building: bool = False
+
+
 @pytest.fixture
-def server(site, live):
-    with running(PreviewApp(site.output, live, lambda: "/comments")) as server:
+def builder():
+    return Builder()
+
+
+@pytest.fixture
+def server(site, live, builder):
+    with running(PreviewApp(site.output, live, builder)) as server:
         yield server
 
 
@@ -178,7 +192,7 @@ def test_the_script_is_added_to_served_html_only(server, site, live):
 
 
 def test_without_live_reload_pages_are_served_as_built(site):
-    with running(PreviewApp(site.output, None, lambda: "/comments")) as server:
+    with running(PreviewApp(site.output, None, Builder())) as server:
         assert get(server, POST_URL).text == site.page(POST_URL)
         assert get(server, "/__sitegen/livereload.js").status == 404
         assert get(server, "/__sitegen/events").status == 404
@@ -214,10 +228,11 @@ def test_closing_the_live_reload_ends_the_streams(server, live):
 
 
 def test_a_request_between_the_two_renames_of_a_build_waits_for_the_new_output(
-    server, site, tmp_path
+    server, site, builder, tmp_path
 ):
     """Until builds write in place, each one renames the output away and then the new one
     in; a request in between must not see a missing site."""
+    builder.building = True
     aside = tmp_path / "previous-output"
     site.output.rename(aside)
     swap_back = threading.Timer(0.3, aside.rename, args=(site.output,))
@@ -236,7 +251,7 @@ def test_a_port_in_use_names_a_free_one(site):
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(SitegenError) as raised:
-            bind("127.0.0.1", port, PreviewApp(site.output, None, lambda: "/comments"))
+            bind("127.0.0.1", port, PreviewApp(site.output, None, Builder()))
     (problem,) = raised.value.problems
     match = re.fullmatch(rf"port {port} on 127\.0\.0\.1 is in use; try --port (\d+)",
                          problem.message)

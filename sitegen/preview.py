@@ -1,0 +1,224 @@
+"""PREVIEW: `sitegen serve` put together. Build, serve, watch, and rebuild after every batch of
+changes, then tell open pages and the terminal how it went.
+
+HTTP lives in serve.py and noticing changes in watch.py; this module is the policy between
+them: when to rebuild, whether pages reload or only restyle, and what the terminal says.
+What a rebuild redoes is build()'s business: it gets a cache of loaded files that lives as
+long as the preview, and skips what did not change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .build import BuildReport, build
+from .config import BuildOptions, CommentsConfig, SitePaths, load_config
+from .errors import Problem, SitegenError, display_path
+from .render import find_theme
+from .serve import LiveReload, PreviewApp, PreviewServer, bind
+from .watch import Batch, Debouncer, Watcher
+
+
+class Reporter(Protocol):
+    def info(self, message: str) -> None: ...
+    def warn(self, problem: Problem) -> None: ...
+    def error(self, problem: Problem | str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    reload: bool = True
+    open_browser: bool = False
+    quiet_period: float = 0.1
+
+
+class Rebuilder:
+    """Builds one site again and again, reporting each outcome to pages and terminal."""
+
+    def __init__(self, paths: SitePaths, options: BuildOptions, live: LiveReload | None,
+                 console: Reporter) -> None:
+        self.paths = paths
+        self.options = options
+        self.live = live
+        self.console = console
+        self.cache: dict[str, object] = {}
+        self.comments_endpoint = CommentsConfig.endpoint
+        self.building = False
+        self.theme: Path | None = None
+        self._warnings: set[Problem] = set()
+        self._failing = False
+
+    def run(self, changes: Debouncer, watcher: Watcher) -> None:
+        """Build now, then once per batch of changes until the debouncer closes."""
+        batch: Batch | None = None
+        while True:
+            self.rebuild(batch)
+            watcher.follow(self.theme)
+            if (batch := changes.take()) is None:
+                return
+
+    def rebuild(self, batch: Batch | None) -> None:
+        self._read_settings()
+        self.building = True
+        try:
+            report = build(self.paths, self.options, cache=self.cache)
+        except SitegenError as error:
+            self._failed(error.problems)
+        except Exception as error:  # a bug in sitegen must not stop the preview
+            traceback.print_exc()
+            self._failed((Problem(f"the build crashed: {error!r} (a bug in sitegen)"),))
+        else:
+            self._built(report, batch)
+        finally:
+            self.building = False
+
+    def _read_settings(self) -> None:
+        """The settings the preview itself uses; a broken file keeps the last good ones
+        (the build reports it)."""
+        try:
+            config = load_config(self.paths)
+            self.theme = find_theme(self.paths, config.theme)
+        except SitegenError:
+            return
+        self.comments_endpoint = config.comments.endpoint
+
+    def _built(self, report: BuildReport, batch: Batch | None) -> None:
+        if self.live:
+            self._tell_pages(report, batch)
+        recovered, self._failing = self._failing, False
+        for warning in report.warnings:
+            if warning not in self._warnings:
+                self.console.warn(warning)
+        self._warnings = set(report.warnings)
+        what = "built" if batch is None else batch.describe()
+        self.console.info(f"{what}{' (fixed)' if recovered else ''}: {report.summary()}")
+
+    def _tell_pages(self, report: BuildReport, batch: Batch | None) -> None:
+        assert self.live is not None
+        # BuildReport.written comes with incremental builds; until then every build
+        # rewrites every page, and only the batch tells whether it was all CSS.
+        written: Iterable[str] | None = getattr(report, "written", None)
+        if self.live.failing:
+            self.live.reload()
+        elif written is None:
+            if batch is not None and batch.css_only:
+                self.live.restyle(None)
+            else:
+                self.live.reload()
+        elif (urls := ["/" + path for path in written]) and all(
+            url.endswith(".css") for url in urls
+        ):
+            self.live.restyle(urls)
+        elif urls:
+            self.live.reload()
+
+    def _failed(self, problems: tuple[Problem, ...]) -> None:
+        self._failing = True
+        if self.live:
+            self.live.fail(self._describe(problem) for problem in problems)
+        for problem in problems:
+            self.console.error(problem)
+        self.console.info("the preview keeps showing the last good build; save a fix to rebuild")
+
+    def _describe(self, problem: Problem) -> dict:
+        """A problem as the browser overlay shows it: paths relative to the site."""
+        path = problem.path
+        if path is None:
+            file = None
+        elif path.is_relative_to(self.paths.root):
+            file = path.relative_to(self.paths.root).as_posix()
+        else:
+            file = display_path(path)
+        return {"file": file, "line": problem.line, "message": problem.message}
+
+
+class Preview:
+    """The running preview: `with Preview(...) as preview:` serves at `preview.url` until
+    the block ends, then stops the watcher, the rebuilds and the server, joining their
+    threads."""
+
+    def __init__(self, paths: SitePaths, options: BuildOptions, settings: ServeOptions,
+                 console: Reporter) -> None:
+        self.live = LiveReload() if settings.reload else None
+        self.rebuilder = Rebuilder(paths, options, self.live, console)
+        self.settings = settings
+        self.paths = paths
+        self._app = PreviewApp(paths.output, self.live, self.rebuilder)
+        self._stack = contextlib.ExitStack()
+        self.server: PreviewServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    def __enter__(self) -> Preview:
+        with self._stack as stack:
+            self.server = bind(self.settings.host, self.settings.port, self._app)
+            stack.callback(_join, self._start(self.server.serve_forever, "sitegen-http"))
+            stack.callback(self.server.close)
+            if self.live:
+                stack.callback(self.live.close)
+            changes = Debouncer(quiet=self.settings.quiet_period)
+            watcher = Watcher(self.paths, changes.add)
+            # Watch before the first build, so that a save during it is not lost.
+            watcher.follow(None)
+            watcher.start()
+            stack.callback(watcher.stop)
+            stack.callback(_join, self._start(self.rebuilder.run, "sitegen-rebuild",
+                                              changes, watcher))
+            stack.callback(changes.close)
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def _start(self, target, name: str, *args: object) -> threading.Thread:
+        thread = threading.Thread(target=target, name=name, args=args)
+        thread.start()
+        return thread
+
+
+def _join(thread: threading.Thread) -> None:
+    thread.join()
+
+
+def serve(paths: SitePaths, options: BuildOptions, settings: ServeOptions,
+          console: Reporter) -> int:
+    """`sitegen serve`: preview until Ctrl-C (or SIGTERM), then stop cleanly."""
+    with Preview(paths, options, settings, console) as preview:
+        console.info(f"serving {display_path(paths.output)} at {preview.url} "
+                     "(press Ctrl-C to stop)")
+        if settings.open_browser:
+            webbrowser.open(preview.url)
+        _wait_for_interrupt()
+        console.info("stopping")
+    return 0
+
+
+def _wait_for_interrupt() -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        # Wake now and then: the kernel may hand the signal to another thread, and Python
+        # runs its handler only once the main thread is running again.
+        while True:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)

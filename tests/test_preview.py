@@ -1,0 +1,181 @@
+"""The live preview end to end, with real builds, a real watcher and a real server: a save
+shows over HTTP, a broken file leaves the server up and reports the error, a fix recovers;
+and `sitegen serve` as a child process that stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from preview_helpers import (
+    EventStream,
+    RecordingConsole,
+    ServeProcess,
+    request,
+    wait_until,
+)
+
+from sitegen.config import BuildOptions
+from sitegen.preview import Preview, ServeOptions
+
+from conftest import NOW
+from helpers import post, thread
+
+POST = "content/posts/2010-08-31-hello.md"
+POST_URL = "/2010/08/31/hello/"
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site({
+        POST: post("Hello", body="The first version."),
+        "static/style.css": "body { color: black; }\n",
+        "templates/404.html": "<html><body>Not here</body></html>",
+    })
+
+
+@pytest.fixture
+def preview(site):
+    """A running preview of `site`, its first build done; yields (preview, console)."""
+    console = RecordingConsole()
+    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
+    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
+        wait_until(lambda: any(line.startswith("built") for line in console.lines))
+        yield running, console
+
+
+def page(preview, url: str = POST_URL) -> str:
+    return request(preview.url, url).text
+
+
+def test_a_saved_post_shows_over_http_and_open_pages_reload(site, preview):
+    running, console = preview
+    assert "The first version." in page(running)
+    stream = EventStream(running.url, running.live.build_id)
+    site.write(POST, post("Hello", body="The second version."))
+    assert stream.next()[0] == "reload"
+    assert "The second version." in page(running)
+    wait_until(lambda: console.lines[-1].startswith("1 post changed: 1 posts, 0 comments: wrote"))
+    stream.close()
+
+
+def test_a_new_comment_shows_on_its_post(site, preview):
+    running, _ = preview
+    site.write("content/comments/2010-08-31-hello.yml", thread(
+        {"id": "c1", "author": "Ana", "date": "2010-09-01 10:00", "body": "Lovely *loaf*."}
+    ))
+    wait_until(lambda: "Lovely <em>loaf</em>." in page(running))
+
+
+def test_a_template_change_shows_on_every_page(site, preview):
+    running, console = preview
+    site.write("templates/404.html", "<html><body>Custom not found</body></html>")
+    wait_until(lambda: "Custom not found" in page(running, "/nowhere/"))
+    wait_until(lambda: any(line.startswith("1 template changed: ") for line in console.lines))
+
+
+def test_a_css_change_restyles_open_pages_without_reloading(site, preview):
+    running, _ = preview
+    stream = EventStream(running.url, running.live.build_id)
+    site.write("static/style.css", "body { color: navy; }\n")
+    event, data = stream.next()
+    assert event == "css"
+    # Before builds report what they wrote, the batch says "CSS" without naming the URL.
+    assert data["paths"] in (None, ["/static/style.css"])
+    wait_until(lambda: "navy" in page(running, "/static/style.css"))
+    stream.close()
+
+
+def test_a_broken_post_keeps_the_server_up_and_shows_the_error_until_fixed(site, preview):
+    running, console = preview
+    stream = EventStream(running.url, running.live.build_id)
+    site.write(POST, "---\ntitle: Hello\ndate: [2010-08-31\n---\nBroken.\n")
+    event, data = stream.next()
+    assert event == "problems"
+    (problem,) = data["problems"]
+    assert problem["file"] == POST
+    assert problem["line"] == 4
+    assert problem["message"].startswith("front matter is not valid YAML")
+    wait_until(lambda: any(line.startswith("error: ") and
+                           f"{POST}:4: front matter is not valid YAML" in line
+                           for line in console.lines))
+    # The last good build is still served, and a page opened now hears of the error.
+    assert "The first version." in page(running)
+    late = EventStream(running.url, running.live.build_id)
+    assert late.next() == ("problems", data)
+    site.write(POST, post("Hello", body="Fixed now."))
+    assert stream.next()[0] == "reload" and late.next()[0] == "reload"
+    assert "Fixed now." in page(running)
+    assert not running.live.failing
+    wait_until(lambda: any(" (fixed): " in line for line in console.lines))
+    stream.close()
+    late.close()
+
+
+def test_a_site_broken_from_the_start_is_served_once_fixed(make_site):
+    site = make_site({POST: post("Hello", body="Here."), "sitegen.toml": "title = \n"})
+    console = RecordingConsole()
+    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
+    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
+        wait_until(lambda: any("sitegen.toml:1: not valid TOML" in line
+                               for line in console.lines))
+        missing = request(running.url, POST_URL)
+        assert missing.status == 404 and "/__sitegen/livereload.js" in missing.text
+        site.write("sitegen.toml", 'title = "Fixed"\n')
+        wait_until(lambda: "Here." in page(running))
+
+
+def test_warnings_are_printed_once_not_on_every_rebuild(site, preview):
+    running, console = preview
+    assert sum("'base_url' is not set" in line for line in console.lines) == 1
+    site.write(POST, post("Hello", body="Again."))
+    wait_until(lambda: "Again." in page(running))
+    assert sum("'base_url' is not set" in line for line in console.lines) == 1
+
+
+def test_the_files_on_disk_never_hold_the_reload_script(site, preview):
+    running, _ = preview
+    assert "/__sitegen/livereload.js" in page(running)
+    assert all(b"__sitegen" not in data for data in site.files().values())
+
+
+def test_serve_prints_the_address_and_stops_cleanly_on_ctrl_c(site):
+    with ServeProcess("--site", str(site.root)) as served:
+        url = served.url
+        wait_until(lambda: "The first version." in request(url, POST_URL).text)
+        # A page following the event stream and an idle connection must not hold up the stop.
+        stream = EventStream(url, "any")
+        idle = socket.create_connection(("127.0.0.1", urlsplit(url).port))
+        assert served.stop(signal.SIGINT) == 0
+        stream.close()
+        idle.close()
+    assert served.stdout[0] == f"serving {site.output} at {url} (press Ctrl-C to stop)"
+    assert served.stdout[-1] == "stopping"
+    assert "Traceback" not in "\n".join(served.stderr)
+    assert "KeyboardInterrupt" not in "\n".join(served.stderr)
+
+
+def test_serve_stops_cleanly_on_sigterm(site):
+    with ServeProcess("--site", str(site.root)) as served:
+        wait_until(lambda: request(served.url, "/").status == 200)
+        assert served.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in "\n".join(served.stderr)
+
+
+def test_serve_on_a_port_in_use_says_which_port_to_try(site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        served = ServeProcess("--site", str(site.root), "--port", str(port))
+        assert served.wait(20) == 1
+    assert len(served.stderr) == 1
+    assert served.stderr[0].startswith(f"error: port {port} on 127.0.0.1 is in use; try --port ")
+
+
+def test_serve_without_reload_serves_pages_as_built(site):
+    with ServeProcess("--site", str(site.root), "--no-reload") as served:
+        wait_until(lambda: "The first version." in request(served.url, POST_URL).text)
+        assert "__sitegen" not in request(served.url, POST_URL).text
