@@ -14,8 +14,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import build
-from .config import BuildOptions, SitePaths
-from .errors import Problem, SitegenError
+from .config import BuildOptions, SitePaths, load_config
+from .errors import Problem, SitegenError, display_path
+from .newpost import new_post, parse_date
 from .preview import ServeOptions, serve
 
 
@@ -98,6 +99,18 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
     serve_parser.set_defaults(run=_run_serve)
 
+    new_parser = commands.add_parser(
+        "new", parents=[common], help="start a new post",
+        description="Write content/posts/YYYY-MM-DD-slug.md with its front matter filled in. "
+                    "An existing file is never overwritten.",
+    )
+    new_parser.add_argument("title", help="the post's title")
+    new_parser.add_argument("--tags", default="", metavar="A,B",
+                            help="comma-separated tags, such as bread,travel")
+    new_parser.add_argument("--date", metavar="WHEN",
+                            help="YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset "
+                                 "(default: now, in the site's time zone)")
+    new_parser.set_defaults(run=_run_new)
     return parser
 
 
@@ -127,6 +140,16 @@ def _run_serve(args: argparse.Namespace, console: Console) -> int:
     settings = ServeOptions(host=args.host, port=args.port, reload=args.reload,
                             open_browser=args.open)
     return serve(paths, options, settings, console)
+
+
+def _run_new(args: argparse.Namespace, console: Console) -> int:
+    paths = SitePaths.at(args.site)
+    config = load_config(paths)
+    when = parse_date(args.date, config) if args.date else None
+    tags = tuple(tag.strip() for tag in args.tags.split(",") if tag.strip())
+    path = new_post(paths, config, args.title, tags, when)
+    console.info(f"wrote {display_path(path)}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
