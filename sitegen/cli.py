@@ -7,15 +7,20 @@ Exit status: 0 done, 1 the site has problems (each printed as `file:line: messag
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
+from .atomic import sweep
 from .build import build
 from .config import BuildOptions, SitePaths
 from .errors import Problem, SitegenError
+from .intake import create_app
+from .intake_server import make_server, server_url
+from .moderation import Queue
 
 
 class Console:
@@ -79,7 +84,37 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--output", type=Path, metavar="DIR",
                               help="where to write the site (default: <site>/output)")
     build_parser.set_defaults(run=_run_build)
+    _add_comments_commands(commands, common)
     return parser
+
+
+def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
+    """`sitegen comments serve|list|show|approve|reject`."""
+    comments = commands.add_parser(
+        "comments", help="take readers' comments and moderate them",
+        description="Run the comment intake server, and list, show, approve or reject the "
+                    "comments waiting in content/comments/pending/.",
+    )
+    actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
+    serve = actions.add_parser("serve", parents=[common], help="run the comment intake server",
+                               description="Take comments posted by the form on each post "
+                                           "page and queue them for moderation.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                       "(default: 127.0.0.1; put a reverse proxy in front)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
+    serve.set_defaults(run=_run_comments_serve)
+    actions.add_parser("list", parents=[common], help="list the comments awaiting moderation"
+                       ).set_defaults(run=_run_comments_list)
+    show = actions.add_parser("show", parents=[common], help="show pending comments in full")
+    show.add_argument("ids", nargs="+", metavar="ID")
+    show.set_defaults(run=_run_comments_show)
+    for name, verb in (("approve", "add them to their posts' threads"),
+                       ("reject", "move them to content/comments/rejected/")):
+        action = actions.add_parser(name, parents=[common], help=f"{name} pending comments: "
+                                    f"{verb}")
+        action.add_argument("ids", nargs="*", metavar="ID")
+        action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
+        action.set_defaults(run=_run_comments_decide, decision=name)
 
 
 def _run_build(args: argparse.Namespace, console: Console) -> int:
@@ -90,6 +125,70 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())
+    return 0
+
+
+def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
+    logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    paths = SitePaths.at(args.site)
+    app = create_app(paths)
+    sweep(paths.comments / "pending")
+    server = make_server(app, args.host, args.port)
+    console.info(f"taking comments for {paths.root} at "
+                 f"{server_url(server, app.endpoint)} (Ctrl+C stops)")
+    try:
+        server.run()
+    finally:
+        server.close()
+        app.close()
+    return 0
+
+
+def _run_comments_list(args: argparse.Namespace, console: Console) -> int:
+    queue = Queue(SitePaths.at(args.site))
+    ids = queue.ids()
+    problems = []
+    for cid in ids:
+        try:
+            print(queue.get(cid).summary())
+        except SitegenError as error:
+            problems.extend(error.problems)
+    console.info(f"{len(ids)} comment{'s' if len(ids) != 1 else ''} awaiting moderation")
+    if problems:
+        raise SitegenError(*problems)
+    return 0
+
+
+def _run_comments_show(args: argparse.Namespace, console: Console) -> int:
+    queue = Queue(SitePaths.at(args.site))
+    for number, cid in enumerate(args.ids):
+        print(("\n" if number else "") + queue.get(cid).describe())
+    return 0
+
+
+def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
+    """approve or reject: every id is tried, and every failure reported at the end."""
+    if bool(args.ids) == args.all:
+        console.error(f"give the ids of the comments to {args.decision}, or --all")
+        return 2
+    paths = SitePaths.at(args.site)
+    queue = Queue(paths)
+    decide = queue.approve if args.decision == "approve" else queue.reject
+    problems, done = [], 0
+    for cid in queue.ids() if args.all else args.ids:
+        try:
+            where = decide(cid)
+        except SitegenError as error:
+            problems.extend(error.problems)
+            continue
+        done += 1
+        console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
+    console.info(f"{args.decision}d {done} comment{'s' if done != 1 else ''}" +
+                 (": run `sitegen build` to publish" if done and args.decision == "approve"
+                  else ""))
+    if problems:
+        raise SitegenError(*problems)
     return 0
 
 

@@ -1,0 +1,251 @@
+"""The moderation queue: pending comments as files, and approving them into their threads.
+
+Each comment waiting for the owner is one file, `content/comments/pending/<id>.yml`, written
+whole or not at all. Approving appends the comment to `content/comments/<post>.yml`, keeping
+every byte already there, under a lock so that two approvals never lose one another;
+rejecting moves the file to `content/comments/rejected/`. The build reads neither folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from .atomic import move_new, replace, write_new
+from .comments import COMMENT_ID
+from .config import SitePaths
+from .errors import ContentError, Problem
+from .posts import YAML_LOADER
+
+POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+THREAD_KEYS = ("id", "author", "date", "body", "url", "email", "replyto")
+
+
+@dataclass(frozen=True)
+class PendingComment:
+    """A reader's comment as it waits in the queue; the file holds these keys in this order."""
+
+    id: str
+    post: str
+    author: str
+    date: str
+    body: str
+    email: str | None = None
+    url: str | None = None
+    replyto: str | None = None
+    ip_hash: str | None = None
+    source: str | None = None
+
+    def as_mapping(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+    def summary(self) -> str:
+        """One line for `sitegen comments list`: id, post, author, the body's first line."""
+        first = self.body.strip().split("\n", 1)[0]
+        first = first if len(first) <= 60 else first[:59] + "…"
+        return printable(f"{self.id}  {self.post}  {self.author}: {first}")
+
+    def describe(self) -> str:
+        """Every field, then the body, for `sitegen comments show`."""
+        mapping = self.as_mapping()
+        lines = [f"{key}: {mapping[key]}" for key in mapping if key != "body"]
+        return printable("\n".join([*lines, "", self.body]))
+
+    def thread_entry(self) -> dict[str, str]:
+        """What goes into the thread: no IP hash, no source; the email stays unpublished."""
+        mapping = self.as_mapping()
+        return {key: mapping[key] for key in THREAD_KEYS if key in mapping}
+
+
+def new_id(now: datetime | None = None) -> str:
+    """Unique and sortable by time: 20261126T131740Z-3f9a1c2b."""
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{when:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def state_folder(paths: SitePaths) -> Path:
+    """The site's private, per-machine files (salt, locks); kept out of git by its own
+    .gitignore, made on first use."""
+    folder = paths.root / ".sitegen"
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as file:
+            file.write("# sitegen's private state for this machine: never commit it\n*\n")
+    return folder
+
+
+@contextlib.contextmanager
+def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
+    """Hold the lock that every writer of `content/comments/<post>.yml` takes."""
+    locks = state_folder(paths) / "locks"
+    locks.mkdir(exist_ok=True)
+    with (locks / f"{post}.lock").open("a") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
+class Queue:
+    """The pending and rejected folders of one site."""
+
+    def __init__(self, paths: SitePaths) -> None:
+        self.paths = paths
+        self.pending = paths.comments / "pending"
+        self.rejected = paths.comments / "rejected"
+
+    def add(self, comment: PendingComment) -> Path:
+        """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
+        path = self.pending / f"{comment.id}.yml"
+        write_new(path, dump_yaml(comment.as_mapping()).encode("utf-8"))
+        return path
+
+    def ids(self) -> list[str]:
+        """Pending ids, oldest first."""
+        if not self.pending.is_dir():
+            return []
+        return sorted(p.stem for p in self.pending.glob("*.yml") if not p.name.startswith("."))
+
+    def get(self, cid: str) -> PendingComment:
+        return read_pending(self._path(cid))
+
+    def approve(self, cid: str) -> Path:
+        """Append the comment to its thread and take it out of the queue; returns the thread."""
+        path = self._path(cid)
+        comment = read_pending(path)
+        thread = self.paths.comments / f"{comment.post}.yml"
+        with thread_lock(self.paths, comment.post):
+            append_to_thread(thread, comment.thread_entry())
+            path.unlink(missing_ok=True)
+        return thread
+
+    def reject(self, cid: str) -> Path:
+        """Move the comment to rejected/, where it stays until the owner deletes it."""
+        path = self._path(cid)
+        read_pending(path)
+        target = self.rejected / path.name
+        try:
+            move_new(path, target)
+        except FileExistsError:
+            raise ContentError(Problem(f"{target.name} is already in rejected/; remove one",
+                                       path)) from None
+        return target
+
+    def _path(self, cid: str) -> Path:
+        if not COMMENT_ID.match(cid):
+            raise ContentError(Problem(f"'{cid}' is not a comment id (see `sitegen comments "
+                                       "list`)"))
+        path = self.pending / f"{cid}.yml"
+        if not path.is_file():
+            raise ContentError(Problem(f"no pending comment '{cid}'", self.pending))
+        return path
+
+
+def printable(text: str) -> str:
+    """Reader text fit for a terminal: control characters shown as escapes, lines kept."""
+    return CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode(), text)
+
+
+def read_pending(path: Path) -> PendingComment:
+    """A pending file as written by the intake or an importer; ContentError if it is not."""
+    try:
+        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=YAML_LOADER)
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError(Problem(f"not a readable comment: {error}", path)) from None
+    known = {f.name for f in fields(PendingComment)}
+    if not isinstance(data, dict):
+        raise ContentError(Problem("must be a mapping of keys such as 'author: Ana'", path))
+    faults = [f"unknown key '{key}'" for key in data if key not in known]
+    faults += [f"has no '{key}'" for key in ("id", "post", "author", "date", "body")
+               if data.get(key) in (None, "")]
+    values = {key: _text(value) for key, value in data.items() if key in known}
+    if values.get("id") and values["id"] != path.stem:
+        faults.append(f"has id '{values['id']}' but the file is named {path.name}")
+    if values.get("post") and not POST_STEM.match(values["post"]):
+        faults.append(f"has a 'post' that is not a post's file name: '{values['post']}'")
+    if faults:
+        raise ContentError(*(Problem(fault, path) for fault in faults))
+    return PendingComment(**values)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def append_to_thread(thread: Path, entry: dict[str, str]) -> bool:
+    """Add `entry` at the end of the thread file, leaving its bytes as they were; the caller
+    holds `thread_lock`. False when the very same comment is already there (an approval
+    interrupted after writing), ContentError when another comment has its id."""
+    old = thread.read_bytes() if thread.exists() else b""
+    existing = _thread_entries(old, thread)
+    block = _entry_block(old, entry)
+    added = yaml.load(block.decode("utf-8"), Loader=YAML_LOADER)[0]
+    clash = [item for item in existing if isinstance(item, dict) and
+             str(item.get("id")) == entry["id"]]
+    if clash:
+        if clash[0] == added:
+            return False
+        raise ContentError(Problem(f"a different comment with id '{entry['id']}' is already "
+                                   "in this thread", thread))
+    new = old + block
+    if _thread_entries(new, thread) != [*existing, added]:
+        raise ContentError(Problem("cannot append a comment: the file does not end with a "
+                                   "plain YAML list ('- id: …' items)", thread))
+    replace(thread, new)
+    return True
+
+
+def _thread_entries(data: bytes, path: Path) -> list:
+    try:
+        entries = yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER)
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError(Problem(f"not a readable comment thread: {error}", path)) from None
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise ContentError(Problem("a comment file must be a YAML list of comments", path))
+    return entries
+
+
+def _entry_block(old: bytes, entry: dict[str, str]) -> bytes:
+    """The entry as one YAML list item, indented and line-ended like the file's own items."""
+    newline = b"\r\n" if b"\r\n" in old else b"\n"
+    first_item = re.search(rb"^([ \t]*)-(?:[ \t]|\r?$)", old, re.MULTILINE)
+    indent = first_item.group(1) if first_item else b""
+    lines = dump_yaml([entry]).encode("utf-8").split(b"\n")
+    text = newline.join(indent + line if line else line for line in lines)
+    separator = newline if old and not old.endswith(b"\n") else b""
+    return separator + text
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text as readable `|` blocks; PyYAML falls back to quoting when a block
+    could not hold the text exactly."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text,
+                                   style="|" if "\n" in text else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: object) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
