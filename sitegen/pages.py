@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .comments import Comment, Thread
 from .config import Config
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, display_path
 from .posts import Post, StaticPage
 from .site import Site, Tag, Year
 
@@ -279,9 +279,11 @@ def _refuse_collisions(pages: list[Page]) -> None:
         first = claimed.setdefault(page.path, page)
         if first is page:
             continue
-        other = ", ".join(str(source) for source in first.sources[:1]) or f"the site's {first.url}"
-        where = page.sources[0] if page.sources else None
-        problems.append(Problem(f"{page.url} is also the address of {other}", where))
+        # Report at the file a person can rename, naming the other in a stable order.
+        kept, moved = sorted((first, page), key=lambda p: (bool(p.sources), p.sources))
+        other = display_path(kept.sources[0]) if kept.sources else f"sitegen's own {kept.url} page"
+        where = moved.sources[0] if moved.sources else None
+        problems.append(Problem(f"{moved.url} is also the address of {other}", where))
     if problems:
         raise ContentError(*problems)
 
