@@ -27,6 +27,19 @@ def make_server(app: IntakeApp, host: str, port: int, threads: int = 4):
     )
 
 
+def stop(server) -> None:
+    """Make a server running in another thread return from `run()`: its own loop thread
+    closes every channel, and the loop ends once none is left. (Closing the socket from
+    here instead would pull it out from under the loop's select.)"""
+
+    def close_all() -> None:
+        server.task_dispatcher.shutdown()
+        for channel in list(server._map.values()):
+            channel.close()
+
+    server.trigger.pull_trigger(close_all)
+
+
 def server_url(server, endpoint: str) -> str:
     """Where the bound server takes comments, e.g. http://127.0.0.1:8001/comments."""
     host = server.effective_host
