@@ -204,7 +204,11 @@ def append_to_thread(thread: Path, entry: dict[str, str]) -> bool:
         raise ContentError(Problem(f"a different comment with id '{entry['id']}' is already "
                                    "in this thread", thread))
     new = old + block
-    if _thread_entries(new, thread) != [*existing, added]:
+    try:
+        appended = _thread_entries(new, thread) == [*existing, added]
+    except ContentError:
+        appended = False
+    if not appended:
         raise ContentError(Problem("cannot append a comment: the file does not end with a "
                                    "plain YAML list ('- id: …' items)", thread))
     replace(thread, new)
