@@ -6,8 +6,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import chromium
-from intake_support import comment_site, front_server, pending, running_intake
+from browser import chromium, static_server
+from intake_support import (
+    JSON,
+    OPEN,
+    comment,
+    comment_site,
+    front_server,
+    pending,
+    running_intake,
+    send,
+)
+from xss_payloads import PAYLOADS, URL_PAYLOADS
+
+from sitegen.moderation import PendingComment, Queue, new_id
 
 from helpers import run_sitegen
 
@@ -89,3 +101,90 @@ def test_with_javascript_the_form_posts_in_place(browser, served):
     [stored] = pending(site).values()
     assert stored["body"] == "Just one: https://a.test"
     assert errors == []
+
+
+# Every element the theme or the sanitiser's allow-list may put in a thread; anything else
+# in the rendered comments came from a reader.
+THREAD_TAGS = {"li", "ol", "ul", "article", "header", "a", "span", "time", "div", "p", "br",
+               "em", "strong", "code", "pre", "blockquote"}
+FIND_DANGER = """tags => {
+  const found = [];
+  for (const el of document.querySelectorAll(".comment-list *")) {
+    const tag = el.localName;
+    if (!tags.includes(tag)) found.push("element <" + tag + ">");
+    for (const attr of el.attributes) {
+      if (/^on/i.test(attr.name) || ["style", "srcdoc", "formaction", "action"]
+          .includes(attr.name.toLowerCase())) {
+        found.push("attribute " + attr.name + " on <" + tag + ">");
+      }
+    }
+    if (tag === "a" && el.hasAttribute("href")
+        && !["http:", "https:", "mailto:"].includes(new URL(el.href).protocol)) {
+      found.push("link to " + el.getAttribute("href"));
+    }
+  }
+  return found;
+}"""
+
+
+def _post_payloads(site) -> int:
+    """Each payload as author, website and body through the intake; the intake refuses a
+    website that is not http(s), so those go again without it, and then straight into the
+    queue as an importer might write them, for the build to defend against. Returns how
+    many comments are queued."""
+    with running_intake(site) as intake:
+        for payload in PAYLOADS:
+            form = comment(author=payload[:100], body=payload, url=payload)
+            reply = send(intake, form, JSON)
+            if reply.status == 400 and reply.json["field"] == "url":
+                reply = send(intake, {**form, "url": ""}, JSON)
+            assert reply.status == 202, (payload, reply.json)
+        for payload in URL_PAYLOADS:
+            reply = send(intake, comment(url=payload), JSON)
+            assert reply.status == 400 and reply.json["field"] == "url", payload
+    queue = Queue(site.paths)
+    for number, payload in enumerate(URL_PAYLOADS):
+        queue.add(PendingComment(id=new_id(), post=OPEN, author=f"url {number}",
+                                 date="2026-01-01T10:00:00+00:00", body=f"URL {number}",
+                                 url=payload))
+    return len(queue.ids())
+
+
+def test_xss_payloads_as_author_url_and_body_never_run(browser, make_site):
+    assert len(PAYLOADS) >= 30
+    site = comment_site(make_site, "rate_limit = 0\nmax_links = 50")
+    queued = _post_payloads(site)
+    assert queued == len(PAYLOADS) + len(URL_PAYLOADS)
+    assert run_sitegen("comments", "approve", "--all", "--site", str(site.root)).returncode == 0
+    assert run_sitegen("build", "--site", str(site.root)).returncode == 0
+
+    with static_server(site.output) as base:
+        page = browser.new_page()
+        dialogs, canaries = [], []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda request: "xss-canary" in request.url
+                and canaries.append(request.url))
+        page.goto(base + PAGE)
+        title = page.title()
+        page.wait_for_timeout(300)
+        assert (dialogs, canaries) == ([], []), "a payload ran as the page loaded"
+        cards = page.locator(".comment-list .comment-card")
+        for card in cards.all():
+            card.hover(force=True)
+        for link in page.locator(".comment-list a.reply-link").all()[:10]:
+            link.click(force=True, timeout=2000)
+            page.goto(base + PAGE)
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(500)
+        assert dialogs == []
+        assert canaries == []
+        assert page.evaluate("window.__xss") is None
+        assert page.title() == title
+        assert page.evaluate(FIND_DANGER, sorted(THREAD_TAGS)) == []
+        assert cards.count() == 1 + queued
+        authors = {text.strip() for text in
+                   page.locator(".comment-list .comment-author").all_inner_texts()}
+        # Escaped, not dropped: each hostile name is shown as the text the reader typed.
+        for payload in PAYLOADS:
+            assert " ".join(payload[:100].split()) in authors
+        page.close()
