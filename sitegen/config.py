@@ -237,8 +237,10 @@ def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:
     def bad(key: str, message: str) -> None:
         problems.append(Problem(f"'comments.{key}' {message}", path))
 
-    if comments.endpoint and not comments.endpoint.startswith("/"):
-        bad("endpoint", "must be a path starting with '/', such as '/comments'")
+    endpoint = urlsplit(comments.endpoint)
+    absolute = endpoint.scheme in ("http", "https") and endpoint.netloc
+    if comments.endpoint and not (absolute or comments.endpoint.startswith("/")):
+        bad("endpoint", "must be a path such as '/comments' or an http(s) URL")
     if comments.rate_limit < 0:
         bad("rate_limit", "must be 0 (no limit) or more comments per client per minute")
     if comments.max_length < 1:

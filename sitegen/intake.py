@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .config import CommentsConfig, Config, SitePaths, load_config
@@ -72,7 +72,10 @@ class IntakeApp:
         self.paths = paths
         self.config = config
         settings = config.comments
-        self.endpoint = settings.endpoint
+        self.endpoint = urlsplit(settings.endpoint).path or "/"
+        # An endpoint on another origin (comments.example.org) sends readers back to the
+        # site by absolute URL, and lets the site's pages post to it from a script.
+        self.cross_origin = bool(urlsplit(settings.endpoint).netloc)
         self.max_request = request_limit(settings)
         self.trusted = networks(settings.trusted_proxies)
         self.blocked = networks(settings.blocked_ips)
@@ -95,10 +98,20 @@ class IntakeApp:
             log.error("cannot store a comment: %s", error)
             response = refused(Refusal(500, "The comment could not be stored; please try "
                                             "again later."), json_wanted)
+        headers = [*response.headers, *SECURITY_HEADERS]
+        if self.cross_origin:
+            headers.append(("Access-Control-Allow-Origin", self._site_origin()))
         start_response(f"{response.status} {REASONS[response.status]}",
-                       [*response.headers, *SECURITY_HEADERS,
-                        ("Content-Length", str(len(response.body)))])
+                       [*headers, ("Content-Length", str(len(response.body)))])
         return [response.body]
+
+    def _site_origin(self) -> str:
+        site = urlsplit(self.config.base_url)
+        return f"{site.scheme}://{site.netloc}"
+
+    def _back_to(self, target: Target | None) -> str:
+        url = target.url if target else "/"
+        return self.config.absolute(url) if self.cross_origin else url
 
     def close(self) -> None:
         if self.rebuilder is not None:
@@ -122,13 +135,13 @@ class IntakeApp:
         if form.get("homepage", "").strip():
             # A bot filled in the trap field: answer as if all went well, and keep nothing.
             log.info("honeypot caught a submission from %s", self.hasher(client)[:8])
-            return accepted(new_id(), self.checker.find(form.get("post", "")), json_wanted,
-                            published=False)
+            back = self._back_to(self.checker.find(form.get("post", "")))
+            return accepted(new_id(), back, json_wanted, published=False)
         comment, target = self.checker.check(form, self.hasher(client))
         comment, published = self._store(comment)
         log.info("%s comment %s on %s", "published" if published else "queued", comment.id,
                  comment.post)
-        return accepted(comment.id, target, json_wanted, published)
+        return accepted(comment.id, self._back_to(target), json_wanted, published)
 
     def _content_length(self, environ: dict) -> int:
         """The declared size, checked before a byte of the body is read."""
@@ -210,11 +223,11 @@ def wants_json(accept: str) -> bool:
     return q_of("application/json") > q_of("text/html")
 
 
-def accepted(cid: str, target: Target | None, json_wanted: bool, published: bool) -> Response:
+def accepted(cid: str, post_url: str, json_wanted: bool, published: bool) -> Response:
     """Success: JSON for scripts, otherwise 303 back to the post, at the notice."""
     notice = PUBLISHED_NOTICE if published else PENDING_NOTICE
     status = "published" if published else "pending"
-    location = f"{target.url if target else '/'}#comment-{status}"
+    location = f"{post_url}#comment-{status}"
     if json_wanted:
         payload = {"status": status, "id": cid, "message": notice,
                    "location": location}
