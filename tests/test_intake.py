@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from urllib.parse import urlsplit
@@ -352,3 +356,38 @@ def test_auto_approve_runs_the_rebuild_command_never_two_at_once(make_site):
     assert not (site.root / "overlaps").exists()
     assert runs[-1] == "13", "the last rebuild must see the last comment"
     assert 1 <= len(runs) < 12, "a burst of comments should fold into few rebuilds"
+
+
+def test_an_endpoint_on_another_origin_sends_readers_back_by_absolute_url(make_site):
+    site = comment_site(make_site, 'rate_limit = 0\n'
+                                   'endpoint = "https://comments.example.org/comments"')
+    with running_intake(site) as url:
+        reply = send(url, comment())
+        as_json = send(url, comment(), JSON)
+    assert reply.headers["location"] == "https://example.org/2010/08/31/hello/#comment-pending"
+    assert as_json.headers["access-control-allow-origin"] == "https://example.org"
+    assert len(pending(site)) == 2
+
+
+def test_sitegen_comments_serve_takes_comments_until_interrupted(make_site):
+    site = comment_site(make_site)
+    stale = site.write("content/comments/pending/.20260101T000000Z-1.yml.x.tmp", "half a comm")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "comments", "serve", "--site", str(site.root),
+         "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        line = child.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/comments", line)[0]
+        reply = send(url, comment(), JSON)
+    finally:
+        child.send_signal(signal.SIGINT)
+        status = child.wait(timeout=20)
+    assert reply.status == 202
+    assert list(pending(site)) == [reply.json["id"]]
+    assert not stale.exists()
+    assert status == 0
+    assert f"queued comment {reply.json['id']} on {OPEN}" in child.stderr.read()
