@@ -175,15 +175,10 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
     paths = SitePaths.at(args.site)
     queue = Queue(paths)
     decide = queue.approve if args.decision == "approve" else queue.reject
-    problems, done = [], 0
-    for cid in queue.ids() if args.all else args.ids:
-        try:
-            where = decide(cid)
-        except SitegenError as error:
-            problems.extend(error.problems)
-            continue
-        done += 1
+    moved, problems = decide(queue.ids() if args.all else args.ids)
+    for cid, where in moved.items():
         console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
+    done = len(moved)
     console.info(f"{args.decision}d {done} comment{'s' if done != 1 else ''}" +
                  (": run `sitegen build` to publish" if done and args.decision == "approve"
                   else ""))

@@ -164,7 +164,7 @@ class IntakeApp:
         if self.config.comments.auto_approve:
             thread = self.paths.comments / f"{comment.post}.yml"
             with thread_lock(self.paths, comment.post):
-                append_to_thread(thread, comment.thread_entry())
+                append_to_thread(thread, [comment.thread_entry()])
             if self.rebuilder is not None:
                 self.rebuilder.request()
             return comment, True

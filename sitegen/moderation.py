@@ -12,7 +12,7 @@ import contextlib
 import fcntl
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,27 +121,51 @@ class Queue:
     def get(self, cid: str) -> PendingComment:
         return read_pending(self._path(cid))
 
-    def approve(self, cid: str) -> Path:
-        """Append the comment to its thread and take it out of the queue; returns the thread."""
-        path = self._path(cid)
-        comment = read_pending(path)
-        thread = self.paths.comments / f"{comment.post}.yml"
-        with thread_lock(self.paths, comment.post):
-            append_to_thread(thread, comment.thread_entry())
-            path.unlink(missing_ok=True)
-        return thread
+    def approve(self, ids: Iterable[str]) -> tuple[dict[str, Path], list[Problem]]:
+        """Append each comment to its thread and take it out of the queue, writing each
+        thread once however many comments it gets; returns where each comment went, and
+        what could not be approved."""
+        problems: list[Problem] = []
+        by_post: dict[str, list[tuple[Path, PendingComment]]] = {}
+        for cid in ids:
+            try:
+                path = self._path(cid)
+                comment = read_pending(path)
+            except ContentError as error:
+                problems.extend(error.problems)
+                continue
+            by_post.setdefault(comment.post, []).append((path, comment))
+        done: dict[str, Path] = {}
+        for post, items in by_post.items():
+            thread = self.paths.comments / f"{post}.yml"
+            try:
+                with thread_lock(self.paths, post):
+                    append_to_thread(thread, [comment.thread_entry() for _, comment in items])
+                    for path, _ in items:
+                        path.unlink(missing_ok=True)
+            except ContentError as error:
+                problems.extend(error.problems)
+                continue
+            done.update((comment.id, thread) for _, comment in items)
+        return done, problems
 
-    def reject(self, cid: str) -> Path:
-        """Move the comment to rejected/, where it stays until the owner deletes it."""
-        path = self._path(cid)
-        read_pending(path)
-        target = self.rejected / path.name
-        try:
-            move_new(path, target)
-        except FileExistsError:
-            raise ContentError(Problem(f"{target.name} is already in rejected/; remove one",
-                                       path)) from None
-        return target
+    def reject(self, ids: Iterable[str]) -> tuple[dict[str, Path], list[Problem]]:
+        """Move each comment to rejected/, where it stays until the owner deletes it."""
+        problems: list[Problem] = []
+        done: dict[str, Path] = {}
+        for cid in ids:
+            try:
+                path = self._path(cid)
+                read_pending(path)
+                move_new(path, self.rejected / path.name)
+            except ContentError as error:
+                problems.extend(error.problems)
+            except FileExistsError:
+                problems.append(Problem(f"{path.name} is already in rejected/; remove one",
+                                        path))
+            else:
+                done[cid] = self.rejected / path.name
+        return done, problems
 
     def _path(self, cid: str) -> Path:
         if not COMMENT_ID.match(cid):
@@ -188,31 +212,39 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def append_to_thread(thread: Path, entry: dict[str, str]) -> bool:
-    """Add `entry` at the end of the thread file, leaving its bytes as they were; the caller
-    holds `thread_lock`. False when the very same comment is already there (an approval
-    interrupted after writing), ContentError when another comment has its id."""
+def append_to_thread(thread: Path, entries: list[dict[str, str]]) -> int:
+    """Add `entries` at the end of the thread file, leaving its bytes as they were; the
+    caller holds `thread_lock`. An entry whose very comment is already there (an approval
+    interrupted after writing) is skipped; one whose id another comment has is refused.
+    Returns how many were added."""
     old = thread.read_bytes() if thread.exists() else b""
     existing = _thread_entries(old, thread)
-    block = _entry_block(old, entry)
-    added = yaml.load(block.decode("utf-8"), Loader=YAML_LOADER)[0]
-    clash = [item for item in existing if isinstance(item, dict) and
-             str(item.get("id")) == entry["id"]]
-    if clash:
-        if clash[0] == added:
-            return False
-        raise ContentError(Problem(f"a different comment with id '{entry['id']}' is already "
-                                   "in this thread", thread))
+    present = {str(item.get("id")): item for item in existing if isinstance(item, dict)}
+    fresh = []
+    for entry, loaded in zip(entries, _as_loaded(old, entries), strict=True):
+        if entry["id"] not in present:
+            fresh.append(entry)
+        elif present[entry["id"]] != loaded:
+            raise ContentError(Problem(f"a different comment with id '{entry['id']}' is "
+                                       "already in this thread", thread))
+    if not fresh:
+        return 0
+    block = _entries_block(old, fresh)
     new = old + block
     try:
-        appended = _thread_entries(new, thread) == [*existing, added]
+        appended = _thread_entries(new, thread) == [*existing, *_as_loaded(old, fresh)]
     except ContentError:
         appended = False
     if not appended:
         raise ContentError(Problem("cannot append a comment: the file does not end with a "
                                    "plain YAML list ('- id: …' items)", thread))
     replace(thread, new)
-    return True
+    return len(fresh)
+
+
+def _as_loaded(old: bytes, entries: list[dict[str, str]]) -> list:
+    """The entries as the build will read them back from the file."""
+    return yaml.load(_entries_block(old, entries).decode("utf-8"), Loader=YAML_LOADER)
 
 
 def _thread_entries(data: bytes, path: Path) -> list:
@@ -227,12 +259,12 @@ def _thread_entries(data: bytes, path: Path) -> list:
     return entries
 
 
-def _entry_block(old: bytes, entry: dict[str, str]) -> bytes:
-    """The entry as one YAML list item, indented and line-ended like the file's own items."""
+def _entries_block(old: bytes, entries: list[dict[str, str]]) -> bytes:
+    """The entries as YAML list items, indented and line-ended like the file's own items."""
     newline = b"\r\n" if b"\r\n" in old else b"\n"
     first_item = re.search(rb"^([ \t]*)-(?:[ \t]|\r?$)", old, re.MULTILINE)
     indent = first_item.group(1) if first_item else b""
-    lines = dump_yaml([entry]).encode("utf-8").split(b"\n")
+    lines = dump_yaml(entries).encode("utf-8").split(b"\n")
     text = newline.join(indent + line if line else line for line in lines)
     separator = newline if old and not old.endswith(b"\n") else b""
     return separator + text

@@ -39,6 +39,13 @@ def queued(site, n: int = 1, **fields) -> list[str]:
     return ids
 
 
+def approve(site, *ids: str) -> list[str]:
+    """Approve through the queue; returns the problems, as the command would print them."""
+    done, problems = Queue(site.paths).approve(ids)
+    assert sorted(done) == sorted(ids) or problems
+    return [problem.message for problem in problems]
+
+
 def thread_file(site) -> Path:
     return site.root / THREAD
 
@@ -65,7 +72,7 @@ def test_approve_keeps_every_existing_byte_of_the_thread(make_site, original):
     site.write(THREAD, original.encode())
     before = yaml.safe_load(original) or []
     [cid] = queued(site, body="Line one\n\nLine *two*, with: colons")
-    Queue(site.paths).approve(cid)
+    assert approve(site, cid) == []
     after = thread_file(site).read_bytes()
     kept = original.encode()
     if kept and not kept.endswith(b"\n"):
@@ -85,7 +92,7 @@ def test_approve_creates_the_thread_and_publishes_only_what_the_thread_may_show(
     thread_file(site).unlink()
     [cid] = queued(site, email="secret@example.org", url="https://r.example/", replyto="x",
                    ip_hash="ab" * 16, source="web")
-    Queue(site.paths).approve(cid)
+    assert approve(site, cid) == []
     [entry] = yaml.safe_load(thread_file(site).read_text())
     assert list(entry) == ["id", "author", "date", "body", "url", "email", "replyto"]
     site.build()
@@ -100,8 +107,8 @@ def test_an_id_already_in_the_thread_is_refused_and_nothing_changes(make_site):
     original = thread_file(site).read_text() + f"- id: {cid}\n  author: X\n  date: 2010-09-01\n" \
                                                "  body: Someone else\n"
     site.write(THREAD, original.encode())
-    with pytest.raises(ContentError, match=f"a different comment with id '{cid}'"):
-        Queue(site.paths).approve(cid)
+    assert approve(site, cid) == [f"a different comment with id '{cid}' is already in this "
+                                  "thread"]
     assert thread_file(site).read_text() == original
     assert Queue(site.paths).ids() == [cid]
 
@@ -110,10 +117,10 @@ def test_an_interrupted_approval_is_finished_by_approving_again(make_site):
     site = comment_site(make_site)
     [cid] = queued(site)
     comment = Queue(site.paths).get(cid)
-    Queue(site.paths).approve(cid)
+    assert approve(site, cid) == []
     done = thread_file(site).read_bytes()
     Queue(site.paths).add(comment)  # as if the process died before removing the pending file
-    Queue(site.paths).approve(cid)
+    assert approve(site, cid) == []
     assert thread_file(site).read_bytes() == done
     assert Queue(site.paths).ids() == []
 
@@ -122,8 +129,8 @@ def test_a_thread_that_is_not_a_block_list_is_left_alone(make_site):
     site = comment_site(make_site)
     site.write(THREAD, b"[]\n")
     [cid] = queued(site)
-    with pytest.raises(ContentError, match="does not end with a plain YAML list"):
-        Queue(site.paths).approve(cid)
+    assert approve(site, cid) == ["cannot append a comment: the file does not end with a "
+                                  "plain YAML list ('- id: …' items)"]
     assert thread_file(site).read_bytes() == b"[]\n"
     assert Queue(site.paths).ids() == [cid]
 
@@ -131,7 +138,7 @@ def test_a_thread_that_is_not_a_block_list_is_left_alone(make_site):
 def test_reject_moves_the_comment_aside_and_the_build_ignores_both_folders(make_site):
     site = comment_site(make_site)
     rejected, waiting = queued(site, 2)
-    Queue(site.paths).reject(rejected)
+    assert Queue(site.paths).reject([rejected])[1] == []
     assert (site.root / "content/comments/rejected" / f"{rejected}.yml").exists()
     assert Queue(site.paths).ids() == [waiting]
     report = site.build()
@@ -292,12 +299,12 @@ def test_an_approval_killed_before_its_rename_leaves_the_thread_and_queue_as_the
     from pathlib import Path
     from sitegen.config import SitePaths
     from sitegen.moderation import Queue
-    Queue(SitePaths.at(Path({str(site.root)!r}))).approve("{cid}")
+    Queue(SitePaths.at(Path({str(site.root)!r}))).approve(["{cid}"])
     """)
     assert child.wait(timeout=60) == -signal.SIGKILL
     assert thread_file(site).read_bytes() == before
     assert Queue(site.paths).ids() == [cid]
-    Queue(site.paths).approve(cid)
+    assert approve(site, cid) == []
     assert len(yaml.safe_load(thread_file(site).read_text())) == 2
 
 
@@ -315,7 +322,7 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
                                      date="2026-01-01T00:00:00+00:00", body="z" * 200_000))
             ids = queue.ids()
             if len(ids) > 3:
-                queue.approve(ids[0])
+                queue.approve(ids[:1])
         """)
         time.sleep(rng.uniform(0.3, 1.5))
         child.send_signal(signal.SIGKILL)
