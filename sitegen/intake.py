@@ -93,6 +93,7 @@ class IntakeApp:
         try:
             response = self._handle(environ, json_wanted)
         except Refusal as refusal:
+            log.info("refused with %d: %s", refusal.status, refusal.message)
             response = refused(refusal, json_wanted)
         except SitegenError as error:
             log.error("cannot store a comment: %s", error)
