@@ -131,7 +131,7 @@ def plan(site: Site) -> list[Page]:
     """Every page of the site; ContentError if two of them claim one output path."""
     info = _site_info(site)
     pages = [*_post_pages(site, info), *_static_pages(site, info)]
-    pages += _listing(site, info, "/", site.posts, "index.html", {"tag": None})
+    pages += _listing(site, info, "/", site.posts, "index.html", None)
     pages += [_archive(info, "/archive/", site.years, "Archive", "all")]
     for year in site.years:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
@@ -142,10 +142,11 @@ def plan(site: Site) -> list[Page]:
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
     pages.append(Page("/tags/", "tags.html", _html(info, "Tags", tags=tags)))
     for tag in site.tags:
-        pages += _listing(site, info, tag.url, tag.posts, "tag.html", {"tag": tag.name})
+        pages += _listing(site, info, tag.url, tag.posts, "tag.html", tag.name)
         pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
-    pages.append(_comments_feed(site, info))
+    if site.config.comments.enabled:
+        pages.append(_comments_feed(site, info))
     pages.append(Page("/404.html", "404.html", _html(info, "Page not found")))
     pages.append(_sitemap(site, pages))
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
@@ -192,8 +193,8 @@ def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
     ]
 
 
-def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, extra: dict):
-    """A paginated list of teasers at `base`, `base`page/2/, …"""
+def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, tag: str | None):
+    """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list."""
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
 
@@ -209,8 +210,10 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, extra:
             newer_url=url(number - 1) if number > 1 else None,
             older_url=url(number + 1) if number < count else None,
         )
-        title = extra["tag"] if extra["tag"] else (None if number == 1 else info.title)
-        context = _html(info, title, posts=teasers, pagination=pagination, **extra)
+        title = f"Posts tagged “{tag}”" if tag else None
+        if number > 1:
+            title = f"{title}, page {number}" if title else f"Page {number}"
+        context = _html(info, title, posts=teasers, pagination=pagination, tag=tag)
         pages.append(Page(url(number), template, context))
     return pages
 
