@@ -123,6 +123,8 @@ class IntakeApp:
             raise Refusal(404, "Nothing here: comments are posted to " + self.endpoint)
         if environ.get("REQUEST_METHOD") != "POST":
             raise Refusal(405, "Comments are sent with POST.", headers=(("Allow", "POST"),))
+        if not self.config.comments.enabled:
+            raise Refusal(403, "This site does not take comments.")
         length = self._content_length(environ)
         client = client_address(environ.get("REMOTE_ADDR", ""),
                                 environ.get("HTTP_X_FORWARDED_FOR"), self.trusted)

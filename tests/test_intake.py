@@ -391,3 +391,11 @@ def test_sitegen_comments_serve_takes_comments_until_interrupted(make_site):
     assert not stale.exists()
     assert status == 0
     assert f"queued comment {reply.json['id']} on {OPEN}" in child.stderr.read()
+
+
+def test_a_site_with_comments_turned_off_takes_none(make_site):
+    site = comment_site(make_site, "enabled = false")
+    with running_intake(site) as url:
+        reply = send(url, comment(), JSON)
+    assert reply.status == 403 and reply.json["error"] == "This site does not take comments."
+    assert pending(site) == {}
