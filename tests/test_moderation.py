@@ -223,7 +223,7 @@ def test_approvals_from_several_processes_at_once_lose_nothing(make_site):
 def _child(code: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env,
-                            stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_a_writer_killed_mid_write_leaves_no_partial_file(tmp_path):
@@ -317,6 +317,7 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
         from sitegen.config import SitePaths
         from sitegen.moderation import PendingComment, Queue, new_id
         queue = Queue(SitePaths.at(Path({str(site.root)!r})))
+        print("ready", flush=True)
         for n in range(100_000):
             queue.add(PendingComment(id=new_id(), post="{OPEN}", author=f"A{{n}}",
                                      date="2026-01-01T00:00:00+00:00", body="z" * 200_000))
@@ -324,7 +325,9 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
             if len(ids) > 3:
                 queue.approve(ids[:1])
         """)
-        time.sleep(rng.uniform(0.3, 1.5))
+        # Kill at a random moment once the child is at work, however slow its start.
+        assert child.stdout.readline() == b"ready\n"
+        time.sleep(rng.uniform(0.2, 1.2))
         child.send_signal(signal.SIGKILL)
         assert child.wait() == -signal.SIGKILL
     queue = Queue(site.paths)
