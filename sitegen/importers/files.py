@@ -173,22 +173,21 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
     prefix = old if not old or old.endswith(b"\n") else old + b"\n"
     data = prefix + dump_yaml([_entry(comment) for comment in new]).encode("utf-8")
     if len(_thread_ids(path, data)) != len(have) + len(new):
-        raise ExportError(Problem("cannot add comments to this thread: it is not a plain "
-                                  "list of comments ('- id: …' lines)", path))
+        raise ExportError(Problem("cannot add comments to this thread: the comments added "
+                                  "would not read back as written", path))
     return Planned(path, data, "merge", len(new))
 
 
 def _thread_ids(path: Path, data: bytes) -> set[str]:
-    if not data.strip():
-        return set()
+    """The ids in a thread file, which the site's own loading has already checked; a file
+    that stops being a list once comments are added (a flow-style list) is refused."""
     try:
-        entries = yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER)
-    except (UnicodeDecodeError, yaml.YAMLError):
-        raise ExportError(Problem("cannot add comments to this thread: it is not valid YAML; "
-                                  "run `sitegen build` to see why", path)) from None
+        entries = yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER) or []
+    except yaml.YAMLError:
+        entries = None
     if not isinstance(entries, list):
-        raise ExportError(Problem("cannot add comments to this thread: it is not a list of "
-                                  "comments", path))
+        raise ExportError(Problem("cannot add comments to this thread: it is not a plain "
+                                  "list of comments ('- id: …' lines)", path))
     return {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id") is not None}
 
 
