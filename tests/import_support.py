@@ -3,6 +3,7 @@ builds with a small theme whose comment threads show their nesting as nested lis
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -30,3 +31,16 @@ def import_into(site, kind: str, export: str | Path, **options) -> ImportReport:
 
 def read(site, relative: str) -> str:
     return (site.root / relative).read_text(encoding="utf-8")
+
+
+def thread_ids(html: str) -> list[tuple[int, str]]:
+    """(nesting depth, comment id) for each comment of a built post, in page order."""
+    depth, found = 0, []
+    for match in re.finditer(r'<ol>|</ol>|<li id="comment-([\w-]+)"', html):
+        if match[0] == "<ol>":
+            depth += 1
+        elif match[0] == "</ol>":
+            depth -= 1
+        else:
+            found.append((depth, match[1]))
+    return found

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import yaml
-from import_support import EXPORTS, import_into, new_site, read
 
 from sitegen.importers.model import ExportError
 
-
-def thread_ids(html: str) -> list[tuple[int, str]]:
-    """(nesting depth, comment id) for each comment of a built post, in page order."""
-    depth, found = 0, []
-    for match in re.finditer(r'<ol>|</ol>|<li id="comment-([\w-]+)"', html):
-        if match[0] == "<ol>":
-            depth += 1
-        elif match[0] == "</ol>":
-            depth -= 1
-        else:
-            found.append((depth, match[1]))
-    return found
+from import_support import EXPORTS, import_into, new_site, read, thread_ids
 
 
 @pytest.fixture
@@ -53,7 +39,7 @@ def test_classic_posts_pages_and_drafts_are_written(classic):
 def test_classic_summary_counts_everything(classic):
     _, report = classic
     assert report.summary() == (
-        "imported 1 posts, 1 drafts, 1 pages and 3 comments from 10 entries\n"
+        "imported 1 post, 1 draft, 1 page and 3 comments from 10 entries\n"
         "left out:\n"
         "  blog settings entries: 1\n"
         "  blog template entries: 1\n"
@@ -114,7 +100,7 @@ def test_newer_form_dates_in_utc_move_to_the_site_zone(modern):
 def test_newer_form_statuses(modern):
     site, report = modern
     assert report.summary() == (
-        "imported 2 posts, 1 drafts, 1 pages and 4 comments from 11 entries\n"
+        "imported 2 posts, 1 draft, 1 page and 4 comments from 11 entries\n"
         "kept differently:\n"
         "  scheduled posts (the build shows them from their date): 1\n"
         "left out:\n"

@@ -12,7 +12,7 @@ def test_import_then_build_from_the_command_line(make_site):
                          "--site", str(site.root))
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "imported 1 posts, 1 drafts, 1 pages and 3 comments from 10 entries\n"
+        "imported 1 post, 1 draft, 1 page and 3 comments from 10 entries\n"
         "left out:\n"
         "  blog settings entries: 1\n"
         "  blog template entries: 1\n"

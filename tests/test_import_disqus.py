@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from import_support import import_into, new_site, read
-from test_import_blogger import thread_ids
 
 from sitegen.errors import ContentError
 from sitegen.importers.model import ExportError
+
+from import_support import import_into, new_site, read, thread_ids
 
 HELLO = "content/comments/2012-03-14-hello-world.yml"
 

@@ -7,11 +7,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from import_support import import_into, new_site
 
 from sitegen.config import Config, SitePaths
 from sitegen.importers.files import plan_files, write_files
 from sitegen.importers.model import Export, ExportError, ImportedComment, ImportedItem
+
+from import_support import import_into, new_site
 
 WHEN = datetime(2012, 3, 14, 10, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
 

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+
 from helpers import post
-from import_support import import_into, new_site
-from test_import_blogger import thread_ids
+from import_support import import_into, new_site, thread_ids
 
 
 def _exports() -> Path | None:

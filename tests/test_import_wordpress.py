@@ -7,10 +7,10 @@ import re
 
 import pytest
 import yaml
-from import_support import EXPORTS, import_into, new_site, read
-from test_import_blogger import thread_ids
 
 from sitegen.importers.model import ExportError
+
+from import_support import EXPORTS, import_into, new_site, read, thread_ids
 
 
 @pytest.fixture

@@ -58,14 +58,20 @@ class ImportReport:
     def summary(self) -> str:
         counts = self.imported()
         verb = "would import" if self.dry_run else "imported"
-        lines = [f"{verb} {counts['posts']} posts, {counts['drafts']} drafts, "
-                 f"{counts['pages']} pages and {counts['comments']} comments "
-                 f"from {self.export.entries} entries"]
+        posts, drafts, pages, comments = (
+            _count(counts[key], key.removesuffix("s"))
+            for key in ("posts", "drafts", "pages", "comments"))
+        lines = [f"{verb} {posts}, {drafts}, {pages} and {comments} "
+                 f"from {_count(self.export.entries, 'entry', 'entries')}"]
         lines += _section("kept differently", self.export.notes)
         lines += _section("left out", self.skipped())
         if self.dry_run:
             lines.append("dry run: nothing was written")
         return "\n".join(lines)
+
+
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    return f"{number} {word if number == 1 else plural or word + 's'}"
 
 
 def _section(title: str, counts: Counter[str]) -> list[str]:
