@@ -19,6 +19,8 @@ PENDING = "pending comments (sitegen has no moderation queue yet)"
 
 @dataclass(frozen=True)
 class ImportReport:
+    """What one import read, the files it planned, and whether it only looked."""
+
     export: Export
     files: tuple[Planned, ...]
     root: Path
@@ -29,7 +31,7 @@ class ImportReport:
         lines = []
         for planned in self.files:
             where = planned.path.relative_to(self.root).as_posix()
-            count = f" (+{planned.comments} comments)" if planned.comments else ""
+            count = f" (+{_count(planned.comments, 'comment')})" if planned.comments else ""
             if not planned.writes:
                 lines.append(f"  exists  {where}: left as it is (--force replaces it)")
             else:
