@@ -18,6 +18,7 @@ from .atomic import sweep
 from .build import build
 from .config import BuildOptions, SitePaths
 from .errors import Problem, SitegenError
+from .importers.run import FORMATS, run_import
 from .intake import create_app
 from .intake_server import make_server, server_url
 from .moderation import Queue
@@ -85,6 +86,20 @@ def make_parser() -> argparse.ArgumentParser:
                               help="where to write the site (default: <site>/output)")
     build_parser.set_defaults(run=_run_build)
     _add_comments_commands(commands, common)
+
+    import_parser = commands.add_parser(
+        "import", parents=[common], help="bring posts and comments from a blog export",
+        description="Turn a Blogger or WordPress export into posts, pages and comment "
+                    "threads, or add a Disqus export's comments to posts already imported. "
+                    "Existing files are left alone unless --force.",
+    )
+    import_parser.add_argument("format", choices=FORMATS, help="what wrote the export")
+    import_parser.add_argument("file", type=Path, help="the export file (XML)")
+    import_parser.add_argument("--dry-run", action="store_true",
+                               help="list what would be written, and write nothing")
+    import_parser.add_argument("--force", action="store_true",
+                               help="replace files that already exist")
+    import_parser.set_defaults(run=_run_import)
     return parser
 
 
@@ -184,6 +199,18 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
                   else ""))
     if problems:
         raise SitegenError(*problems)
+    return 0
+
+
+def _run_import(args: argparse.Namespace, console: Console) -> int:
+    paths = SitePaths.at(args.site)
+    report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force)
+    for warning in report.export.warnings:
+        console.warn(warning)
+    show = console.info if args.dry_run else console.detail
+    for line in report.listing():
+        show(line)
+    console.info(report.summary())
     return 0
 
 
