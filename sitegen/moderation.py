@@ -24,6 +24,7 @@ from .comments import COMMENT_ID
 from .config import SitePaths
 from .errors import ContentError, Problem
 from .posts import YAML_LOADER
+from .threadfile import appended, dump_yaml
 
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
@@ -214,74 +215,9 @@ def _text(value: object) -> str | None:
 
 def append_to_thread(thread: Path, entries: list[dict[str, str]]) -> int:
     """Add `entries` at the end of the thread file, leaving its bytes as they were; the
-    caller holds `thread_lock`. An entry whose very comment is already there (an approval
-    interrupted after writing) is skipped; one whose id another comment has is refused.
-    Returns how many were added."""
+    caller holds `thread_lock`. Returns how many were added."""
     old = thread.read_bytes() if thread.exists() else b""
-    existing = _thread_entries(old, thread)
-    present = {str(item.get("id")): item for item in existing if isinstance(item, dict)}
-    fresh = []
-    for entry, loaded in zip(entries, _as_loaded(old, entries), strict=True):
-        if entry["id"] not in present:
-            fresh.append(entry)
-        elif present[entry["id"]] != loaded:
-            raise ContentError(Problem(f"a different comment with id '{entry['id']}' is "
-                                       "already in this thread", thread))
-    if not fresh:
-        return 0
-    block = _entries_block(old, fresh)
-    new = old + block
-    try:
-        appended = _thread_entries(new, thread) == [*existing, *_as_loaded(old, fresh)]
-    except ContentError:
-        appended = False
-    if not appended:
-        raise ContentError(Problem("cannot append a comment: the file does not end with a "
-                                   "plain YAML list ('- id: …' items)", thread))
-    replace(thread, new)
-    return len(fresh)
-
-
-def _as_loaded(old: bytes, entries: list[dict[str, str]]) -> list:
-    """The entries as the build will read them back from the file."""
-    return yaml.load(_entries_block(old, entries).decode("utf-8"), Loader=YAML_LOADER)
-
-
-def _thread_entries(data: bytes, path: Path) -> list:
-    try:
-        entries = yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER)
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError(Problem(f"not a readable comment thread: {error}", path)) from None
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise ContentError(Problem("a comment file must be a YAML list of comments", path))
-    return entries
-
-
-def _entries_block(old: bytes, entries: list[dict[str, str]]) -> bytes:
-    """The entries as YAML list items, indented and line-ended like the file's own items."""
-    newline = b"\r\n" if b"\r\n" in old else b"\n"
-    first_item = re.search(rb"^([ \t]*)-(?:[ \t]|\r?$)", old, re.MULTILINE)
-    indent = first_item.group(1) if first_item else b""
-    lines = dump_yaml(entries).encode("utf-8").split(b"\n")
-    text = newline.join(indent + line if line else line for line in lines)
-    separator = newline if old and not old.endswith(b"\n") else b""
-    return separator + text
-
-
-class _Dumper(yaml.SafeDumper):
-    """Multi-line text as readable `|` blocks; PyYAML falls back to quoting when a block
-    could not hold the text exactly."""
-
-
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text,
-                                   style="|" if "\n" in text else None)
-
-
-_Dumper.add_representer(str, _represent_text)
-
-
-def dump_yaml(data: object) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    new, count = appended(old, entries, thread)
+    if count:
+        replace(thread, new)
+    return count

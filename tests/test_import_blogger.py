@@ -101,10 +101,10 @@ def test_newer_form_statuses(modern):
     site, report = modern
     assert report.summary() == (
         "imported 2 posts, 1 draft, 1 page and 4 comments from 11 entries\n"
+        "queued for moderation: 1 comment (see `sitegen comments list`)\n"
         "kept differently:\n"
         "  scheduled posts (the build shows them from their date): 1\n"
         "left out:\n"
-        "  pending comments (sitegen has no moderation queue yet): 1\n"
         "  spam comments: 1\n"
         "  trashed posts: 1"
     )

@@ -89,8 +89,8 @@ def test_a_thread_written_as_a_flow_list_is_refused_before_anything_is_written(m
     with pytest.raises(ExportError) as caught:
         import_into(site, "disqus", "disqus.xml")
     assert caught.value.problems[0].message == (
-        "cannot add comments to this thread: it is not a plain list of comments "
-        "('- id: …' lines)")
+        "cannot append a comment: the file does not end with a plain YAML list "
+        "('- id: …' items)")
     assert (site.root / HELLO).read_text() == ""
 
 

@@ -37,6 +37,7 @@ def test_a_dry_run_lists_the_files_and_writes_nothing(make_site):
         "  post    content/posts/2019-05-18-blocks-ete.md",
         "  page    content/pages/about.md",
         "  page    content/pages/archive-page.md",
+        "  pending content/comments/pending/wp-106.yml",
     ]
     assert report.summary().startswith("would import 3 posts, 3 drafts, 2 pages and 5 comments")
     assert report.summary().endswith("\ndry run: nothing was written")
@@ -50,10 +51,11 @@ def test_running_twice_leaves_existing_files_alone_and_force_replaces_them(make_
     edited = tree(site.root)
     again = import_into(site, "wordpress", "wordpress.xml")
     assert tree(site.root) == edited
-    assert again.imported() == {"posts": 0, "drafts": 0, "pages": 0, "comments": 0}
+    assert again.imported() == {"posts": 0, "drafts": 0, "pages": 0, "comments": 0, "queued": 0}
     assert again.skipped()["post files already in the site"] == 3
     assert again.skipped()["draft files already in the site"] == 3
     assert again.skipped()["comments in thread files already in the site"] == 5
+    assert again.skipped()["pending files already in the site"] == 1
     assert again.listing()[0] == ("  exists  content/posts/2012-03-14-hello-world.md: "
                                   "left as it is (--force replaces it)")
     forced = import_into(site, "wordpress", "wordpress.xml", force=True)

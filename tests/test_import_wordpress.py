@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from sitegen.importers.model import ExportError
+from sitegen.moderation import Queue
 
 from import_support import EXPORTS, import_into, new_site, read, thread_ids
 
@@ -24,6 +25,7 @@ def test_summary_counts_what_was_imported_and_what_was_left_out(imported):
     _, report = imported
     assert report.summary() == (
         "imported 3 posts, 3 drafts, 2 pages and 5 comments from 24 entries\n"
+        "queued for moderation: 1 comment (see `sitegen comments list`)\n"
         "kept differently:\n"
         "  old addresses the site uses for its own pages, not redirected: 1\n"
         "  password-protected posts, kept as drafts: 1\n"
@@ -35,7 +37,6 @@ def test_summary_counts_what_was_imported_and_what_was_left_out(imported):
         "  comments on pages (sitegen pages have no comments): 1\n"
         "  comments trashed with their post: 1\n"
         "  menu items: 1\n"
-        "  pending comments (sitegen has no moderation queue yet): 1\n"
         "  pingbacks: 1\n"
         "  spam comments: 1\n"
         "  trackbacks: 1\n"
@@ -120,12 +121,18 @@ def test_html_in_comments_is_sanitised_by_the_build(imported):
     assert '<a rel="nofollow ugc">click</a>' in page
 
 
-def test_pending_comments_are_kept_as_data_for_the_moderation_queue(imported):
-    _, report = imported
-    ((post_id, comment),) = report.export.pending
-    assert post_id == "10"
-    assert (comment.id, comment.author, comment.email, comment.body) == (
-        "wp-106", "Stranger", "s@example.com", "Is this thing on?\n")
+def test_pending_comments_wait_in_the_moderation_queue(imported):
+    site, _ = imported
+    queue = Queue(site.paths)
+    assert queue.ids() == ["wp-106"]
+    pending = queue.get("wp-106")
+    assert (pending.post, pending.author, pending.email, pending.body, pending.source) == (
+        "2012-03-14-hello-world", "Stranger", "s@example.com", "Is this thing on?\n", "import")
+    site.build()
+    assert "Is this thing on?" not in site.page("/2012/03/14/hello-world/")
+    queue.approve(["wp-106"])
+    site.build()
+    assert "Is this thing on?" in site.page("/2012/03/14/hello-world/")
 
 
 def test_old_addresses_redirect_and_query_addresses_go_in_one_table(imported):

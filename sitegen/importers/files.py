@@ -15,11 +15,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..config import Config, SitePaths
-from ..errors import Problem
-from ..posts import YAML_LOADER, permalink
+from ..dates import isoformat
+from ..errors import ContentError, Problem
+from ..moderation import PendingComment
+from ..posts import permalink
+from ..threadfile import appended, dump_yaml, entry_ids, read_entries
 from .model import Export, ExportError, ImportedComment, ImportedItem
 
 RESERVED_PAGE_SLUGS = frozenset({"tags", "archive", "page", "comments", "static", "feed"})
@@ -33,7 +34,8 @@ SITE_ADDRESS = re.compile(
 
 @dataclass(frozen=True)
 class Planned:
-    """One file the import would write; `kind` is post, draft, page, thread or merge."""
+    """One file the import would write; `kind` is post, draft, page, thread, merge or
+    pending (a comment for the moderation queue)."""
 
     path: Path
     data: bytes
@@ -46,34 +48,18 @@ class Planned:
         return not self.exists or self.kind == "merge"
 
 
-class _Dumper(yaml.SafeDumper):
-    """YAML as people write it: several-line text as a block, not an escaped string."""
-
-
-class _FrontMatterDumper(_Dumper):
-    """Front matter as in the sample posts: `tags: [bread, travel]` on one line."""
-
-
-_Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", value, style="|" if "\n" in value.strip() else None))
-_FrontMatterDumper.add_representer(list, lambda dumper, value: dumper.represent_sequence(
-    "tag:yaml.org,2002:seq", value, flow_style=True))
-
-
-def dump_yaml(value: object, dumper: type[yaml.SafeDumper] = _Dumper) -> str:
-    return yaml.dump(value, Dumper=dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=4096)
-
-
 def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) -> list[Planned]:
     """Every file the export becomes, in a stable order; ExportError if a thread to add
     to cannot be read as a list of comments."""
     planned: list[Planned] = []
     names = _Names(config)
+    post_stems: dict[str, str] = {}
     for item in export.items:
         item = names.place(item, export)
         folder = paths.posts if item.kind == "post" else paths.pages
         stem = names.stem(item)
+        if item.kind == "post":
+            post_stems[item.key] = stem
         kind = "draft" if item.draft else item.kind
         planned.append(_file(folder / f"{stem}.md", _document(item), kind, force))
         if item.comments:
@@ -83,7 +69,23 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
     for stem, comments in sorted(export.merges.items()):
         merged = _merge(paths.comments / f"{stem}.yml", comments, export)
         planned += [merged] if merged else []
+    for key, comment in export.pending:
+        if key not in post_stems:
+            export.skip("pending comments on pages (sitegen pages have no comments)")
+            continue
+        pending = _pending(comment, post_stems[key])
+        path = paths.comments / "pending" / f"{pending.id}.yml"
+        planned.append(_file(path, dump_yaml(pending.as_mapping()), "pending", force))
     return planned
+
+
+def _pending(comment: ImportedComment, stem: str) -> PendingComment:
+    """A comment that awaited moderation in the old blog awaits it here too."""
+    return PendingComment(
+        id=comment.id, post=stem, author=comment.author, date=isoformat(comment.date),
+        body=comment.body, email=comment.email, url=comment.url, replyto=comment.replyto,
+        source="import",
+    )
 
 
 def _file(path: Path, text: str, kind: str, force: bool, comments: int = 0) -> Planned:
@@ -145,7 +147,7 @@ def _document(item: ImportedItem) -> str:
         meta["menu"] = True
     if item.aliases:
         meta["aliases"] = list(item.aliases)
-    front = dump_yaml(meta, _FrontMatterDumper)
+    front = dump_yaml(meta, flow_lists=True)
     return f"---\n{front}---\n\n{item.body}"
 
 
@@ -161,34 +163,19 @@ def _entry(comment: ImportedComment) -> dict[str, object]:
 
 
 def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Planned | None:
-    """Comments added after a thread's existing ones; those it already has are skipped.
-    Replies stay replies: their parents are new here or already in the thread."""
+    """Comments added after a thread's existing ones, keeping its bytes as they were; those
+    it already has are skipped. Replies stay replies: their parents are new here or already
+    in the thread."""
     old = path.read_bytes() if path.exists() else b""
-    have = _thread_ids(path, old)
-    new = [comment for comment in comments if comment.id not in have]
+    try:
+        have = entry_ids(read_entries(old, path))
+        new = [comment for comment in comments if comment.id not in have]
+        data, added = appended(old, [_entry(comment) for comment in new], path)
+    except ContentError as error:
+        raise ExportError(*error.problems) from None
     if dropped := len(comments) - len(new):
         export.skip("comments already in their thread", dropped)
-    if not new:
-        return None
-    prefix = old if not old or old.endswith(b"\n") else old + b"\n"
-    data = prefix + dump_yaml([_entry(comment) for comment in new]).encode("utf-8")
-    if len(_thread_ids(path, data)) != len(have) + len(new):
-        raise ExportError(Problem("cannot add comments to this thread: the comments added "
-                                  "would not read back as written", path))
-    return Planned(path, data, "merge", len(new))
-
-
-def _thread_ids(path: Path, data: bytes) -> set[str]:
-    """The ids in a thread file, which the site's own loading has already checked; a file
-    that stops being a list once comments are added (a flow-style list) is refused."""
-    try:
-        entries = yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER) or []
-    except yaml.YAMLError:
-        entries = None
-    if not isinstance(entries, list):
-        raise ExportError(Problem("cannot add comments to this thread: it is not a plain "
-                                  "list of comments ('- id: …' lines)", path))
-    return {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id") is not None}
+    return Planned(path, data, "merge", added) if added else None
 
 
 def write_files(planned: list[Planned]) -> None:

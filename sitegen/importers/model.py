@@ -62,8 +62,8 @@ class ImportedItem:
 class Export:
     """Everything one export holds that sitegen can use, and what it could not.
 
-    `pending` keeps comments awaiting moderation, with the key of their item, so that they
-    can go to the moderation queue once sitegen has one; until then they are only counted.
+    `pending` keeps comments awaiting moderation, with the key of their item: they go to
+    the moderation queue.
     `merges` maps the stem of a post already in the site to comments to add to its thread.
     `skipped` counts what was left out by reason; `notes` counts what was kept differently
     from the export (a private post kept as a draft, say)."""

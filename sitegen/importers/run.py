@@ -14,7 +14,6 @@ from .files import Planned, plan_files, write_files
 from .model import Export
 
 FORMATS = ("blogger", "wordpress", "disqus")
-PENDING = "pending comments (sitegen has no moderation queue yet)"
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,14 @@ class ImportReport:
         return lines
 
     def imported(self) -> Counter[str]:
-        """Posts, drafts, pages and comments written (or that would be)."""
-        counts: Counter[str] = Counter({"posts": 0, "drafts": 0, "pages": 0, "comments": 0})
+        """Posts, drafts, pages and comments written (or that would be), and comments
+        queued for moderation."""
+        counts: Counter[str] = Counter(dict.fromkeys(("posts", "drafts", "pages", "comments",
+                                                       "queued"), 0))
         for planned in self.files:
-            if planned.writes:
+            if planned.writes and planned.kind == "pending":
+                counts["queued"] += 1
+            elif planned.writes:
                 counts["comments"] += planned.comments
                 if planned.kind in ("post", "draft", "page"):
                     counts[f"{planned.kind}s"] += 1
@@ -50,7 +53,6 @@ class ImportReport:
 
     def skipped(self) -> Counter[str]:
         skipped = Counter(self.export.skipped)
-        skipped[PENDING] += len(self.export.pending)
         for planned in self.files:
             if not planned.writes:
                 skipped[f"{planned.kind} files already in the site"] += 1
@@ -65,6 +67,9 @@ class ImportReport:
             for key in ("posts", "drafts", "pages", "comments"))
         lines = [f"{verb} {posts}, {drafts}, {pages} and {comments} "
                  f"from {_count(self.export.entries, 'entry', 'entries')}"]
+        if counts["queued"]:
+            lines.append(f"queued for moderation: {_count(counts['queued'], 'comment')} "
+                         "(see `sitegen comments list`)")
         lines += _section("kept differently", self.export.notes)
         lines += _section("left out", self.skipped())
         if self.dry_run:
