@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from markupsafe import Markup
 
@@ -23,6 +24,9 @@ from .posts import Post, StaticPage
 from .site import Site, Tag, Year
 
 FEED_LENGTH = 20
+# The context key of a page that sends old query-string addresses (/?p=123) on.
+QUERY_REDIRECTS = "query_redirects"
+QUERY_TABLE = "/query-redirects.json"
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ def plan(site: Site) -> list[Page]:
     """Every page of the site; ContentError if two of them claim one output path."""
     info = _site_info(site)
     pages = [*_post_pages(site, info), *_static_pages(site, info)]
-    pages += _listing(site, info, "/", site.posts, "index.html", {"tag": None})
+    pages += _listing(site, info, "/", site.posts, "index.html", None)
     pages += [_archive(info, "/archive/", site.years, "Archive", "all")]
     for year in site.years:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
@@ -142,14 +146,16 @@ def plan(site: Site) -> list[Page]:
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
     pages.append(Page("/tags/", "tags.html", _html(info, "Tags", tags=tags)))
     for tag in site.tags:
-        pages += _listing(site, info, tag.url, tag.posts, "tag.html", {"tag": tag.name})
+        pages += _listing(site, info, tag.url, tag.posts, "tag.html", tag.name)
         pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
-    pages.append(_comments_feed(site, info))
+    if site.config.comments.enabled:
+        pages.append(_comments_feed(site, info))
     pages.append(Page("/404.html", "404.html", _html(info, "Page not found")))
     pages.append(_sitemap(site, pages))
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
     pages += _redirects(site, info)
+    pages = _with_query_redirects(site, pages)
     _refuse_collisions(pages)
     return pages
 
@@ -192,8 +198,8 @@ def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
     ]
 
 
-def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, extra: dict):
-    """A paginated list of teasers at `base`, `base`page/2/, …"""
+def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, tag: str | None):
+    """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list."""
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
 
@@ -209,8 +215,10 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, extra:
             newer_url=url(number - 1) if number > 1 else None,
             older_url=url(number + 1) if number < count else None,
         )
-        title = extra["tag"] if extra["tag"] else (None if number == 1 else info.title)
-        context = _html(info, title, posts=teasers, pagination=pagination, **extra)
+        title = f"Posts tagged “{tag}”" if tag else None
+        if number > 1:
+            title = f"{title}, page {number}" if title else f"Page {number}"
+        context = _html(info, title, posts=teasers, pagination=pagination, tag=tag)
         pages.append(Page(url(number), template, context))
     return pages
 
@@ -267,8 +275,40 @@ def _redirects(site: Site, info: SiteInfo) -> list[Page]:
     return [
         Page(alias, "redirect.html", {"site": info, "target": item.url, "title": item.title},
              (item.source,))
-        for item in items for alias in item.aliases
+        for item in items for alias in item.aliases if "?" not in alias
     ]
+
+
+def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
+    """Aliases with a query string (WordPress's /?p=123) cannot be files: the host serves
+    the page at their path, or the 404 page when there is none. So that page, and only that
+    page, gets a small script that, when the address has one of the query's names, looks
+    the query up in one table of old address -> permalink and goes there."""
+    routes: dict[str, dict[str, str]] = {}
+    names: dict[str, set[str]] = {}
+    problems = []
+    paths = {page.path for page in pages}
+    for item in [*site.posts, *site.pages]:
+        for alias in (a for a in item.aliases if "?" in a):
+            path, query = alias.split("?", 1)
+            host = output_path(path or "/") if output_path(path or "/") in paths else "404.html"
+            names.setdefault(host, set()).update(parse_qs(query, keep_blank_values=True))
+            table = routes.setdefault(path or "/", {})
+            if table.get(query, item.url) != item.url:
+                problems.append(Problem(f"{alias} is also an alias of {table[query]}",
+                                        item.source))
+            table[query] = item.url
+    if problems:
+        raise ContentError(*problems)
+    if not routes:
+        return pages
+    hosted = [
+        Page(page.url, page.template, {**page.context, QUERY_REDIRECTS: {
+            "names": sorted(names[page.path]), "table": QUERY_TABLE}}, page.sources)
+        if page.path in names else page
+        for page in pages
+    ]
+    return [*hosted, Page(QUERY_TABLE, "query_redirects.json", {"routes": routes})]
 
 
 def _refuse_collisions(pages: list[Page]) -> None:

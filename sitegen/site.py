@@ -88,9 +88,6 @@ class Site:
     def comment_count(self) -> int:
         return sum(self.thread(post).count for post in self.posts)
 
-    def tag_url(self, name: str) -> str:
-        return f"/tags/{slugify(name)}/"
-
 
 class _Loader:
     """Reads files through the cache, creating Markdown renderers only on a miss."""
