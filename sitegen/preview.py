@@ -16,13 +16,14 @@ import time
 import traceback
 import webbrowser
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from .build import BuildReport, build
-from .config import BuildOptions, CommentsConfig, SitePaths, load_config
+from .config import BuildOptions, Config, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
+from .intake import IntakeApp, create_app
 from .render import find_theme
 from .serve import LiveReload, PreviewApp, PreviewServer, bind
 from .watch import Batch, Debouncer, Watcher
@@ -53,8 +54,9 @@ class Rebuilder:
         self.live = live
         self.console = console
         self.cache: dict[str, object] = {}
-        self.comments_endpoint = CommentsConfig.endpoint
+        self.intake: IntakeApp | None = None
         self.building = False
+        self._config: Config | None = None
         self.theme: Path | None = None
         self._warnings: set[Problem] = set()
         self._failing = False
@@ -83,15 +85,23 @@ class Rebuilder:
         finally:
             self.building = False
 
+    def close(self) -> None:
+        if self.intake is not None:
+            self.intake.close()
+
     def _read_settings(self) -> None:
         """The settings the preview itself uses; a broken file keeps the last good ones
         (the build reports it)."""
         try:
             config = load_config(self.paths)
             self.theme = find_theme(self.paths, config.theme)
-        except SitegenError:
+            if config != self._config:
+                previous, self.intake = self.intake, create_app(self.paths, _previewing(config))
+                self._config = config
+                if previous is not None:
+                    previous.close()
+        except (SitegenError, OSError):
             return
-        self.comments_endpoint = config.comments.endpoint
 
     def _built(self, report: BuildReport, batch: Batch | None) -> None:
         if self.live:
@@ -143,6 +153,12 @@ class Rebuilder:
         return {"file": file, "line": problem.line, "message": problem.message}
 
 
+def _previewing(config: Config) -> Config:
+    """The settings for comments posted to the preview: the watcher rebuilds when a thread
+    changes, so the intake must not run the site's rebuild command as well."""
+    return replace(config, comments=replace(config.comments, rebuild_command=""))
+
+
 class Preview:
     """The running preview: `with Preview(...) as preview:` serves at `preview.url` until
     the block ends, then stops the watcher, the rebuilds and the server, joining their
@@ -165,6 +181,7 @@ class Preview:
 
     def __enter__(self) -> Preview:
         with self._stack as stack:
+            stack.callback(self.rebuilder.close)
             self.server = bind(self.settings.host, self.settings.port, self._app)
             stack.callback(_join, self._start(self.server.serve_forever, "sitegen-http"))
             stack.callback(self.server.close)

@@ -183,12 +183,20 @@ StartResponse = Callable[..., object]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
+class Intake(Protocol):
+    """A WSGI app taking the comment form's posts at `endpoint` (sitegen.intake)."""
+
+    endpoint: str
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]: ...
+
+
 class SiteState(Protocol):
     """What the server asks of whoever builds the site, at each request."""
 
     @property
-    def comments_endpoint(self) -> str:
-        """The path the post pages' comment forms post to."""
+    def intake(self) -> Intake | None:
+        """Where comments posted to the preview go, once the configuration was read."""
 
     @property
     def building(self) -> bool:
@@ -207,10 +215,9 @@ class PreviewApp:
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
-        if method == "POST" and path == self.site.comments_endpoint:
-            return _respond(start_response, method, "501 Not Implemented", TEXT,
-                            b"comments cannot be posted to the preview yet; "
-                            b"run `sitegen comments serve` to take comments\n")
+        intake = self.site.intake
+        if method == "POST" and intake is not None and path == intake.endpoint:
+            return intake(environ, start_response)
         if method not in ("GET", "HEAD"):
             return _respond(start_response, method, "405 Method Not Allowed", TEXT,
                             b"only GET and HEAD are served here\n", [("Allow", "GET, HEAD")])

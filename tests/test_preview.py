@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import signal
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from preview_helpers import (
@@ -179,3 +179,38 @@ def test_serve_without_reload_serves_pages_as_built(site):
     with ServeProcess("--site", str(site.root), "--no-reload") as served:
         wait_until(lambda: "The first version." in request(served.url, POST_URL).text)
         assert "__sitegen" not in request(served.url, POST_URL).text
+
+
+def post_comment(running, endpoint: str, body: str):
+    form = urlencode({"post": "2010-08-31-hello", "author": "Ana", "body": body})
+    return request(running.url, endpoint, "POST", body=form.encode(),
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def test_a_comment_posted_to_the_preview_is_published_by_its_own_rebuild(make_site):
+    """With auto_approve the comment goes straight into its thread; the watcher rebuilds,
+    so the site's rebuild command (meant for production) is not run as well."""
+    site = make_site({
+        POST: post("Hello"),
+        "sitegen.toml": '[comments]\nauto_approve = true\nrate_limit = 0\n'
+                        'rebuild_command = "touch rebuild-command-ran"\n',
+    })
+    console = RecordingConsole()
+    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
+    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
+        wait_until(lambda: any(line.startswith("built") for line in console.lines))
+        response = post_comment(running, "/comments", "Published *at once*.")
+        assert response.status == 303
+        assert response.headers["location"] == f"{POST_URL}#comment-published"
+        wait_until(lambda: "Published <em>at once</em>." in page(running))
+        assert any(line.startswith("1 comment thread changed: ") for line in console.lines)
+    assert not (site.root / "rebuild-command-ran").exists()
+
+
+def test_the_comment_endpoint_follows_the_configuration(site, preview):
+    running, _ = preview
+    site.write("sitegen.toml", '[comments]\nendpoint = "/talk"\n')
+    wait_until(lambda: 'action="/talk"' in page(running))
+    assert post_comment(running, "/talk", "Moved.").status == 303
+    assert post_comment(running, "/comments", "Old address.").status == 405
+    assert len(list((site.root / "content/comments/pending").glob("*.yml"))) == 1

@@ -1,6 +1,6 @@
 """The live preview in a real headless Chromium: a page reloads by itself after a save,
 shows a broken file's error over the page, recovers after the fix, and swaps its
-stylesheet without reloading when only CSS changed."""
+stylesheet without reloading when only CSS changed; the comment form posts through it."""
 
 from __future__ import annotations
 
@@ -106,3 +106,13 @@ def test_a_css_change_swaps_the_stylesheet_without_reloading(site, page):
     )
     assert not reloaded(page)
     assert page.locator('link[href*="style.css"]').count() == 1
+
+
+def test_the_comment_form_posts_through_the_preview(site, page):
+    page.fill("#comment-author", "Ana")
+    page.fill("#comment-body", "Posted from the preview.")
+    page.click("#comment-form [type=submit]")
+    # (This site's own style.css replaces the theme's, so the notice's class tells.)
+    page.locator("#comment-pending.is-shown").wait_for(timeout=WAIT_MS)
+    (pending,) = (site.root / "content/comments/pending").glob("*.yml")
+    assert "Posted from the preview." in pending.read_text()

@@ -9,11 +9,14 @@ import re
 import socket
 import threading
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from preview_helpers import EventStream, request, running
 
 from sitegen.errors import SitegenError
+from sitegen.intake import IntakeApp, create_app
+from sitegen.moderation import Queue
 from sitegen.serve import LiveReload, PreviewApp, bind
 
 from helpers import post
@@ -46,13 +49,15 @@ def live():
 class Builder:
     """What the server asks of the rebuild loop."""
 
-    comments_endpoint: str = "/comments"
+    intake: IntakeApp | None = None
     building: bool = False
 
 
 @pytest.fixture
-def builder():
-    return Builder()
+def builder(site):
+    intake = create_app(site.paths)
+    yield Builder(intake)
+    intake.close()
 
 
 @pytest.fixture
@@ -125,11 +130,21 @@ def test_other_methods_are_refused(server, method):
     assert response.headers["allow"] == "GET, HEAD"
 
 
-def test_posting_a_comment_names_the_command_that_takes_comments(server):
-    response = get(server, "/comments", "POST", body=b"author=A&body=Hi",
+def test_a_comment_posted_to_the_endpoint_goes_through_the_intake(server, site):
+    form = urlencode({"post": "2010-08-31-hello", "author": "Ana", "body": "Lovely."})
+    response = get(server, "/comments", "POST", body=form.encode(),
                    headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert response.status == 501
-    assert "sitegen comments serve" in response.text
+    assert response.status == 303
+    assert response.headers["location"] == f"{POST_URL}#comment-pending"
+    (pending,) = Queue(site.paths).ids()
+    assert Queue(site.paths).get(pending).body == "Lovely."
+    # Only POST goes to the intake: a GET is the preview's, here the comments feed's folder.
+    assert get(server, "/comments/feed.xml").status == 200
+
+
+def test_without_an_intake_comments_are_not_taken(site):
+    with running(PreviewApp(site.output, None, Builder())) as server:
+        assert get(server, "/comments", "POST", body=b"x").status == 405
 
 
 TRAVERSALS = [
