@@ -41,7 +41,9 @@ class ServeOptions:
     port: int = 8000
     reload: bool = True
     open_browser: bool = False
-    quiet_period: float = 0.1
+    # Long enough for an editor's save-by-rename or a checkout to land as one batch, short
+    # next to the 0.3 s a save may take to show.
+    quiet_period: float = 0.05
 
 
 class Rebuilder:

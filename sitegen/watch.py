@@ -121,7 +121,7 @@ class Debouncer:
     """Collects changes; `take` hands them over once no new one came for `quiet` seconds
     (or `longest` seconds after the first, so a file written in a loop still shows)."""
 
-    def __init__(self, quiet: float = 0.1, longest: float = 2.0) -> None:
+    def __init__(self, quiet: float = 0.05, longest: float = 2.0) -> None:
         self.quiet = quiet
         self.longest = longest
         self._changes: set[Change] = set()
