@@ -182,14 +182,16 @@ class Watcher:
 
     def follow(self, theme: Path | None) -> None:
         """Watch the site's input folders that exist now, and the theme wherever it lives.
-        Called again after each rebuild, since a folder may have appeared or the theme moved."""
+        Called again after each rebuild, since a folder may have appeared or the theme moved,
+        or been deleted and made again (a checkout), which ends its old watch."""
         self.theme = theme
-        wanted = {(self.paths.root, False)}
         folders = [self.paths.root / name for name in LAYOUT_FOLDERS]
         if theme is not None and not theme.is_relative_to(self.paths.root):
             folders.append(theme)
+        wanted = {(self.paths.root, False)}
         wanted |= {(folder, True) for folder in folders if folder.is_dir()}
-        for key in set(self._watches) - wanted:
+        ended = {key for key, watch in self._watches.items() if not self._running(watch)}
+        for key in (set(self._watches) - wanted) | ended:
             self._unschedule(self._watches.pop(key))
         for folder, recursive in wanted - set(self._watches):
             self._watches[folder, recursive] = self._observer.schedule(
@@ -207,6 +209,11 @@ class Watcher:
         for path in paths:
             if change := classify(Path(path), self.paths, self.theme):
                 self._on_change(change)
+
+    def _running(self, watch: ObservedWatch) -> bool:
+        """False once watchdog stopped the watch because its folder was deleted."""
+        return any(emitter.watch == watch and emitter.should_keep_running()
+                   for emitter in self._observer.emitters)
 
     def _unschedule(self, watch: ObservedWatch) -> None:
         # A deleted folder may already have dropped its watch on its own.

@@ -4,6 +4,7 @@ events debounced into one batch, and a real watchdog observer over a real site f
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -140,6 +141,16 @@ def test_closing_wakes_a_waiting_take():
     timer.join()
 
 
+def take(debouncer: Debouncer) -> Batch | None:
+    """The next batch; None after 15 s, so that a missed event fails a test, not hangs it."""
+    guard = threading.Timer(15, debouncer.close)
+    guard.start()
+    try:
+        return debouncer.take()
+    finally:
+        guard.cancel()
+
+
 @pytest.fixture
 def watched(make_site):
     """A site with a real watcher; yields (site, debouncer) and stops the watcher after."""
@@ -165,11 +176,11 @@ def kinds(batch: Batch | None) -> dict[str, Kind]:
 def test_an_edit_is_noticed_and_classified(watched):
     site, debouncer = watched
     site.write("content/posts/2010-08-31-hello.md", "---\ntitle: Changed\n---\nHi.\n")
-    assert kinds(debouncer.take()) == {"2010-08-31-hello.md": Kind.POST}
+    assert kinds(take(debouncer)) == {"2010-08-31-hello.md": Kind.POST}
     site.write("content/comments/2010-08-31-hello.yml", "[]\n# edited\n")
-    assert kinds(debouncer.take()) == {"2010-08-31-hello.yml": Kind.COMMENTS}
+    assert kinds(take(debouncer)) == {"2010-08-31-hello.yml": Kind.COMMENTS}
     site.write("sitegen.toml", 'title = "New"\n')
-    assert kinds(debouncer.take()) == {"sitegen.toml": Kind.CONFIG}
+    assert kinds(take(debouncer)) == {"sitegen.toml": Kind.CONFIG}
 
 
 def test_a_save_by_rename_is_one_change(watched):
@@ -179,14 +190,14 @@ def test_a_save_by_rename_is_one_change(watched):
     scratch = target.with_name(".2010-08-31-hello.md.tmp")
     scratch.write_text("---\ntitle: Saved\n---\nHi.\n")
     os.replace(scratch, target)
-    assert kinds(debouncer.take()) == {"2010-08-31-hello.md": Kind.POST}
+    assert kinds(take(debouncer)) == {"2010-08-31-hello.md": Kind.POST}
 
 
 def test_a_checkout_of_many_files_is_one_batch(watched):
     site, debouncer = watched
     for number in range(200):
         site.write(f"content/posts/2011-01-01-post-{number}.md", f"---\ntitle: {number}\n---\n")
-    found = kinds(debouncer.take())
+    found = kinds(take(debouncer))
     assert len(found) == 200 and set(found.values()) == {Kind.POST}
 
 
@@ -198,7 +209,7 @@ def test_the_output_folder_and_unread_files_wake_nothing(watched):
     marker = Change(Kind.POST, site.root / "content/posts/marker.md")
     timer = threading.Timer(0.5, debouncer.add, args=(marker,))
     timer.start()
-    assert debouncer.take() == Batch(frozenset({marker}))
+    assert take(debouncer) == Batch(frozenset({marker}))
     timer.join()
 
 
@@ -210,10 +221,10 @@ def test_a_folder_created_later_is_followed_after_the_next_rebuild(make_site):
     watcher.start()
     try:
         (site.root / "templates").mkdir()
-        assert kinds(debouncer.take()) == {"templates": Kind.CONFIG}
+        assert kinds(take(debouncer)) == {"templates": Kind.CONFIG}
         watcher.follow(None)  # what the rebuild loop does after each rebuild
         site.write("templates/post.html", "{{ post.title }}")
-        assert kinds(debouncer.take()) == {"post.html": Kind.TEMPLATE}
+        assert kinds(take(debouncer)) == {"post.html": Kind.TEMPLATE}
     finally:
         watcher.stop()
 
@@ -229,5 +240,24 @@ def test_a_theme_outside_the_site_is_watched(make_site, tmp_path):
     try:
         (theme / "templates/base.html").write_text("<html></html>")
         wait_until(lambda: Change(Kind.TEMPLATE, theme / "templates/base.html") in changes)
+    finally:
+        watcher.stop()
+
+
+
+def test_a_folder_deleted_and_made_again_in_one_batch_is_still_watched(make_site):
+    """A checkout may replace a whole folder between two rebuilds."""
+    site = make_site({"templates/post.html": "{{ post.title }}"})
+    debouncer = Debouncer(quiet=0.3)
+    watcher = Watcher(site.paths, debouncer.add)
+    watcher.follow(None)
+    watcher.start()
+    try:
+        shutil.rmtree(site.root / "templates")
+        site.write("templates/post.html", "{{ post.title }} again")
+        assert take(debouncer) is not None
+        watcher.follow(None)  # what the rebuild loop does after each rebuild
+        site.write("templates/base.html", "<html></html>")
+        assert kinds(take(debouncer)) == {"base.html": Kind.TEMPLATE}
     finally:
         watcher.stop()
