@@ -16,8 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from sitegen.config import BuildOptions
 from sitegen.errors import Problem
+from sitegen.preview import Preview, ServeOptions
 from sitegen.serve import PreviewServer, WSGIApp, bind
+
+from conftest import NOW
 
 
 @dataclass
@@ -103,6 +107,18 @@ class RecordingConsole:
 
     def error(self, problem: Problem | str) -> None:
         self.lines.append(f"error: {problem}")
+
+
+@contextmanager
+def previewing(site) -> Iterator[tuple[Preview, RecordingConsole]]:
+    """A running preview of `site` on a free loopback port, once its first build is over
+    (done or failed); stopped, with its threads joined, afterwards."""
+    console = RecordingConsole()
+    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
+    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
+        wait_until(lambda: any(line.startswith(("built", "the preview keeps showing"))
+                               for line in console.lines))
+        yield running, console
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object:

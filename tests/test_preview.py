@@ -9,18 +9,8 @@ import socket
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from preview_helpers import (
-    EventStream,
-    RecordingConsole,
-    ServeProcess,
-    request,
-    wait_until,
-)
+from preview_helpers import EventStream, ServeProcess, previewing, request, wait_until
 
-from sitegen.config import BuildOptions
-from sitegen.preview import Preview, ServeOptions
-
-from conftest import NOW
 from helpers import post, thread
 
 POST = "content/posts/2010-08-31-hello.md"
@@ -39,11 +29,8 @@ def site(make_site):
 @pytest.fixture
 def preview(site):
     """A running preview of `site`, its first build done; yields (preview, console)."""
-    console = RecordingConsole()
-    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
-    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
-        wait_until(lambda: any(line.startswith("built") for line in console.lines))
-        yield running, console
+    with previewing(site) as running:
+        yield running
 
 
 def page(preview, url: str = POST_URL) -> str:
@@ -116,11 +103,8 @@ def test_a_broken_post_keeps_the_server_up_and_shows_the_error_until_fixed(site,
 
 def test_a_site_broken_from_the_start_is_served_once_fixed(make_site):
     site = make_site({POST: post("Hello", body="Here."), "sitegen.toml": "title = \n"})
-    console = RecordingConsole()
-    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
-    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
-        wait_until(lambda: any("sitegen.toml:1: not valid TOML" in line
-                               for line in console.lines))
+    with previewing(site) as (running, console):
+        assert any("sitegen.toml:1: not valid TOML" in line for line in console.lines)
         missing = request(running.url, POST_URL)
         assert missing.status == 404 and "/__sitegen/livereload.js" in missing.text
         site.write("sitegen.toml", 'title = "Fixed"\n')
@@ -195,10 +179,7 @@ def test_a_comment_posted_to_the_preview_is_published_by_its_own_rebuild(make_si
         "sitegen.toml": '[comments]\nauto_approve = true\nrate_limit = 0\n'
                         'rebuild_command = "touch rebuild-command-ran"\n',
     })
-    console = RecordingConsole()
-    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
-    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
-        wait_until(lambda: any(line.startswith("built") for line in console.lines))
+    with previewing(site) as (running, console):
         response = post_comment(running, "/comments", "Published *at once*.")
         assert response.status == 303
         assert response.headers["location"] == f"{POST_URL}#comment-published"

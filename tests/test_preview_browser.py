@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import pytest
 from browser import chromium
-from preview_helpers import RecordingConsole, wait_until
+from preview_helpers import previewing, wait_until
 
-from sitegen.config import BuildOptions
-from sitegen.preview import Preview, ServeOptions
-
-from conftest import NOW
 from helpers import post
 
 POST = "content/posts/2010-08-31-hello.md"
@@ -36,10 +32,7 @@ def site(make_site):
 
 @pytest.fixture
 def preview(site):
-    console = RecordingConsole()
-    settings = ServeOptions(host="127.0.0.1", port=0, quiet_period=0.05)
-    with Preview(site.paths, BuildOptions(now=NOW), settings, console) as running:
-        wait_until(lambda: any(line.startswith("built") for line in console.lines))
+    with previewing(site) as (running, _):
         yield running
 
 

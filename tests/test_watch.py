@@ -7,10 +7,11 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from preview_helpers import wait_until
 
 from sitegen.config import SitePaths
 from sitegen.watch import Batch, Change, Debouncer, Kind, Watcher, classify
@@ -151,21 +152,30 @@ def take(debouncer: Debouncer) -> Batch | None:
         guard.cancel()
 
 
+@contextmanager
+def watching(site, theme: Path | None = None) -> Iterator[tuple[Watcher, Debouncer]]:
+    """A real watcher over `site` feeding a debouncer, stopped afterwards."""
+    debouncer = Debouncer(quiet=0.3)
+    watcher = Watcher(site.paths, debouncer.add)
+    watcher.follow(theme)
+    watcher.start()
+    try:
+        yield watcher, debouncer
+    finally:
+        watcher.stop()
+
+
 @pytest.fixture
 def watched(make_site):
-    """A site with a real watcher; yields (site, debouncer) and stops the watcher after."""
+    """A site with a real watcher; yields (site, debouncer)."""
     site = make_site({
         "content/posts/2010-08-31-hello.md": "---\ntitle: Hello\n---\nHi.\n",
         "content/comments/2010-08-31-hello.yml": "[]\n",
         "templates/post.html": "{{ post.title }}",
         "sitegen.toml": "",
     })
-    debouncer = Debouncer(quiet=0.3)
-    watcher = Watcher(site.paths, debouncer.add)
-    watcher.follow(None)
-    watcher.start()
-    yield site, debouncer
-    watcher.stop()
+    with watching(site) as (_, debouncer):
+        yield site, debouncer
 
 
 def kinds(batch: Batch | None) -> dict[str, Kind]:
@@ -215,49 +225,30 @@ def test_the_output_folder_and_unread_files_wake_nothing(watched):
 
 def test_a_folder_created_later_is_followed_after_the_next_rebuild(make_site):
     site = make_site({"content/posts/2010-08-31-hello.md": "---\ntitle: Hello\n---\n"})
-    debouncer = Debouncer(quiet=0.2)
-    watcher = Watcher(site.paths, debouncer.add)
-    watcher.follow(None)
-    watcher.start()
-    try:
+    with watching(site) as (watcher, debouncer):
         (site.root / "templates").mkdir()
         assert kinds(take(debouncer)) == {"templates": Kind.CONFIG}
         watcher.follow(None)  # what the rebuild loop does after each rebuild
         site.write("templates/post.html", "{{ post.title }}")
         assert kinds(take(debouncer)) == {"post.html": Kind.TEMPLATE}
-    finally:
-        watcher.stop()
+
+
+def test_a_folder_deleted_and_made_again_in_one_batch_is_still_watched(make_site):
+    """A checkout may replace a whole folder between two rebuilds."""
+    site = make_site({"templates/post.html": "{{ post.title }}"})
+    with watching(site) as (watcher, debouncer):
+        shutil.rmtree(site.root / "templates")
+        site.write("templates/post.html", "{{ post.title }} again")
+        assert take(debouncer) is not None
+        watcher.follow(None)
+        site.write("templates/base.html", "<html></html>")
+        assert kinds(take(debouncer)) == {"base.html": Kind.TEMPLATE}
 
 
 def test_a_theme_outside_the_site_is_watched(make_site, tmp_path):
     site = make_site({"content/posts/2010-08-31-hello.md": "---\ntitle: Hello\n---\n"})
     theme = tmp_path / "shared-theme"
     (theme / "templates").mkdir(parents=True)
-    changes: list[Change] = []
-    watcher = Watcher(site.paths, changes.append)
-    watcher.follow(theme)
-    watcher.start()
-    try:
+    with watching(site, theme) as (_, debouncer):
         (theme / "templates/base.html").write_text("<html></html>")
-        wait_until(lambda: Change(Kind.TEMPLATE, theme / "templates/base.html") in changes)
-    finally:
-        watcher.stop()
-
-
-
-def test_a_folder_deleted_and_made_again_in_one_batch_is_still_watched(make_site):
-    """A checkout may replace a whole folder between two rebuilds."""
-    site = make_site({"templates/post.html": "{{ post.title }}"})
-    debouncer = Debouncer(quiet=0.3)
-    watcher = Watcher(site.paths, debouncer.add)
-    watcher.follow(None)
-    watcher.start()
-    try:
-        shutil.rmtree(site.root / "templates")
-        site.write("templates/post.html", "{{ post.title }} again")
-        assert take(debouncer) is not None
-        watcher.follow(None)  # what the rebuild loop does after each rebuild
-        site.write("templates/base.html", "<html></html>")
         assert kinds(take(debouncer)) == {"base.html": Kind.TEMPLATE}
-    finally:
-        watcher.stop()
