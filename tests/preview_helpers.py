@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import subprocess
@@ -135,10 +136,11 @@ class ServeProcess:
     """`sitegen serve` in a child process, as a user runs it; its output is collected as it
     comes so that the pipes never fill. Stopped with SIGINT (Ctrl-C) at the latest on exit."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sitegen", "serve", "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **(env or {})},
         )
         self.stdout: list[str] = []
         self.stderr: list[str] = []

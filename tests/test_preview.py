@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import sys
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -157,6 +158,24 @@ def test_serve_on_a_port_in_use_says_which_port_to_try(site):
         assert served.wait(20) == 1
     assert len(served.stderr) == 1
     assert served.stderr[0].startswith(f"error: port {port} on 127.0.0.1 is in use; try --port ")
+
+
+def test_serve_open_shows_the_site_in_the_browser(site, tmp_path):
+    opened = tmp_path / "opened.txt"
+    # webbrowser runs the command in $BROWSER with the URL for %s.
+    browser = (f"{sys.executable} -c 'import sys, pathlib; "
+               f"pathlib.Path(sys.argv[1]).write_text(sys.argv[2])' {opened} %s")
+    with ServeProcess("--site", str(site.root), "--open", env={"BROWSER": browser}) as served:
+        url = served.url
+        wait_until(opened.exists)
+        assert wait_until(opened.read_text) == url
+
+
+def test_serve_on_an_address_it_cannot_use_says_so(site):
+    served = ServeProcess("--site", str(site.root), "--host", "256.0.0.1")
+    assert served.wait(20) == 1
+    (line,) = served.stderr  # the resolver's own words follow, and vary between systems
+    assert line.startswith("error: cannot listen on 256.0.0.1:0: ")
 
 
 def test_serve_without_reload_serves_pages_as_built(site):
