@@ -116,7 +116,7 @@ class _Front(SimpleHTTPRequestHandler):
             self.send_error(404)
             return
         length = int(self.headers.get("Content-Length", "0"))
-        headers = {name: self.headers[name] for name in ("Content-Type", "Accept")
+        headers = {name: self.headers[name] for name in ("Content-Type", "Accept", "Referer")
                    if self.headers[name]}
         headers["X-Forwarded-For"] = self.client_address[0]
         upstream = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
