@@ -140,7 +140,8 @@ class IntakeApp:
             log.info("honeypot caught a submission from %s", self.hasher(client)[:8])
             back = self._back_to(self.checker.find(form.get("post", "")))
             return accepted(new_id(), back, json_wanted, published=False)
-        comment, target = self.checker.check(form, self.hasher(client))
+        comment, target = self.checker.check(form, self.hasher(client),
+                                             environ.get("HTTP_REFERER", ""))
         comment, published = self._store(comment)
         log.info("%s comment %s on %s", "published" if published else "queued", comment.id,
                  comment.post)

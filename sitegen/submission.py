@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -121,14 +122,16 @@ class Checker:
         """The published post with this file stem, if there is one."""
         return self.index.post(stem, datetime.now(UTC)) if POST_STEM.match(stem) else None
 
-    def check(self, form: dict[str, str], ip_hash: str) -> tuple[PendingComment, Target]:
+    def check(self, form: dict[str, str], ip_hash: str,
+              referer: str = "") -> tuple[PendingComment, Target]:
+        """The comment to store, or a Refusal. `referer` is the page the form was on."""
         now = datetime.now(UTC)
         target = self._target(form.get("post", ""))
         author = " ".join(clean(form.get("author", "")).split())
         body = clean(form.get("body", "")).strip("\n")
         email = clean(form.get("email", "")).strip()
         url = clean(form.get("url", "")).strip()
-        replyto = form.get("replyto", "").strip()
+        replyto = form.get("replyto", "").strip() or self._reply_in_address(referer, target)
         self._check_author(author)
         self._check_body(body)
         self._check_contact(email, url)
@@ -145,6 +148,15 @@ class Checker:
             ip_hash=ip_hash, source="web",
         )
         return comment, target
+
+    def _reply_in_address(self, referer: str, target: Target) -> str:
+        """Without JavaScript a static page cannot fill in `replyto`, so a comment's "Reply"
+        link puts it in the page's address (?replyto=c2#comment-form), which the browser
+        sends back as the Referer. Only an id of this thread is taken from there; anything
+        else makes an ordinary comment rather than a refusal the reader cannot fix."""
+        hint = parse_qs(urlsplit(referer).query).get("replyto", [""])[0].strip()
+        known = COMMENT_ID.match(hint) and hint in self.index.comment_ids(target.stem)
+        return hint if known else ""
 
     def _target(self, stem: str) -> Target:
         target = self.find(stem)

@@ -3,18 +3,17 @@ that shows exactly what the server answered, and a small site with posts to comm
 
 from __future__ import annotations
 
-import functools
 import http.client
 import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import yaml
+from browser import QuietHandler, static_server
 
 from sitegen.config import load_config
 from sitegen.intake import create_app
@@ -104,7 +103,7 @@ def pending(site) -> dict[str, dict]:
             for path in sorted(folder.glob("*.yml"))}
 
 
-class _Front(SimpleHTTPRequestHandler):
+class _Front(QuietHandler):
     """What nginx does in production: static files, and POST /comments passed to the
     intake with the reader's address in X-Forwarded-For."""
 
@@ -116,7 +115,7 @@ class _Front(SimpleHTTPRequestHandler):
             self.send_error(404)
             return
         length = int(self.headers.get("Content-Length", "0"))
-        headers = {name: self.headers[name] for name in ("Content-Type", "Accept")
+        headers = {name: self.headers[name] for name in ("Content-Type", "Accept", "Referer")
                    if self.headers[name]}
         headers["X-Forwarded-For"] = self.client_address[0]
         upstream = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -133,21 +132,9 @@ class _Front(SimpleHTTPRequestHandler):
         finally:
             upstream.close()
 
-    def log_message(self, *args) -> None:
-        pass
-
 
 @contextmanager
 def front_server(folder: Path, intake_url: str) -> Iterator[str]:
     """The built site and the intake behind one loopback origin; yields its base URL."""
-    handler = type("Front", (_Front,), {"intake": intake_url})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler,
-                                                                      directory=str(folder)))
-    worker = threading.Thread(target=server.serve_forever, daemon=True)
-    worker.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        worker.join(timeout=10)
+    with static_server(folder, type("Front", (_Front,), {"intake": intake_url})) as base:
+        yield base

@@ -399,3 +399,15 @@ def test_a_site_with_comments_turned_off_takes_none(make_site):
         reply = send(url, comment(), JSON)
     assert reply.status == 403 and reply.json["error"] == "This site does not take comments."
     assert pending(site) == {}
+
+
+def test_without_javascript_the_reply_comes_from_the_page_address(make_site):
+    site = comment_site(make_site)
+    page = "http://127.0.0.1/2010/08/31/hello/"
+    with running_intake(site) as url:
+        for referer in (f"{page}?replyto=first", f"{page}?replyto=nobody", page):
+            reply = send(url, comment(body=referer), {**FORM, "Referer": referer})
+            assert reply.status == 303
+    replies = {entry["body"]: entry.get("replyto") for entry in pending(site).values()}
+    assert replies == {f"{page}?replyto=first": "first", f"{page}?replyto=nobody": None,
+                       page: None}

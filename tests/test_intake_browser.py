@@ -78,6 +78,21 @@ def test_without_javascript_the_form_posts_and_the_reader_sees_the_notice(browse
     context.close()
 
 
+def test_without_javascript_a_reply_link_makes_a_reply(browser, served):
+    site, base = served
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + PAGE)
+    page.locator("#comment-first a", has_text="Reply").first.click()
+    page.wait_for_url(re.compile(r"\?replyto=first#comment-form$"))
+    _fill(page, "Dora", "Agreed!")
+    page.click("#comment-form button[type=submit]")
+    page.wait_for_url(re.compile(r"#comment-pending$"))
+    [(_, stored)] = pending(site).items()
+    assert (stored["author"], stored["replyto"]) == ("Dora", "first")
+    context.close()
+
+
 def test_with_javascript_the_form_posts_in_place(browser, served):
     site, base = served
     page = browser.new_page()
