@@ -117,22 +117,24 @@ class Rebuilder:
         self.console.info(f"{what}{' (fixed)' if recovered else ''}: {report.summary()}")
 
     def _tell_pages(self, report: BuildReport, batch: Batch | None) -> None:
+        """Reload open pages, or only restyle them when only stylesheets were written; a
+        build that changed nothing leaves them be, unless they show a build's errors."""
         assert self.live is not None
-        # BuildReport.written comes with incremental builds; until then every build
-        # rewrites every page, and only the batch tells whether it was all CSS.
+        # BuildReport.written and .deleted come with incremental builds; until then every
+        # build rewrites every page, and only the batch tells whether it was all CSS.
         written: Iterable[str] | None = getattr(report, "written", None)
-        if self.live.failing:
-            self.live.reload()
-        elif written is None:
-            if batch is not None and batch.css_only:
-                self.live.restyle(None)
-            else:
-                self.live.reload()
-        elif (urls := ["/" + path for path in written]) and all(
-            url.endswith(".css") for url in urls
-        ):
+        if written is None:
+            css_only = batch is not None and batch.css_only
+            urls = None
+        else:
+            urls = ["/" + path for path in written]
+            deleted = tuple(getattr(report, "deleted", ()))
+            if not urls and not deleted and not self.live.failing:
+                return
+            css_only = bool(urls) and not deleted and all(url.endswith(".css") for url in urls)
+        if css_only and not self.live.failing:
             self.live.restyle(urls)
-        elif urls:
+        else:
             self.live.reload()
 
     def _failed(self, problems: tuple[Problem, ...]) -> None:
