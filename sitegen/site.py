@@ -6,20 +6,18 @@ what makes that cheap is the `cache` of loaded files keyed by their content dige
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from slugify import slugify
 
-from .comments import CommentRenderer, Thread, empty_thread, load_thread, thread_digest
+from .comments import Thread, empty_thread
 from .config import BuildOptions, Config, SitePaths
-from .errors import ContentError, Problem, SitegenError, gather
-from .posts import MarkdownRenderer, Post, StaticPage, load_page, load_post, source_digest
-
-Loaded = TypeVar("Loaded", Post, StaticPage, Thread)
+from .errors import ContentError, Problem, gather
+from .loading import Request, load_files
+from .posts import Post, StaticPage
 
 
 @dataclass(frozen=True)
@@ -92,66 +90,38 @@ class Site:
         return f"/tags/{slugify(name)}/"
 
 
-class _Loader:
-    """Reads files through the cache, creating Markdown renderers only on a miss."""
-
-    def __init__(self, config: Config, cache: MutableMapping[str, object]) -> None:
-        self.config = config
-        self.cache = cache
-        self.used: dict[str, object] = {}
-        self.errors: list[SitegenError] = []
-        self._markdown: MarkdownRenderer | None = None
-        self._comments: CommentRenderer | None = None
-
-    def load(self, path: Path, digest_of: Callable, load: Callable[..., Loaded]) -> Loaded | None:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            self.errors.append(ContentError(Problem(f"cannot read: {error.strerror}", path)))
-            return None
-        digest = digest_of(data, path, self.config)
-        item = self.cache.get(digest)
-        if item is None:
-            try:
-                item = load(path, data, self.config, self._renderer_for(load))
-            except SitegenError as error:
-                self.errors.append(error)
-                return None
-        self.used[digest] = item
-        return item
-
-    def _renderer_for(self, load: Callable) -> MarkdownRenderer | CommentRenderer:
-        if load is load_thread:
-            self._comments = self._comments or CommentRenderer()
-            return self._comments
-        self._markdown = self._markdown or MarkdownRenderer()
-        return self._markdown
-
-
 def load_site(
     paths: SitePaths,
     config: Config,
     options: BuildOptions,
     cache: MutableMapping[str, object] | None = None,
+    jobs: int | None = None,
 ) -> Site:
     """Load every post, page and thread; raise ContentError listing every bad file.
 
     `cache` maps content digests to loaded items; it is left holding exactly the items this
-    site uses, so a long-running preview keeps it warm without growing."""
-    loader = _Loader(config, {} if cache is None else cache)
-    posts = [loader.load(p, source_digest, load_post) for p in _files(paths.posts, "*.md")]
-    pages = [loader.load(p, source_digest, load_page) for p in _files(paths.pages, "*.md")]
-    threads = [
-        loader.load(p, thread_digest, load_thread) for p in _files(paths.comments, "*.yml")
+    site uses, so a long-running preview keeps it warm without growing. Files missing from
+    it are loaded in `jobs` worker processes (None: all cores, when there are enough)."""
+    requests = [
+        *(Request("post", path) for path in _files(paths.posts, "*.md")),
+        *(Request("page", path) for path in _files(paths.pages, "*.md")),
+        *(Request("thread", path) for path in _files(paths.comments, "*.yml")),
     ]
-    if loader.errors:
-        raise ContentError(*gather(loader.errors))
+    loaded = load_files(requests, config, {} if cache is None else cache, jobs)
     if cache is not None:
-        cache.clear()
-        cache.update(loader.used)
-    all_posts = [post for post in posts if post is not None]
+        if not loaded.errors:
+            cache.clear()
+        # After errors, what did load is kept too: the next try, with the typo fixed,
+        # then converts only the file that had it.
+        cache.update(loaded.by_digest)
+    if loaded.errors:
+        raise ContentError(*gather(loaded.errors))
+    found: dict[str, list] = {"post": [], "page": [], "thread": []}
+    for request, item in zip(requests, loaded.items, strict=True):
+        found[request.kind].append(item)
+    all_posts: list[Post] = found["post"]
     shown = _shown(all_posts, options)
-    by_stem = {thread.stem: thread for thread in threads if thread is not None}
+    by_stem = {thread.stem: thread for thread in found["thread"]}
     warnings = [w for thread in by_stem.values() for w in thread.warnings]
     known = {post.stem for post in all_posts}
     warnings += [
@@ -162,7 +132,7 @@ def load_site(
     return Site(
         config=config,
         posts=tuple(shown),
-        pages=tuple(page for page in pages if page is not None),
+        pages=tuple(found["page"]),
         threads=by_stem,
         warnings=tuple(warnings),
     )
