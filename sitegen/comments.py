@@ -23,7 +23,7 @@ from . import __version__
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER
+from .posts import YAML_LOADER, decode
 
 ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -138,10 +138,9 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
 
 
 def _entries(path: Path, data: bytes) -> list:
+    text = decode(path, data)
     try:
-        entries = yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER)
-    except UnicodeDecodeError as error:
-        raise ContentError(Problem(f"not UTF-8 text (byte {error.start})", path)) from None
+        entries = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .comments import Comment, Thread
 from .config import Config
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, display_path
 from .posts import Post, StaticPage
 from .site import Site, Tag, Year
 
@@ -131,7 +131,7 @@ def plan(site: Site) -> list[Page]:
     """Every page of the site; ContentError if two of them claim one output path."""
     info = _site_info(site)
     pages = [*_post_pages(site, info), *_static_pages(site, info)]
-    pages += _listing(site, info, "/", site.posts, "index.html", {"tag": None})
+    pages += _listing(site, info, "/", site.posts, "index.html", None)
     pages += [_archive(info, "/archive/", site.years, "Archive", "all")]
     for year in site.years:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
@@ -142,7 +142,7 @@ def plan(site: Site) -> list[Page]:
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
     pages.append(Page("/tags/", "tags.html", _html(info, "Tags", tags=tags)))
     for tag in site.tags:
-        pages += _listing(site, info, tag.url, tag.posts, "tag.html", {"tag": tag.name})
+        pages += _listing(site, info, tag.url, tag.posts, "tag.html", tag.name)
         pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     pages.append(_comments_feed(site, info))
@@ -192,8 +192,8 @@ def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
     ]
 
 
-def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, extra: dict):
-    """A paginated list of teasers at `base`, `base`page/2/, …"""
+def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, tag: str | None):
+    """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list."""
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
 
@@ -209,8 +209,8 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, extra:
             newer_url=url(number - 1) if number > 1 else None,
             older_url=url(number + 1) if number < count else None,
         )
-        title = extra["tag"] if extra["tag"] else (None if number == 1 else info.title)
-        context = _html(info, title, posts=teasers, pagination=pagination, **extra)
+        title = tag or (None if number == 1 else info.title)
+        context = _html(info, title, posts=teasers, pagination=pagination, tag=tag)
         pages.append(Page(url(number), template, context))
     return pages
 
@@ -279,9 +279,11 @@ def _refuse_collisions(pages: list[Page]) -> None:
         first = claimed.setdefault(page.path, page)
         if first is page:
             continue
-        other = ", ".join(str(source) for source in first.sources[:1]) or f"the site's {first.url}"
-        where = page.sources[0] if page.sources else None
-        problems.append(Problem(f"{page.url} is also the address of {other}", where))
+        # Report at the file a person can rename, naming the other in a stable order.
+        kept, moved = sorted((first, page), key=lambda p: (bool(p.sources), p.sources))
+        other = display_path(kept.sources[0]) if kept.sources else f"sitegen's own {kept.url} page"
+        where = moved.sources[0] if moved.sources else None
+        problems.append(Problem(f"{moved.url} is also the address of {other}", where))
     if problems:
         raise ContentError(*problems)
 

@@ -109,10 +109,7 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
 
 def read_source(path: Path, data: bytes) -> Source:
     """Split a file into front matter and body; YAML errors name the file line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ContentError(Problem(f"not UTF-8 text (byte {error.start})", path)) from None
+    text = decode(path, data)
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         raise ContentError(Problem("no front matter: start the file with a '---' line", path, 1))
@@ -132,13 +129,22 @@ def read_source(path: Path, data: bytes) -> Source:
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise ContentError(Problem("front matter must be 'key: value' lines", path, offset + 1))
+        raise ContentError(Problem("front matter must be 'key: value' lines", path, offset + 2))
     key_lines = {
         match[1]: offset + number
         for number, line in enumerate(front.split("\n"), start=1)
         if (match := re.match(r"([\w-]+)\s*:", line))
     }
     return Source(path, meta, body, key_lines)
+
+
+def decode(path: Path, data: bytes) -> str:
+    """The file's text; a file in another encoding is an error at the first bad line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContentError(Problem("not UTF-8 text; save it as UTF-8", path, line)) from None
 
 
 def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> Post:

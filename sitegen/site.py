@@ -86,9 +86,6 @@ class Site:
     def comment_count(self) -> int:
         return sum(self.thread(post).count for post in self.posts)
 
-    def tag_url(self, name: str) -> str:
-        return f"/tags/{slugify(name)}/"
-
 
 def load_site(
     paths: SitePaths,

@@ -5,6 +5,7 @@ No test touches the repository's own content/ or output/.
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,3 +74,19 @@ def make_site(tmp_path: Path) -> Callable[..., SiteUnderTest]:
         return site
 
     return make
+
+
+def copy_sample_blog(destination: Path) -> SiteUnderTest:
+    """The repository's sample blog, copied so tests never write into the repository."""
+    for name in ("content", "themes"):
+        shutil.copytree(REPO / name, destination / name)
+    shutil.copy(REPO / "sitegen.toml", destination / "sitegen.toml")
+    return SiteUnderTest(destination)
+
+
+@pytest.fixture(scope="session")
+def sample_blog(tmp_path_factory) -> SiteUnderTest:
+    """The sample blog, built once for every test that only reads it."""
+    site = copy_sample_blog(tmp_path_factory.mktemp("sample"))
+    site.build()
+    return site

@@ -22,3 +22,10 @@ def run_sitegen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
         [sys.executable, "-m", "sitegen", *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
     )
+
+
+def thread(*comments: dict) -> str:
+    """A comment thread file's text from comment mappings."""
+    import yaml
+
+    return yaml.safe_dump(list(comments), allow_unicode=True, sort_keys=False)

@@ -1,0 +1,145 @@
+"""Whole builds: what is written where, collisions, and the atomic swap."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.build import build
+from sitegen.config import BuildOptions, SitePaths
+from sitegen.errors import ContentError, SitegenError, ThemeError
+
+from helpers import post, thread
+
+
+def blog(make_site, posts: int = 3, **extra):
+    files = {
+        f"content/posts/2010-0{n}-1{n}-post-{n}.md": post(f"Post {n}", date=None, tags="[bread]")
+        for n in range(1, posts + 1)
+    }
+    return make_site({**files, **extra})
+
+
+def test_the_site_has_every_kind_of_page(make_site):
+    site = blog(make_site, 3, **{
+        "sitegen.toml": "posts_per_page = 2\n",
+        "content/pages/about.md": "---\ntitle: About\nmenu: true\n---\nMe.\n",
+        "content/comments/2010-01-11-post-1.yml": thread(
+            {"id": "a", "author": "Ana", "date": "2010-02-01 10:00", "body": "Hi"}),
+    })
+    report = site.build()
+    files = set(site.files())
+    assert {
+        "2010/01/11/post-1/index.html", "2010/02/12/post-2/index.html",
+        "2010/03/13/post-3/index.html", "about/index.html",
+        "index.html", "page/2/index.html",
+        "2010/index.html", "2010/01/index.html", "2010/02/index.html", "2010/03/index.html",
+        "archive/index.html", "tags/index.html", "tags/bread/index.html",
+        "tags/bread/page/2/index.html", "tags/bread/feed.xml",
+        "feed.xml", "comments/feed.xml", "sitemap.xml", "robots.txt", "404.html",
+        ".sitegen-output",
+    } <= files
+    assert "page/3/index.html" not in files
+    assert any(name.startswith("static/") for name in files)
+    assert (report.posts, report.comments) == (3, 1)
+    assert report.pages_written == len([f for f in files if not f.startswith(("static/", "."))])
+
+
+def test_a_failed_build_leaves_the_previous_site_byte_for_byte(make_site):
+    site = blog(make_site)
+    site.build()
+    before = site.files()
+    site.write("content/posts/2010-04-14-broken.md", "---\ntitle: [broken\n---\n")
+    with pytest.raises(ContentError):
+        site.build()
+    assert site.files() == before
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_a_template_error_leaves_the_previous_site_too(make_site):
+    site = blog(make_site)
+    site.build()
+    before = site.files()
+    site.write("templates/post.html", "{% extends 'base.html' %}{% block content %}"
+                                      "{{ post.no_such_field }}{% endblock %}")
+    with pytest.raises(ThemeError) as caught:
+        site.build()
+    [problem] = caught.value.problems
+    assert problem.path == site.root / "templates/post.html" and problem.line == 1
+    assert "no_such_field" in problem.message
+    assert site.files() == before
+
+
+def test_two_posts_on_one_permalink_is_an_error_naming_both(make_site, monkeypatch):
+    site = make_site({
+        "content/posts/a.md": post("Same", slug="same"),
+        "content/posts/b.md": post("Other", slug="same"),
+    })
+    monkeypatch.chdir(site.root)
+    with pytest.raises(ContentError) as caught:
+        site.build()
+    assert [str(p) for p in caught.value.problems] == [
+        "content/posts/b.md: /2010/08/31/same/ is also the address of content/posts/a.md"
+    ]
+    assert not site.output.exists()
+
+
+def test_a_page_cannot_take_a_generated_address(make_site, monkeypatch):
+    site = make_site({"content/pages/archive.md": "---\ntitle: Archive\n---\nMine.\n"})
+    monkeypatch.chdir(site.root)
+    with pytest.raises(ContentError) as caught:
+        site.build()
+    assert [str(p) for p in caught.value.problems] == [
+        "content/pages/archive.md: /archive/ is also the address of sitegen's own /archive/ page"
+    ]
+
+
+def test_an_empty_site_builds(make_site):
+    site = make_site()
+    report = site.build()
+    assert report.posts == 0
+    assert "index.html" in site.files() and "feed.xml" in site.files()
+
+
+def test_a_folder_sitegen_did_not_write_is_never_replaced(make_site):
+    site = blog(make_site)
+    site.write("output/precious.txt", "my only copy")
+    with pytest.raises(SitegenError) as caught:
+        site.build()
+    assert "was not written by sitegen" in str(caught.value)
+    assert (site.output / "precious.txt").read_text() == "my only copy"
+
+
+def test_the_site_itself_is_never_the_output(make_site):
+    site = blog(make_site)
+    with pytest.raises(SitegenError, match="holds the site itself"):
+        build(SitePaths.at(site.root, site.root), BuildOptions())
+    with pytest.raises(SitegenError, match="holds the site itself"):
+        build(SitePaths.at(site.root, site.root.parent), BuildOptions())
+
+
+def test_site_static_files_override_the_theme(make_site):
+    site = blog(make_site, 1, **{"static/style.css": "body { color: red }",
+                                 "static/img/a.png": b"x"})
+    site.build()
+    assert (site.output / "static/style.css").read_text() == "body { color: red }"
+    assert (site.output / "static/img/a.png").read_bytes() == b"x"
+
+
+def test_a_site_template_overrides_the_theme(make_site):
+    site = blog(make_site, 1, **{
+        "templates/page.html": "{% extends 'base.html' %}{% block content %}"
+                               "<p>MY OWN {{ page.title }}</p>{% endblock %}",
+        "content/pages/about.md": "---\ntitle: About\n---\nMe.\n",
+    })
+    site.build()
+    assert "<p>MY OWN About</p>" in site.page("/about/")
+    assert "MY OWN" not in site.page("/2010/01/11/post-1/")
+
+
+def test_posts_link_their_neighbours(make_site):
+    site = blog(make_site, 3)
+    site.build()
+    middle = site.page("/2010/02/12/post-2/")
+    assert 'href="/2010/01/11/post-1/"' in middle and 'href="/2010/03/13/post-3/"' in middle
+    newest = site.page("/2010/03/13/post-3/")
+    assert 'href="/2010/02/12/post-2/"' in newest and 'href="/2010/01/11/post-1/"' not in newest

