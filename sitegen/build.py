@@ -14,14 +14,17 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CACHE_DIR, ItemStore, gc_paused
+from . import __version__
+from .cache import CACHE_DIR, ItemStore, gc_paused, read_known, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .errors import Problem
 from .manifest import manifest_file
 from .output import Output, check_output_folder
-from .pages import Page, fingerprint, plan
+from .pages import Memo, Page, fingerprint, plan
 from .render import Renderer
 from .site import Site, load_site
+
+KNOWN_FILES = "files.pickle"
 
 
 @dataclass(frozen=True)
@@ -63,15 +66,27 @@ def build(
     stored from earlier builds. `jobs` is the number of processes converting Markdown
     (None: every core, when there is enough to convert)."""
     started = time.perf_counter()
+    with gc_paused():
+        return _build(paths, options, cache, on_page, clean, jobs, started)
+
+
+def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, object] | None,
+           on_page: Callable[[str], None] | None, clean: bool, jobs: int | None,
+           started: float) -> BuildReport:
     check_output_folder(paths.root, paths.output)
     config = load_config(paths)
     site = _load(paths, config, options, cache, clean, jobs)
-    pages = plan(site)
     renderer = Renderer(paths, config)
+    inputs = _site_digest(site, renderer)
     with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
-        written = _write_pages(output, renderer, pages, on_page)
+        planned = output.current_site(inputs)
+        written = 0
+        if planned is None:
+            pages = plan(site)
+            written = _write_pages(output, renderer, pages, on_page)
+            planned = tuple(page.path for page in pages)
         static = _write_static(output, renderer.static_dirs)
-        changes = output.commit()
+        changes = output.commit(inputs, planned)
     return BuildReport(
         posts=len(site.posts),
         comments=site.comment_count,
@@ -81,24 +96,42 @@ def build(
         warnings=site.warnings + _config_warnings(config, paths),
         written=changes.written,
         deleted=changes.deleted,
-        pages=len(pages),
+        pages=len(planned),
     )
+
+
+def _site_digest(site: Site, renderer: Renderer) -> str:
+    """Everything the plan and every page's digest are made from: the shown posts in order,
+    the pages and threads (each by the digest of its file), the templates and the config.
+    When it is unchanged, so is every page."""
+    return fingerprint((
+        renderer.templates_digest,
+        [post.source_digest for post in site.posts],
+        [page.source_digest for page in site.pages],
+        sorted((stem, thread.source_digest) for stem, thread in site.threads.items()),
+    ))
 
 
 def _load(paths: SitePaths, config: Config, options: BuildOptions,
           cache: MutableMapping[str, object] | None, clean: bool, jobs: int | None) -> Site:
     """The whole model, through the cache: the caller's, else the one stored in the site;
     what had to be loaded afresh is stored, even when some other file failed to load."""
-    store = ItemStore(paths.root / CACHE_DIR / "items")
+    folder = paths.root / CACHE_DIR
+    store = ItemStore(folder / "items")
     items: MutableMapping[str, object] = {} if cache is None or clean else cache
     if not clean and not items:
         items.update(store.load())
     before = set(items)
+    # Digests of content files depend on our code and the configuration, as items do.
+    key = fingerprint((__version__, repr(config)))
+    stored = {} if clean else read_known(folder / KNOWN_FILES, key)
+    known = dict(stored)
     try:
-        with gc_paused():
-            return load_site(paths, config, options, items, jobs)
+        return load_site(paths, config, options, items, jobs, known)
     finally:
-        store.save(items, {key: items[key] for key in items.keys() - before})
+        store.save(items, {digest: items[digest] for digest in items.keys() - before})
+        if known != stored:
+            write_known(folder / KNOWN_FILES, key, known)
         if cache is not None and items is not cache:
             cache.clear()
             cache.update(items)
@@ -107,8 +140,9 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
 def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
                  on_page: Callable[[str], None] | None) -> int:
     written = 0
+    memo = Memo()
     for page in pages:
-        digest = renderer.page_digest(page)
+        digest = renderer.page_digest(page, memo)
         if output.current(page.path, digest):
             continue
         if output.put(page.path, digest, renderer.render(page)):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, MutableMapping
+import time
+from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ from .posts import MarkdownRenderer, load_page, load_post, source_digest
 # more than it saves.
 PARALLEL_MIN_BYTES = 1_000_000
 CHUNKS_PER_WORKER = 8
+# A file changed less than this long ago is read again next time, whatever its stat says.
+SETTLE_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,6 @@ class Loaded:
     items: list[object | None]
     errors: list[SitegenError]
     by_digest: dict[str, object]
-    fresh: dict[str, object]
 
 
 def load_files(
@@ -65,24 +67,32 @@ def load_files(
     config: Config,
     cache: MutableMapping[str, object],
     jobs: int | None = None,
+    known: MutableMapping[str, tuple] | None = None,
 ) -> Loaded:
     """Load each requested file, taking what the cache holds and loading the rest, in
-    `jobs` worker processes (None: as many as there are cores, if it pays)."""
-    result = Loaded([None] * len(requests), [], {}, {})
+    `jobs` worker processes (None: as many as there are cores, if it pays).
+
+    `known` maps a file's path to its stat signature and digest, as an earlier build found
+    them: a file whose signature is the same is not read again. It is left describing
+    exactly the requested files."""
+    result = Loaded([None] * len(requests), [], {})
+    seen: dict[str, tuple] = {}
+    settled = time.time_ns() - SETTLE_NS
     misses: list[tuple[int, str, Path, bytes, str]] = []
     for index, request in enumerate(requests):
         try:
-            data = request.path.read_bytes()
+            item, digest, data = _lookup(request, config, cache, known or {}, seen, settled)
         except OSError as error:
             problem = Problem(f"cannot read: {error.strerror}", request.path)
             result.errors.append(ContentError(problem))
             continue
-        digest = KINDS[request.kind].digest(data, request.path, config)
-        item = cache.get(digest)
         if item is None:
             misses.append((index, request.kind, request.path, data, digest))
         else:
             result.items[index] = result.by_digest[digest] = item
+    if known is not None:
+        known.clear()
+        known.update(seen)
     tasks = [(kind, path, data) for _, kind, path, data, _ in misses]
     outcomes = _load_in_workers(tasks, config, workers) if (
         workers := _workers(tasks, jobs)) > 1 else load_chunk(tasks, config)
@@ -90,8 +100,30 @@ def load_files(
         if problems:
             result.errors.append(ContentError(*problems))
         else:
-            result.items[index] = result.by_digest[digest] = result.fresh[digest] = item
+            result.items[index] = result.by_digest[digest] = item
     return result
+
+
+def _lookup(request: Request, config: Config, cache: Mapping[str, object],
+            known: Mapping[str, tuple], seen: dict[str, tuple], settled: int) -> tuple:
+    """(cached item or None, digest, bytes read) for one file. Its digest is taken from
+    `known` when inode, size, modification and change times are as they were then; only
+    files that had been still for a while are trusted so, since two writes within one tick
+    of the file system's clock leave the same times."""
+    name = str(request.path)
+    stat = os.stat(name)
+    signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    entry = known.get(name)
+    if entry is not None and entry[0] == signature:
+        item = cache.get(entry[1])
+        if item is not None:
+            seen[name] = entry
+            return item, entry[1], b""
+    data = request.path.read_bytes()
+    digest = KINDS[request.kind].digest(data, request.path, config)
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
+        seen[name] = (signature, digest)
+    return cache.get(digest), digest, data
 
 
 def load_chunk(tasks: list[tuple[str, Path, bytes]], config: Config) -> list[tuple]:

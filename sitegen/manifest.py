@@ -13,13 +13,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CACHE_DIR, atomic_write
 
-FORMAT = ("sitegen-manifest", 1)
-# path in the output folder -> (page digest or None, blake2b of the bytes)
+FORMAT = ("sitegen-manifest", 2)
+# path in the output folder -> (digest of its inputs or None, blake2b of its bytes)
 Files = dict[str, tuple[str | None, str]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """The output folder as the last build left it."""
+
+    token: str
+    # The digest of everything the pages were planned from; the same digest means the
+    # same pages, so a build that finds it unchanged need not plan them again.
+    site: str | None
+    pages: tuple[str, ...]
+    files: Files
 
 
 def manifest_file(root: Path, output: Path) -> Path:
@@ -28,20 +41,21 @@ def manifest_file(root: Path, output: Path) -> Path:
     return root / CACHE_DIR / f"output-{key}.pickle"
 
 
-def read_manifest(path: Path, token: str | None) -> Files | None:
-    """The files recorded for the folder whose marker holds `token`, or None."""
+def read_manifest(path: Path, token: str | None) -> Record | None:
+    """The record of the folder whose marker holds `token`, or None."""
     if token is None:
         return None
-    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        header, recorded, files = pickle.loads(path.read_bytes())
-        if header == FORMAT and recorded == token and isinstance(files, dict):
-            return files
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError,
+                             AttributeError, ImportError):
+        header, record = pickle.loads(path.read_bytes())
+        if header == FORMAT and isinstance(record, Record) and record.token == token:
+            return record
     return None
 
 
-def write_manifest(path: Path, token: str, files: Files) -> None:
+def write_manifest(path: Path, record: Record) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, pickle.dumps((FORMAT, token, files), protocol=pickle.HIGHEST_PROTOCOL))
+    atomic_write(path, pickle.dumps((FORMAT, record), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def content_hash(data: bytes) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, SitegenError
-from .manifest import Files, content_hash, read_manifest, write_manifest
+from .manifest import Files, Record, content_hash, read_manifest, write_manifest
 
 MARKER = ".sitegen-output"
 MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
@@ -58,7 +58,8 @@ class Output:
         self.manifest = manifest
         self.token = _read_token(output)
         self.fresh = not (output.is_dir() and any(output.iterdir()))
-        self.known: Files | None = None if clean else read_manifest(manifest, self.token)
+        self.record = None if clean or self.fresh else read_manifest(manifest, self.token)
+        self.known: Files | None = self.record.files if self.record else None
         if self.fresh:
             self.known, self.token = {}, None
         # Files the folder holds that no page has claimed yet; the rest are deleted.
@@ -76,6 +77,19 @@ class Output:
     def __exit__(self, *exc_info) -> None:
         if self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def current_site(self, site: str) -> tuple[str, ...] | None:
+        """If the last build planned its pages from inputs with this digest, keep all of
+        them as they are and return their paths."""
+        record = self.record
+        if record is None or record.site != site:
+            return None
+        if any(record.files.get(path, (None,))[0] is None for path in record.pages):
+            return None
+        for path in record.pages:
+            self.files[path] = record.files[path]
+            self.unclaimed.discard(path)
+        return record.pages
 
     def current(self, relative: str, digest: str) -> bool:
         """Whether the file at `relative` was made from exactly these inputs; if so it is
@@ -106,16 +120,18 @@ class Output:
         self.written.append(relative)
         return True
 
-    def commit(self) -> Changes:
-        """Make the output folder hold this build's files, then record them."""
+    def commit(self, site: str, pages: tuple[str, ...]) -> Changes:
+        """Make the output folder hold this build's files, then record them with the digest
+        of the `site` they were planned from and the paths of its `pages`."""
         deleted = tuple(sorted(self.unclaimed))
         if self.fresh:
             self.token = secrets.token_hex(8)
             self._swap()
         elif self._pending or deleted or self.token is None:
             self._apply(deleted)
-        if self.files != self.known:
-            write_manifest(self.manifest, self.token, self.files)
+        record = Record(self.token, site, pages, self.files)
+        if record != self.record:
+            write_manifest(self.manifest, record)
         return Changes(tuple(self.written), deleted)
 
     def _holds(self, relative: str, hashed: str, data: bytes) -> bool:
@@ -151,7 +167,7 @@ class Output:
             _replace_file(self.output / MARKER, _marker(self.token).encode())
         doubtful: Files = dict(self.known or {})
         doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
-        write_manifest(self.manifest, self.token, doubtful)
+        write_manifest(self.manifest, Record(self.token, None, (), doubtful))
         for relative in deleted:
             (self.output / relative).unlink(missing_ok=True)
             _prune(self.output, (self.output / relative).parent)

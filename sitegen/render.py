@@ -20,7 +20,7 @@ from . import __version__
 from .config import Config, SitePaths
 from .dates import format_date, isoformat
 from .errors import Problem, ThemeError
-from .pages import Page, fingerprint
+from .pages import Memo, Page, fingerprint
 
 PACKAGE = Path(__file__).parent
 BUILTIN_TEMPLATES = PACKAGE / "templates"
@@ -51,9 +51,11 @@ class Renderer:
             (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs])
         )
 
-    def page_digest(self, page: Page) -> str:
-        """Everything the page's bytes depend on: its own inputs and the templates."""
-        return fingerprint((self.templates_digest, page.digest))
+    def page_digest(self, page: Page, memo: Memo | None = None) -> str:
+        """Everything the page's bytes depend on: its own inputs and the templates.
+        (`memo`: see `fingerprint`; the digest is the same without it.)"""
+        inputs = page.digest if memo is None else page.inputs_digest(memo)
+        return fingerprint((self.templates_digest, inputs))
 
     def render(self, page: Page) -> bytes:
         try:

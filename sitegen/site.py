@@ -6,6 +6,7 @@ what makes that cheap is the `cache` of loaded files keyed by their content dige
 
 from __future__ import annotations
 
+import os
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,13 +69,19 @@ class Site:
     warnings: tuple[Problem, ...] = ()
     tags: tuple[Tag, ...] = field(init=False)
     years: tuple[Year, ...] = field(init=False)
+    _empty: dict[str, Thread] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", _group_tags(self.posts))
         object.__setattr__(self, "years", _group_years(self.posts))
 
     def thread(self, post: Post) -> Thread:
-        return self.threads.get(post.stem) or empty_thread(post.stem)
+        found = self.threads.get(post.stem)
+        if found is None:
+            # Made once per post: planning asks for every post's thread several times.
+            found = self._empty.get(post.stem) or self._empty.setdefault(
+                post.stem, empty_thread(post.stem))
+        return found
 
     def neighbours(self, index: int) -> tuple[Post | None, Post | None]:
         """(older, newer) around `self.posts[index]`."""
@@ -93,18 +100,20 @@ def load_site(
     options: BuildOptions,
     cache: MutableMapping[str, object] | None = None,
     jobs: int | None = None,
+    known: MutableMapping[str, tuple] | None = None,
 ) -> Site:
     """Load every post, page and thread; raise ContentError listing every bad file.
 
     `cache` maps content digests to loaded items; it is left holding exactly the items this
     site uses, so a long-running preview keeps it warm without growing. Files missing from
-    it are loaded in `jobs` worker processes (None: all cores, when there are enough)."""
+    it are loaded in `jobs` worker processes (None: all cores, when there are enough).
+    `known`: files' stat signatures and digests, see `loading.load_files`."""
     requests = [
-        *(Request("post", path) for path in _files(paths.posts, "*.md")),
-        *(Request("page", path) for path in _files(paths.pages, "*.md")),
-        *(Request("thread", path) for path in _files(paths.comments, "*.yml")),
+        *(Request("post", path) for path in _files(paths.posts, ".md")),
+        *(Request("page", path) for path in _files(paths.pages, ".md")),
+        *(Request("thread", path) for path in _files(paths.comments, ".yml")),
     ]
-    loaded = load_files(requests, config, {} if cache is None else cache, jobs)
+    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
     if cache is not None:
         if not loaded.errors:
             cache.clear()
@@ -135,8 +144,16 @@ def load_site(
     )
 
 
-def _files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(path for path in folder.glob(pattern) if path.is_file())
+def _files(folder: Path, suffix: str) -> list[Path]:
+    """The files named *suffix in `folder` (not hidden ones), sorted by name."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    names = sorted(entry.name for entry in entries
+                   if entry.name.endswith(suffix) and not entry.name.startswith(".")
+                   and entry.is_file())
+    return [folder / name for name in names]
 
 
 def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
@@ -153,9 +170,10 @@ def _group_tags(posts: tuple[Post, ...]) -> tuple[Tag, ...]:
     """Tags by slug, so "Bread" and "bread" are one tag, named as first written."""
     names: dict[str, str] = {}
     members: dict[str, list[Post]] = {}
+    slugs: dict[str, str] = {}
     for post in reversed(posts):
         for name in post.tags:
-            slug = slugify(name)
+            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
             names.setdefault(slug, name)
             members.setdefault(slug, []).append(post)
     tags = (Tag(names[slug], slug, tuple(reversed(found))) for slug, found in members.items())
