@@ -153,7 +153,8 @@ def plan(site: Site) -> list[Page]:
         pages += _listing(site, info, tag.url, tag.posts, "tag.html", tag.name)
         pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
-    pages.append(_comments_feed(site, info))
+    if site.config.comments.enabled:
+        pages.append(_comments_feed(site, info))
     pages.append(Page("/404.html", "404.html", _html(info, "Page not found")))
     pages.append(_sitemap(site, pages))
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
@@ -217,7 +218,9 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, tag: s
             newer_url=url(number - 1) if number > 1 else None,
             older_url=url(number + 1) if number < count else None,
         )
-        title = tag or (None if number == 1 else info.title)
+        title = f"Posts tagged “{tag}”" if tag else None
+        if number > 1:
+            title = f"{title}, page {number}" if title else f"Page {number}"
         context = _html(info, title, posts=teasers, pagination=pagination, tag=tag)
         pages.append(Page(url(number), template, context))
     return pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 
 from sitegen.build import build
 from sitegen.config import BuildOptions, SitePaths
@@ -143,3 +144,21 @@ def test_posts_link_their_neighbours(make_site):
     assert 'href="/2010/01/11/post-1/"' in middle and 'href="/2010/03/13/post-3/"' in middle
     newest = site.page("/2010/03/13/post-3/")
     assert 'href="/2010/02/12/post-2/"' in newest and 'href="/2010/01/11/post-1/"' not in newest
+
+
+def test_listing_pages_have_distinct_titles(make_site):
+    site = blog(make_site, 3, **{"sitegen.toml": 'title = "Crumbs"\nposts_per_page = 1\n'})
+    site.build()
+    titles = [
+        BeautifulSoup(site.page(url), "html.parser").title.string
+        for url in ("/", "/page/2/", "/tags/bread/", "/tags/bread/page/3/")
+    ]
+    assert titles == ["Crumbs", "Page 2 · Crumbs", "Posts tagged “bread” · Crumbs",
+                      "Posts tagged “bread”, page 3 · Crumbs"]
+
+
+def test_no_comments_feed_when_comments_are_off(make_site):
+    site = blog(make_site, 1, **{"sitegen.toml": "[comments]\nenabled = false\n"})
+    site.build()
+    assert "comments/feed.xml" not in site.files()
+    assert "<form" not in site.page("/2010/01/11/post-1/")
