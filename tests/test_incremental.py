@@ -342,3 +342,17 @@ def test_the_command_line_takes_clean_and_jobs(blog):
     assert "wrote 0 pages" in result.stdout
     bad = run_sitegen("build", "--site", str(blog.root), "--jobs", "0")
     assert bad.returncode == 2 and "--jobs" in bad.stderr
+
+
+def test_a_template_error_in_parallel_rendering_is_reported_as_in_serial(blog):
+    before = snapshot(blog.output)
+    edit(blog, "themes/plain/templates/post.html", "<article>",
+         '{% if post.title == "Alpha" %}{{ no_such_variable }}{% endif %}<article>')
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(ThemeError) as caught:
+            run(blog, jobs=jobs)
+        messages.append([str(problem) for problem in caught.value.problems])
+    assert messages[0] == messages[1]
+    assert "no_such_variable" in messages[0][0] and "post.html" in messages[0][0]
+    assert snapshot(blog.output) == before
