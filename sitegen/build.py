@@ -22,6 +22,7 @@ from .manifest import manifest_file
 from .output import Output, check_output_folder
 from .pages import Memo, Page, fingerprint, plan
 from .render import Renderer
+from .rendering import render_pages
 from .site import Site, load_site
 
 KNOWN_FILES = "files.pickle"
@@ -83,7 +84,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         written = 0
         if planned is None:
             pages = plan(site)
-            written = _write_pages(output, renderer, pages, on_page)
+            written = _write_pages(output, renderer, pages, on_page, jobs)
             planned = tuple(page.path for page in pages)
         static = _write_static(output, renderer.static_dirs)
         changes = output.commit(inputs, planned)
@@ -138,17 +139,19 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
 
 
 def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
-                 on_page: Callable[[str], None] | None) -> int:
-    written = 0
+                 on_page: Callable[[str], None] | None, jobs: int | None) -> int:
     memo = Memo()
-    for page in pages:
+    todo = []
+    for index, page in enumerate(pages):
         digest = renderer.page_digest(page, memo)
-        if output.current(page.path, digest):
-            continue
-        if output.put(page.path, digest, renderer.render(page)):
+        if not output.current(page.path, digest):
+            todo.append((index, digest))
+    written = 0
+    for staged in render_pages(pages, todo, renderer, output, jobs):
+        if output.accept(staged):
             written += 1
             if on_page:
-                on_page(page.path)
+                on_page(staged.relative)
     return written
 
 

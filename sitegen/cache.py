@@ -16,13 +16,13 @@ import copyreg
 import dataclasses
 import functools
 import gc
-import io
 import os
 import pickle
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PosixPath
+from typing import BinaryIO
 
 from markupsafe import Markup
 
@@ -96,15 +96,18 @@ class ItemStore:
 
     def _write(self, items: dict[str, object]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = {**copyreg.dispatch_table, **_REDUCERS}
-        pickler.dump((HEADER, items))
-        data = buffer.getvalue()
+
+        def dump(file: BinaryIO) -> None:
+            # Straight into the file: a whole blog pickled in memory first would double
+            # the build's peak memory.
+            pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = {**copyreg.dispatch_table, **_REDUCERS}
+            pickler.dump((HEADER, items))
+
         # The name sorts by time and carries the count, so that deciding to compact needs
         # no reading; the pid keeps two processes saving at once apart.
         name = f"{time.time_ns():020d}-{os.getpid()}-{len(items)}.pickle"
-        atomic_write(self.folder / name, data)
+        atomic_write(self.folder / name, dump)
 
 
 def read_known(path: Path, key: str) -> dict[str, tuple]:
@@ -122,12 +125,16 @@ def write_known(path: Path, key: str, known: dict[str, tuple]) -> None:
     atomic_write(path, pickle.dumps((key, known), protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all: temporary file, then rename."""
+def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write `data` (or what `data` writes to the file it is given) to `path`, whole or not
+    at all: a temporary file, then a rename."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            if callable(data):
+                data(file)
+            else:
+                file.write(data)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -49,6 +49,17 @@ class Changes:
     deleted: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A file of this build: where it goes, its digest and hash, and the staged copy to move
+    in (None when the output holds these bytes already)."""
+
+    relative: str
+    digest: str
+    hashed: str
+    target: Path | None
+
+
 class Output:
     """One build's changes to the output folder. Use as a context manager: leaving it
     without `commit` discards everything staged."""
@@ -104,20 +115,33 @@ class Output:
     def put(self, relative: str, digest: str, data: bytes) -> bool:
         """Stage `data` for `relative`, unless the folder holds these bytes already;
         whether it will be written."""
+        return self.accept(self.stage(relative, digest, data, f"s{len(self._pending)}"))
+
+    def stage(self, relative: str, digest: str, data: bytes, name: str) -> Staged:
+        """Write `data` beside the output under `name` (unique in this build) unless the
+        folder holds these bytes already. Changes nothing in this object, so that worker
+        processes forked from it can stage pages too; `accept` takes the result."""
         _refuse_outside(relative)
         hashed = content_hash(data)
-        self.files[relative] = (digest, hashed)
-        self.unclaimed.discard(relative)
         if not self.fresh and self._holds(relative, hashed, data):
-            return False
+            return Staged(relative, digest, hashed, None)
         if self.fresh:
             target = self.staging / relative
             self._ensure_folder(target.parent)
         else:
-            target = self.staging / str(len(self._pending))
-            self._pending.append((target, relative))
+            target = self.staging / name
         target.write_bytes(data)
-        self.written.append(relative)
+        return Staged(relative, digest, hashed, target)
+
+    def accept(self, staged: Staged) -> bool:
+        """Count a staged file in; whether it will be written."""
+        self.files[staged.relative] = (staged.digest, staged.hashed)
+        self.unclaimed.discard(staged.relative)
+        if staged.target is None:
+            return False
+        if not self.fresh:
+            self._pending.append((staged.target, staged.relative))
+        self.written.append(staged.relative)
         return True
 
     def commit(self, site: str, pages: tuple[str, ...]) -> Changes:
