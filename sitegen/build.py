@@ -76,18 +76,21 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
            started: float) -> BuildReport:
     check_output_folder(paths.root, paths.output)
     config = load_config(paths)
-    site = _load(paths, config, options, cache, clean, jobs)
-    renderer = Renderer(paths, config)
-    inputs = _site_digest(site, renderer)
-    with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
-        planned = output.current_site(inputs)
-        written = 0
-        if planned is None:
-            pages = plan(site)
-            written = _write_pages(output, renderer, pages, on_page, jobs)
-            planned = tuple(page.path for page in pages)
-        static = _write_static(output, renderer.static_dirs)
-        changes = output.commit(inputs, planned)
+    site, save_cache = _load(paths, config, options, cache, clean, jobs)
+    try:
+        renderer = Renderer(paths, config)
+        inputs = _site_digest(site, renderer)
+        with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
+            planned = output.current_site(inputs)
+            written = 0
+            if planned is None:
+                pages = plan(site)
+                written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
+                planned = tuple(page.path for page in pages)
+            static = _write_static(output, renderer.static_dirs)
+            changes = output.commit(inputs, planned)
+    finally:
+        save_cache()
     return BuildReport(
         posts=len(site.posts),
         comments=site.comment_count,
@@ -114,9 +117,11 @@ def _site_digest(site: Site, renderer: Renderer) -> str:
 
 
 def _load(paths: SitePaths, config: Config, options: BuildOptions,
-          cache: MutableMapping[str, object] | None, clean: bool, jobs: int | None) -> Site:
+          cache: MutableMapping[str, object] | None, clean: bool,
+          jobs: int | None) -> tuple[Site, Callable[[], None]]:
     """The whole model, through the cache: the caller's, else the one stored in the site;
-    what had to be loaded afresh is stored, even when some other file failed to load."""
+    and a function that stores what had to be loaded afresh (once, however often it is
+    called). When loading fails, what did load is stored before the error goes on."""
     folder = paths.root / CACHE_DIR
     store = ItemStore(folder / "items")
     items: MutableMapping[str, object] = {} if cache is None or clean else cache
@@ -127,9 +132,12 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
     key = fingerprint((__version__, repr(config)))
     stored = {} if clean else read_known(folder / KNOWN_FILES, key)
     known = dict(stored)
-    try:
-        return load_site(paths, config, options, items, jobs, known)
-    finally:
+    saved = []
+
+    def save() -> None:
+        if saved:
+            return
+        saved.append(True)
         store.save(items, {digest: items[digest] for digest in items.keys() - before})
         if known != stored:
             write_known(folder / KNOWN_FILES, key, known)
@@ -137,9 +145,16 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
             cache.clear()
             cache.update(items)
 
+    try:
+        return load_site(paths, config, options, items, jobs, known), save
+    except BaseException:
+        save()
+        raise
+
 
 def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
-                 on_page: Callable[[str], None] | None, jobs: int | None) -> int:
+                 on_page: Callable[[str], None] | None, jobs: int | None,
+                 meanwhile: Callable[[], None]) -> int:
     memo = Memo()
     todo = []
     for index, page in enumerate(pages):
@@ -147,7 +162,7 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
         if not output.current(page.path, digest):
             todo.append((index, digest))
     written = 0
-    for staged in render_pages(pages, todo, renderer, output, jobs):
+    for staged in render_pages(pages, todo, renderer, output, jobs, meanwhile):
         if output.accept(staged):
             written += 1
             if on_page:

@@ -25,7 +25,7 @@ from .posts import MarkdownRenderer, load_page, load_post, source_digest
 # Below this much Markdown to convert (about 200 posts), starting worker processes costs
 # more than it saves.
 PARALLEL_MIN_BYTES = 1_000_000
-CHUNKS_PER_WORKER = 8
+CHUNKS_PER_WORKER = 32
 # A file changed less than this long ago is read again next time, whatever its stat says.
 SETTLE_NS = 2_000_000_000
 

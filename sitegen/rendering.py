@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 
 from .errors import SitegenError
@@ -32,14 +32,16 @@ def render_pages(
     renderer: Renderer,
     output: Output,
     jobs: int | None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Staged]:
-    """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order."""
+    """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order.
+    With workers, this process runs `meanwhile` while they render."""
     workers = _workers(len(todo), jobs)
     if workers == 1:
         for index, digest in todo:
             yield _stage(pages[index], index, digest, renderer, output)
         return
-    yield from _in_workers(pages, todo, renderer, output, workers)
+    yield from _in_workers(pages, todo, renderer, output, workers, meanwhile)
 
 
 def _stage(page: Page, index: int, digest: str, renderer: Renderer, output: Output) -> Staged:
@@ -54,7 +56,8 @@ def _workers(count: int, jobs: int | None) -> int:
     return cpu_count() if count >= PARALLEL_MIN_PAGES else 1
 
 
-def _in_workers(pages, todo, renderer, output, workers: int) -> Iterator[Staged]:
+def _in_workers(pages, todo, renderer, output, workers: int,
+                meanwhile: Callable[[], None] | None) -> Iterator[Staged]:
     context = multiprocessing.get_context("fork")
     shares = [todo[worker::workers] for worker in range(workers)]
     running = []
@@ -65,19 +68,26 @@ def _in_workers(pages, todo, renderer, output, workers: int) -> Iterator[Staged]
         process.start()
         sending.close()
         running.append((process, receiving))
-    replies = []
-    for process, receiving in running:
-        try:
-            replies.append(receiving.recv())
-        except EOFError:
-            replies.append(("crash", f"a rendering process died (exit {process.exitcode})"))
-        process.join()
+    try:
+        if meanwhile:
+            meanwhile()
+    finally:
+        replies = [_reply(process, receiving) for process, receiving in running]
     staged: dict[int, Staged] = {}
     for reply in replies:
         _raise_failure(reply)
         staged.update(reply[1])
     for index, _ in todo:
         yield staged[index]
+
+
+def _reply(process, receiving: Connection) -> tuple:
+    try:
+        reply = receiving.recv()
+    except EOFError:
+        reply = ("crash", f"a rendering process died (exit code {process.exitcode})")
+    process.join()
+    return reply
 
 
 def _work(share, pages, renderer, output, sending: Connection) -> None:
