@@ -125,23 +125,25 @@ def load_site(
     found: dict[str, list] = {"post": [], "page": [], "thread": []}
     for request, item in zip(requests, loaded.items, strict=True):
         found[request.kind].append(item)
-    all_posts: list[Post] = found["post"]
-    shown = _shown(all_posts, options)
     by_stem = {thread.stem: thread for thread in found["thread"]}
-    warnings = [w for thread in by_stem.values() for w in thread.warnings]
-    known = {post.stem for post in all_posts}
+    return Site(
+        config=config,
+        posts=tuple(_shown(found["post"], options)),
+        pages=tuple(found["page"]),
+        threads=by_stem,
+        warnings=_warnings(paths, found["post"], by_stem),
+    )
+
+
+def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -> tuple:
+    warnings = [warning for thread in threads.values() for warning in thread.warnings]
+    stems = {post.stem for post in posts}
     warnings += [
         Problem(f"no post content/posts/{stem}.md for this comment thread",
                 paths.comments / f"{stem}.yml")
-        for stem in sorted(set(by_stem) - known)
+        for stem in sorted(set(threads) - stems)
     ]
-    return Site(
-        config=config,
-        posts=tuple(shown),
-        pages=tuple(found["page"]),
-        threads=by_stem,
-        warnings=tuple(warnings),
-    )
+    return tuple(warnings)
 
 
 def _files(folder: Path, suffix: str) -> list[Path]:
