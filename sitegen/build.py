@@ -78,7 +78,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
     config = load_config(paths)
     site, save_cache = _load(paths, config, options, cache, clean, jobs)
     try:
-        renderer = Renderer(paths, config)
+        renderer = Renderer(paths, config, paths.root / CACHE_DIR / "templates")
         inputs = _site_digest(site, renderer)
         with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
             planned = output.current_site(inputs)

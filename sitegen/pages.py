@@ -121,10 +121,7 @@ class Page:
 
     @cached_property
     def digest(self) -> str:
-        return self.inputs_digest(Memo())
-
-    def inputs_digest(self, memo: Memo) -> str:
-        return fingerprint((self.url, self.template, self.context), memo)
+        return fingerprint((self.url, self.template, self.context))
 
 
 def output_path(url: str) -> str:
@@ -345,7 +342,11 @@ def _feed_digest(add: Callable[[str], None], value: object, memo: Memo) -> None:
     elif kind is dict:
         add(f"{{{len(value)}")
         for key in sorted(value):
-            _feed_digest(add, key, memo)
+            if type(key) is str:  # always, in a page's context; the same text, sooner
+                add(f"s{len(key)}:")
+                add(key)
+            else:
+                _feed_digest(add, key, memo)
             _feed_digest(add, value[key], memo)
     elif (source := getattr(value, "source_digest", None)) is not None:
         add(f"@{len(source)}:")

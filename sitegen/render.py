@@ -40,13 +40,14 @@ def find_theme(paths: SitePaths, name: str) -> Path:
 class Renderer:
     """Turns planned pages into bytes with the site's templates."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config, compiled: Path | None = None) -> None:
+        """`compiled`: a folder to keep compiled templates in between runs."""
         self.config = config
         self.theme = find_theme(paths, config.theme)
         self.template_dirs = [d for d in (paths.templates, self.theme / "templates") if d.is_dir()]
         self.template_dirs.append(BUILTIN_TEMPLATES)
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
-        self.env = _environment(self.template_dirs, config)
+        self.env = _environment(self.template_dirs, config, compiled)
         self.templates_digest = fingerprint(
             (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs])
         )
@@ -54,8 +55,7 @@ class Renderer:
     def page_digest(self, page: Page, memo: Memo | None = None) -> str:
         """Everything the page's bytes depend on: its own inputs and the templates.
         (`memo`: see `fingerprint`; the digest is the same without it.)"""
-        inputs = page.digest if memo is None else page.inputs_digest(memo)
-        return fingerprint((self.templates_digest, inputs))
+        return fingerprint((self.templates_digest, page.url, page.template, page.context), memo)
 
     def render(self, page: Page) -> bytes:
         try:
@@ -74,9 +74,15 @@ class Renderer:
             raise ThemeError(Problem(message, path, line)) from error
 
 
-def _environment(template_dirs: list[Path], config: Config) -> jinja2.Environment:
+def _environment(template_dirs: list[Path], config: Config,
+                 compiled: Path | None) -> jinja2.Environment:
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        # Compiling the templates costs more than a small rebuild's rendering; the cache
+        # is keyed by each template's source, so an edited template is compiled again.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
