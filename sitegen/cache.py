@@ -16,6 +16,7 @@ import copyreg
 import dataclasses
 import functools
 import gc
+import io
 import os
 import pickle
 import tempfile
@@ -32,10 +33,11 @@ from .posts import Post, StaticPage
 
 CACHE_DIR = ".sitegen"
 MAX_SEGMENTS = 64
+BATCH = 200
 # The shape of what is stored: a segment written by other code, or by this code before its
 # classes changed, is ignored rather than read into objects that lack fields.
 HEADER = (
-    "sitegen-items", 1, __version__,
+    "sitegen-items", 2, __version__,
     tuple(tuple(f.name for f in dataclasses.fields(cls))
           for cls in (Post, StaticPage, Thread, Comment, CommentNode)),
 )
@@ -68,9 +70,7 @@ class ItemStore:
             for path in self._segments():
                 with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError,
                                          AttributeError, ImportError, TypeError, ValueError):
-                    header, stored = pickle.loads(path.read_bytes())
-                    if header == HEADER:
-                        items.update(stored)
+                    items.update(_read_segment(path))
         return items
 
     def save(self, used: Mapping[str, object], fresh: Mapping[str, object]) -> None:
@@ -98,16 +98,33 @@ class ItemStore:
         self.folder.mkdir(parents=True, exist_ok=True)
 
         def dump(file: BinaryIO) -> None:
-            # Straight into the file: a whole blog pickled in memory first would double
-            # the build's peak memory.
+            # Straight into the file, and a batch at a time with the pickler's memo cleared
+            # between batches: one pickle of a whole blog (or its memo of every object)
+            # would be as large as the blog in memory, at the build's peak.
             pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
             pickler.dispatch_table = {**copyreg.dispatch_table, **_REDUCERS}
-            pickler.dump((HEADER, items))
+            keys = list(items)
+            batches = (dict((key, items[key]) for key in keys[at:at + BATCH])
+                       for at in range(0, len(keys), BATCH))
+            for part in (HEADER, *batches, None):
+                pickler.clear_memo()  # each part stands alone, read by its own load()
+                pickler.dump(part)
 
         # The name sorts by time and carries the count, so that deciding to compact needs
         # no reading; the pid keeps two processes saving at once apart.
         name = f"{time.time_ns():020d}-{os.getpid()}-{len(items)}.pickle"
         atomic_write(self.folder / name, dump)
+
+
+def _read_segment(path: Path) -> dict[str, object]:
+    """A segment's items: its header, batches of items, then None; else nothing."""
+    stream = io.BytesIO(path.read_bytes())
+    if pickle.load(stream) != HEADER:
+        return {}
+    found: dict[str, object] = {}
+    while (batch := pickle.load(stream)) is not None:
+        found.update(batch)
+    return found
 
 
 def read_known(path: Path, key: str) -> dict[str, tuple]:

@@ -58,3 +58,22 @@ def test_known_files_are_kept_per_key(tmp_path):
     assert read_known(path, "key-2") == {}
     path.write_bytes(b"garbage")
     assert read_known(path, "key-1") == {}
+
+
+def test_many_items_with_shared_parts_survive_the_round_trip(make_site):
+    """Real loaded posts and threads, more than one batch of them, as a build stores them."""
+    from sitegen.build import build
+    from sitegen.config import BuildOptions
+
+    from helpers import post, thread
+
+    files = {f"content/posts/2010-01-{n % 28 + 1:02d}-post-{n}.md": post(f"Post {n}", date=None)
+             for n in range(450)}
+    files["content/comments/2010-01-01-post-0.yml"] = thread(
+        {"id": "a", "author": "Ana", "date": "2010-02-01 10:00", "body": "Hi"})
+    site = make_site(files)
+    build(site.paths, BuildOptions(), jobs=1)
+    items = ItemStore(site.root / ".sitegen/items").load()
+    assert len(items) == 451
+    assert {item.title for item in items.values() if hasattr(item, "title")} == {
+        f"Post {n}" for n in range(450)}
