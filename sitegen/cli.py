@@ -7,15 +7,21 @@ Exit status: 0 done, 1 the site has problems (each printed as `file:line: messag
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
+from .atomic import sweep
 from .build import build
 from .config import BuildOptions, SitePaths
 from .errors import Problem, SitegenError
+from .importers.run import FORMATS, run_import
+from .intake import create_app
+from .intake_server import make_server, server_url
+from .moderation import Queue
 
 
 class Console:
@@ -85,7 +91,51 @@ def make_parser() -> argparse.ArgumentParser:
                               help="processes converting Markdown (default: every core, "
                                    "when there is enough to convert)")
     build_parser.set_defaults(run=_run_build)
+    _add_comments_commands(commands, common)
+
+    import_parser = commands.add_parser(
+        "import", parents=[common], help="bring posts and comments from a blog export",
+        description="Turn a Blogger or WordPress export into posts, pages and comment "
+                    "threads, or add a Disqus export's comments to posts already imported. "
+                    "Existing files are left alone unless --force.",
+    )
+    import_parser.add_argument("format", choices=FORMATS, help="what wrote the export")
+    import_parser.add_argument("file", type=Path, help="the export file (XML)")
+    import_parser.add_argument("--dry-run", action="store_true",
+                               help="list what would be written, and write nothing")
+    import_parser.add_argument("--force", action="store_true",
+                               help="replace files that already exist")
+    import_parser.set_defaults(run=_run_import)
     return parser
+
+
+def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
+    """`sitegen comments serve|list|show|approve|reject`."""
+    comments = commands.add_parser(
+        "comments", help="take readers' comments and moderate them",
+        description="Run the comment intake server, and list, show, approve or reject the "
+                    "comments waiting in content/comments/pending/.",
+    )
+    actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
+    serve = actions.add_parser("serve", parents=[common], help="run the comment intake server",
+                               description="Take comments posted by the form on each post "
+                                           "page and queue them for moderation.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                       "(default: 127.0.0.1; put a reverse proxy in front)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
+    serve.set_defaults(run=_run_comments_serve)
+    actions.add_parser("list", parents=[common], help="list the comments awaiting moderation"
+                       ).set_defaults(run=_run_comments_list)
+    show = actions.add_parser("show", parents=[common], help="show pending comments in full")
+    show.add_argument("ids", nargs="+", metavar="ID")
+    show.set_defaults(run=_run_comments_show)
+    for name, verb in (("approve", "add them to their posts' threads"),
+                       ("reject", "move them to content/comments/rejected/")):
+        action = actions.add_parser(name, parents=[common], help=f"{name} pending comments: "
+                                    f"{verb}")
+        action.add_argument("ids", nargs="*", metavar="ID")
+        action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
+        action.set_defaults(run=_run_comments_decide, decision=name)
 
 
 def _positive(text: str) -> int:
@@ -102,6 +152,77 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
                    clean=args.clean, jobs=args.jobs)
     for warning in report.warnings:
         console.warn(warning)
+    console.info(report.summary())
+    return 0
+
+
+def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
+    logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    paths = SitePaths.at(args.site)
+    app = create_app(paths)
+    sweep(paths.comments / "pending")
+    server = make_server(app, args.host, args.port)
+    console.info(f"taking comments for {paths.root} at "
+                 f"{server_url(server, app.endpoint)} (Ctrl+C stops)")
+    try:
+        server.run()
+    finally:
+        server.close()
+        app.close()
+    return 0
+
+
+def _run_comments_list(args: argparse.Namespace, console: Console) -> int:
+    queue = Queue(SitePaths.at(args.site))
+    ids = queue.ids()
+    problems = []
+    for cid in ids:
+        try:
+            print(queue.get(cid).summary())
+        except SitegenError as error:
+            problems.extend(error.problems)
+    console.info(f"{len(ids)} comment{'s' if len(ids) != 1 else ''} awaiting moderation")
+    if problems:
+        raise SitegenError(*problems)
+    return 0
+
+
+def _run_comments_show(args: argparse.Namespace, console: Console) -> int:
+    queue = Queue(SitePaths.at(args.site))
+    for number, cid in enumerate(args.ids):
+        print(("\n" if number else "") + queue.get(cid).describe())
+    return 0
+
+
+def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
+    """approve or reject: every id is tried, and every failure reported at the end."""
+    if bool(args.ids) == args.all:
+        console.error(f"give the ids of the comments to {args.decision}, or --all")
+        return 2
+    paths = SitePaths.at(args.site)
+    queue = Queue(paths)
+    decide = queue.approve if args.decision == "approve" else queue.reject
+    moved, problems = decide(queue.ids() if args.all else args.ids)
+    for cid, where in moved.items():
+        console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
+    done = len(moved)
+    console.info(f"{args.decision}d {done} comment{'s' if done != 1 else ''}" +
+                 (": run `sitegen build` to publish" if done and args.decision == "approve"
+                  else ""))
+    if problems:
+        raise SitegenError(*problems)
+    return 0
+
+
+def _run_import(args: argparse.Namespace, console: Console) -> int:
+    paths = SitePaths.at(args.site)
+    report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force)
+    for warning in report.export.warnings:
+        console.warn(warning)
+    show = console.info if args.dry_run else console.detail
+    for line in report.listing():
+        show(line)
     console.info(report.summary())
     return 0
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
 import re
+import shlex
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -30,6 +32,14 @@ class CommentsConfig:
 
     enabled: bool = True
     endpoint: str = "/comments"
+    rate_limit: int = 5
+    max_length: int = 10_000
+    max_links: int = 3
+    blocked_words: tuple[str, ...] = ()
+    blocked_ips: tuple[str, ...] = ()
+    auto_approve: bool = False
+    rebuild_command: str = ""
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,4 +226,37 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
         bad("posts_per_page", "must be at least 1")
     if not config.comments.endpoint:
         bad("comments.endpoint", "must not be empty")
+    problems.extend(_check_comments(config.comments, path))
+    return problems
+
+
+def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:
+    """The [comments] rules: numbers in range, addresses that parse, an absolute endpoint."""
+    problems = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(f"'comments.{key}' {message}", path))
+
+    endpoint = urlsplit(comments.endpoint)
+    absolute = endpoint.scheme in ("http", "https") and endpoint.netloc
+    if comments.endpoint and not (absolute or comments.endpoint.startswith("/")):
+        bad("endpoint", "must be a path such as '/comments' or an http(s) URL")
+    if comments.rate_limit < 0:
+        bad("rate_limit", "must be 0 (no limit) or more comments per client per minute")
+    if comments.max_length < 1:
+        bad("max_length", "must be at least 1 character")
+    if comments.max_links < 0:
+        bad("max_links", "must be 0 or more")
+    for key in ("blocked_ips", "trusted_proxies"):
+        for entry in getattr(comments, key):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                bad(key, f"has '{entry}', which is not an IP address or network (10.0.0.0/8)")
+    try:
+        shlex.split(comments.rebuild_command)
+    except ValueError as error:
+        bad("rebuild_command", f"cannot be split into words: {error}")
+    if any(not word.strip() for word in comments.blocked_words):
+        bad("blocked_words", "must not contain empty words")
     return problems

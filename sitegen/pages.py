@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from functools import cache, cached_property
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from markupsafe import Markup
 
@@ -25,6 +26,9 @@ from .posts import Post, StaticPage
 from .site import Site, Tag, Year
 
 FEED_LENGTH = 20
+# The context key of a page that sends old query-string addresses (/?p=123) on.
+QUERY_REDIRECTS = "query_redirects"
+QUERY_TABLE = "/query-redirects.json"
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ def plan(site: Site) -> list[Page]:
     pages.append(_sitemap(site, pages))
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
     pages += _redirects(site, info)
+    pages = _with_query_redirects(site, pages)
     _refuse_collisions(pages)
     return pages
 
@@ -281,8 +286,40 @@ def _redirects(site: Site, info: SiteInfo) -> list[Page]:
     return [
         Page(alias, "redirect.html", {"site": info, "target": item.url, "title": item.title},
              (item.source,))
-        for item in items for alias in item.aliases
+        for item in items for alias in item.aliases if "?" not in alias
     ]
+
+
+def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
+    """Aliases with a query string (WordPress's /?p=123) cannot be files: the host serves
+    the page at their path, or the 404 page when there is none. So that page, and only that
+    page, gets a small script that, when the address has one of the query's names, looks
+    the query up in one table of old address -> permalink and goes there."""
+    routes: dict[str, dict[str, str]] = {}
+    names: dict[str, set[str]] = {}
+    problems = []
+    paths = {page.path for page in pages}
+    for item in [*site.posts, *site.pages]:
+        for alias in (a for a in item.aliases if "?" in a):
+            path, query = alias.split("?", 1)
+            host = output_path(path or "/") if output_path(path or "/") in paths else "404.html"
+            names.setdefault(host, set()).update(parse_qs(query, keep_blank_values=True))
+            table = routes.setdefault(path or "/", {})
+            if table.get(query, item.url) != item.url:
+                problems.append(Problem(f"{alias} is also an alias of {table[query]}",
+                                        item.source))
+            table[query] = item.url
+    if problems:
+        raise ContentError(*problems)
+    if not routes:
+        return pages
+    hosted = [
+        Page(page.url, page.template, {**page.context, QUERY_REDIRECTS: {
+            "names": sorted(names[page.path]), "table": QUERY_TABLE}}, page.sources)
+        if page.path in names else page
+        for page in pages
+    ]
+    return [*hosted, Page(QUERY_TABLE, "query_redirects.json", {"routes": routes})]
 
 
 def _refuse_collisions(pages: list[Page]) -> None:

@@ -9,6 +9,7 @@ Rendering is a pure function of the page's context, the templates and the config
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -20,7 +21,7 @@ from . import __version__
 from .config import Config, SitePaths
 from .dates import format_date, isoformat
 from .errors import Problem, ThemeError
-from .pages import Memo, Page, fingerprint
+from .pages import QUERY_REDIRECTS, Memo, Page, fingerprint
 
 PACKAGE = Path(__file__).parent
 BUILTIN_TEMPLATES = PACKAGE / "templates"
@@ -60,7 +61,11 @@ class Renderer:
     def render(self, page: Page) -> bytes:
         try:
             template = self.env.get_template(page.template)
-            return template.render(page.context, page_url=page.url).encode("utf-8")
+            html = template.render(page.context, page_url=page.url)
+            if QUERY_REDIRECTS in page.context:
+                script = self.env.get_template("query_redirect.html")
+                html = _into_head(html, script.render(page.context[QUERY_REDIRECTS]))
+            return html.encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
             path = Path(error.filename) if error.filename else None
             problem = Problem(f"template error: {error.message}", path, error.lineno)
@@ -72,6 +77,12 @@ class Renderer:
             path, line = _template_frame(error)
             message = f"while rendering {page.url} with {page.template}: {error}"
             raise ThemeError(Problem(message, path, line)) from error
+
+
+def _into_head(html: str, snippet: str) -> str:
+    """The snippet just before </head>, whatever the theme's markup; at the end without one."""
+    html, found = re.subn(r"(?i)</head\s*>", lambda end: snippet + end[0], html, count=1)
+    return html if found else html + snippet
 
 
 def _environment(template_dirs: list[Path], config: Config,

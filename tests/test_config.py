@@ -104,3 +104,54 @@ def test_toml_syntax_error_names_the_line(make_site, monkeypatch):
     site = make_site({"sitegen.toml": 'title = "ok"\nauthor = \n'})
     [message] = messages(site, monkeypatch)
     assert message.startswith("sitegen.toml:2: not valid TOML: ")
+
+
+def test_comment_intake_settings_have_defaults_and_are_read(make_site):
+    defaults = load_config(SitePaths.at(make_site().root)).comments
+    assert (defaults.rate_limit, defaults.max_length, defaults.max_links) == (5, 10_000, 3)
+    assert (defaults.blocked_words, defaults.blocked_ips, defaults.trusted_proxies) == ((), (), ())
+    assert (defaults.auto_approve, defaults.rebuild_command) == (False, "")
+    site = make_site({"sitegen.toml": """
+        [comments]
+        rate_limit = 0
+        max_length = 2000
+        max_links = 0
+        blocked_words = ["casino"]
+        blocked_ips = ["192.0.2.7", "2001:db8::/32"]
+        trusted_proxies = ["127.0.0.1"]
+        auto_approve = true
+        rebuild_command = "sitegen build --site ."
+        """})
+    comments = load_config(SitePaths.at(site.root)).comments
+    assert (comments.rate_limit, comments.max_length, comments.max_links) == (0, 2000, 0)
+    assert comments.blocked_ips == ("192.0.2.7", "2001:db8::/32")
+    assert comments.blocked_words == ("casino",)
+    assert comments.auto_approve is True
+
+
+def test_bad_comment_intake_settings_are_all_reported(make_site, monkeypatch):
+    site = make_site({"sitegen.toml": """
+        [comments]
+        endpoint = "comments"
+        rate_limit = -1
+        max_length = 0
+        max_links = -2
+        blocked_words = ["ok", " "]
+        blocked_ips = ["192.0.2.300"]
+        trusted_proxies = ["proxy.local"]
+        rebuild_command = "sitegen 'build"
+        """})
+    assert messages(site, monkeypatch) == [
+        "sitegen.toml: 'comments.endpoint' must be a path such as '/comments' or an http(s) URL",
+        "sitegen.toml: 'comments.rate_limit' must be 0 (no limit) or more comments per client "
+        "per minute",
+        "sitegen.toml: 'comments.max_length' must be at least 1 character",
+        "sitegen.toml: 'comments.max_links' must be 0 or more",
+        "sitegen.toml: 'comments.blocked_ips' has '192.0.2.300', which is not an IP address or "
+        "network (10.0.0.0/8)",
+        "sitegen.toml: 'comments.trusted_proxies' has 'proxy.local', which is not an IP address "
+        "or network (10.0.0.0/8)",
+        "sitegen.toml: 'comments.rebuild_command' cannot be split into words: No closing "
+        "quotation",
+        "sitegen.toml: 'comments.blocked_words' must not contain empty words",
+    ]

@@ -1,0 +1,85 @@
+"""Writing single files so that a crash or kill at any moment leaves the whole file or none.
+
+The bytes go to a temporary file in the same folder, are flushed to disk, and only then get
+their real name; the folder is flushed too, so the new name survives a power cut. Temporary
+files start with a dot and end in `.tmp`, so nothing that lists `*.yml` ever sees one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` holding `data`; FileExistsError if it exists, which is never replaced."""
+    temp = _write_temp(path, data)
+    try:
+        # A hard link, unlike rename, refuses to replace an existing name.
+        os.link(temp, path)
+    finally:
+        temp.unlink()
+    fsync_folder(path.parent)
+
+
+def replace(path: Path, data: bytes) -> None:
+    """Make `path` hold `data`, replacing what it held in one step; keeps its permissions."""
+    temp = _write_temp(path, data)
+    try:
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o7777)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_folder(path.parent)
+
+
+def move_new(source: Path, target: Path) -> None:
+    """Move a file to a name that must not exist yet (FileExistsError if it does)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.link(source, target)
+    source.unlink()
+    fsync_folder(target.parent)
+    fsync_folder(source.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def sweep(folder: Path, older_than: float = 3600.0) -> list[Path]:
+    """Delete temporary files a killed writer left behind, once they are surely abandoned."""
+    cutoff = time.time() - older_than
+    removed = []
+    for temp in folder.glob(f".*{TEMP_SUFFIX}"):
+        try:
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
+                removed.append(temp)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
+                                        dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)

@@ -1,0 +1,142 @@
+"""HTML from an old blog -> clean Markdown, through markdownify.
+
+What Markdown cannot say is kept as raw HTML, which Python-Markdown passes through: embedded
+video and audio (iframe, video, object, ...), script embeds such as gists, and tables with
+merged cells. Text is escaped so that a reader who wrote "<script>" as text sees that text,
+and the <!--more--> break survives. WordPress stores paragraphs as blank lines, not <p>
+tags, so its text goes through `autop` first, as WordPress itself does before showing it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+from markdownify import ATX, MarkdownConverter
+
+RAW_TAGS = frozenset({"iframe", "video", "audio", "object", "embed", "svg", "math", "canvas"})
+BLOCK_TAGS = (
+    "address|article|aside|blockquote|canvas|dd|details|div|dl|dt|figcaption|figure|footer|"
+    "form|h[1-6]|header|hr|iframe|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|"
+    "thead|tr|ul|video|audio|object|embed|script|style"
+)
+STARTS_BLOCK = re.compile(rf"^\s*(<!--|</?(?:{BLOCK_TAGS})\b)", re.IGNORECASE)
+ENDS_BLOCK = re.compile(rf"(-->|</?(?:{BLOCK_TAGS})\b[^>]*>)\s*$", re.IGNORECASE)
+PROTECTED = re.compile(r"<(pre|script|style|textarea)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+MORE = re.compile(r"<!--\s*more\b.*?-->|<a\s+name=[\"']?more[\"']?\s*>\s*</a>", re.IGNORECASE)
+MORE_TOKEN = "SITEGENMOREBREAK"
+LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|brush)[-:]\s*([\w+#-]+)", re.IGNORECASE)
+URL = re.compile(r"^https?://[^\s<>]+$")
+FENCE = re.compile(r"(^```.*?^```$)", re.MULTILINE | re.DOTALL)
+CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.IGNORECASE | re.DOTALL)
+
+
+class _Converter(MarkdownConverter):
+    """markdownify, with raw HTML kept where Markdown would lose it, and a paragraph that
+    is only an address (what WordPress turns into an embed) made a link."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return super().escape(text, parent_tags)
+
+    def process_tag(self, node, parent_tags=None) -> str:
+        if isinstance(node, Tag) and _keep_raw(node):
+            return f"\n\n{node}\n\n"
+        if isinstance(node, Tag) and node.name in ("p", "div") and _lone_url(node):
+            return f"\n\n<{node.get_text().strip()}>\n\n"
+        return super().process_tag(node, parent_tags)
+
+
+def _lone_url(node: Tag) -> bool:
+    return not node.find(True) and bool(URL.match(node.get_text().strip()))
+
+
+def _keep_raw(node: Tag) -> bool:
+    if node.name in RAW_TAGS:
+        return True
+    if node.name == "script":
+        return bool(node.get("src"))
+    if node.name == "table":
+        return bool(node.find(["td", "th"], attrs={"rowspan": True}) or
+                    node.find(["td", "th"], attrs={"colspan": True}) or node.find("table"))
+    return False
+
+
+def _code_language(pre: Tag) -> str:
+    for element in (pre, pre.find("code")):
+        classes = element.get("class") if isinstance(element, Tag) else None
+        if classes and (match := LANGUAGE.search(" ".join(classes))):
+            return match[1].lower()
+    return ""
+
+
+_CONVERTER = _Converter(
+    heading_style=ATX,
+    bullets="-",
+    sub_symbol="<sub>",
+    sup_symbol="<sup>",
+    code_language_callback=_code_language,
+)
+
+
+def to_markdown(html: str, line_break: str = "  \n") -> str:
+    """Markdown for an HTML fragment ('' for none). A line break within a paragraph is
+    `line_break`: Markdown's two trailing spaces, or "<br>\n" where trailing spaces would
+    not survive (in YAML, say)."""
+    html = MORE.sub(MORE_TOKEN, html or "")
+    markdown = _CONVERTER.convert(html).replace(MORE_TOKEN, "\n\n<!--more-->\n\n")
+    parts = FENCE.split(markdown)
+    parts[::2] = (_tidy(part, line_break) for part in parts[::2])
+    markdown = "".join(parts).strip()
+    return markdown + "\n" if markdown else ""
+
+
+def comment_markdown(html: str) -> str:
+    """Markdown for a comment, which lives in YAML: line breaks are written <br>."""
+    return to_markdown(html, "<br>\n")
+
+
+def _tidy(text: str, line_break: str) -> str:
+    """Outside code: two line breaks in a row (Blogger's way of making paragraphs) are a
+    paragraph break, and blanks at line ends go unless they are a line break."""
+    text = re.sub(r"[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
+    text = re.sub(r"(?<! ) \n|[ \t]*\t[ \t]*\n", "\n", text)
+    return re.sub(r" {2,}\n", line_break, text)
+
+
+def autop(text: str) -> str:
+    """WordPress's stored text -> HTML paragraphs: a blank line ends a paragraph, a single
+    newline is a line break, except around block tags and inside <pre>."""
+    saved: list[str] = []
+
+    def protect(match: re.Match) -> str:
+        saved.append(match[0])
+        return f"\x00{len(saved) - 1}\x00"
+
+    text = PROTECTED.sub(protect, (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = [_paragraph(chunk) for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
+    html = "\n\n".join(paragraphs)
+    return re.sub(r"\x00(\d+)\x00", lambda match: saved[int(match[1])], html)
+
+
+def _paragraph(chunk: str) -> str:
+    """Runs of text lines become <p>, their newlines <br>; lines of block HTML stay."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in (line.strip() for line in chunk.strip().split("\n")):
+        if STARTS_BLOCK.match(line) or ENDS_BLOCK.search(line) or line.startswith("\x00"):
+            out += _text_run(run)
+            out.append(line)
+            run = []
+        else:
+            run.append(line)
+    return "\n".join(out + _text_run(run))
+
+
+def _text_run(lines: list[str]) -> list[str]:
+    return ["<p>" + "<br>\n".join(lines) + "</p>"] if lines else []
+
+
+def unwrap_captions(html: str) -> str:
+    """WordPress's [caption] shortcode -> its image and caption text, as one paragraph."""
+    return CAPTION.sub(lambda match: f"<p>{match[1].strip()}</p>", html or "")

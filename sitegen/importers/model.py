@@ -1,0 +1,151 @@
+"""What an importer reads out of an export, as plain data, before any file is planned.
+
+Each importer (blogger, wordpress, disqus) turns its export into one `Export`: the posts and
+pages with their comments, comments for posts already in the site, and a count of what it
+left out and why. Everything after that (file names, front matter, writing) is shared.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from slugify import slugify
+
+from ..errors import Problem, SitegenError
+
+SAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+class ExportError(SitegenError):
+    """The export cannot be read: not well-formed, not the format asked for, or an entry
+    that lacks what every entry needs (a date)."""
+
+
+@dataclass(frozen=True)
+class ImportedComment:
+    """A reader's comment as the thread file keeps it; `body` is Markdown."""
+
+    id: str
+    author: str
+    date: datetime
+    body: str
+    email: str | None = None
+    url: str | None = None
+    replyto: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """A post or a page. `key` is the export's own id, which comments point at."""
+
+    key: str
+    kind: str  # "post" or "page"
+    title: str
+    date: datetime
+    slug: str
+    body: str
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    aliases: tuple[str, ...] = ()
+    comments_open: bool = True
+    menu: bool = False
+    comments: tuple[ImportedComment, ...] = ()
+
+
+@dataclass
+class Export:
+    """Everything one export holds that sitegen can use, and what it could not.
+
+    `pending` keeps comments awaiting moderation, with the key of their item: they go to
+    the moderation queue.
+    `merges` maps the stem of a post already in the site to comments to add to its thread.
+    `skipped` counts what was left out by reason; `notes` counts what was kept differently
+    from the export (a private post kept as a draft, say)."""
+
+    entries: int = 0
+    items: list[ImportedItem] = field(default_factory=list)
+    merges: dict[str, list[ImportedComment]] = field(default_factory=dict)
+    pending: list[tuple[str, ImportedComment]] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] += count
+
+
+def comment_id(prefix: str, raw: str) -> str:
+    """A thread id (letters, digits, - and _) from an export's own comment id."""
+    return f"{prefix}-{SAFE_ID.sub('-', raw.strip()).strip('-') or 'x'}"
+
+
+def unique_tags(names: Iterable[str]) -> tuple[str, ...]:
+    """Tag names without repeats, "Markup" and "markup" being one tag as the site sees it."""
+    found: dict[str, str] = {}
+    for name in (" ".join(name.split()) for name in names):
+        if slug := slugify(name):
+            found.setdefault(slug, name)
+    return tuple(found.values())
+
+
+def old_address(url: str | None) -> str | None:
+    """The site path of an old URL, as an alias: '/2010/08/post.html', '/about/',
+    '/?p=123'. Percent-escapes are decoded, since hosts decode them to find the file; a
+    path without a file extension ends in '/', since that is the folder the host serves."""
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path) or "/"
+    if not path.startswith("/") or ".." in path.split("/") or any(c in path for c in "\0\n\r"):
+        return None
+    if not path.endswith("/") and not posixpath.splitext(path)[1]:
+        path += "/"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def reattach(comments: list[ImportedComment], parent_of: dict[str, str | None]
+             ) -> list[ImportedComment]:
+    """Point each reply at its nearest ancestor that was kept, or at none.
+
+    `parent_of` knows the parent of every comment in the export, kept or not, so a reply
+    to a spam or deleted comment moves up to that comment's own parent instead of ending
+    up as a reply to nothing."""
+    kept = {comment.id for comment in comments}
+    result = []
+    for comment in comments:
+        parent, seen = comment.replyto, {comment.id}
+        while parent is not None and parent not in kept and parent not in seen:
+            seen.add(parent)
+            parent = parent_of.get(parent)
+        if parent in seen:
+            parent = None
+        result.append(_with_parent(comment, parent))
+    return result
+
+
+def _with_parent(comment: ImportedComment, parent: str | None) -> ImportedComment:
+    if parent == comment.replyto:
+        return comment
+    return ImportedComment(**{**comment.__dict__, "replyto": parent})
+
+
+def attach_threads(export: Export, items: dict[str, ImportedItem],
+                   threads: dict[str, list[ImportedComment]],
+                   parent_of: dict[str, str | None]) -> None:
+    """Give each item its comments, in date order with replies re-pointed past any left-out
+    parent, and add it to the export; comments whose item was not imported are counted."""
+    for key, item in items.items():
+        comments = threads.pop(key, [])
+        if comments and item.kind == "page" and not item.draft:
+            export.skip("comments on pages (sitegen pages have no comments)", len(comments))
+            comments = []
+        ordered = reattach(sorted(comments, key=lambda c: c.date), parent_of)
+        export.items.append(ImportedItem(**{**item.__dict__, "comments": tuple(ordered)}))
+    for comments in threads.values():
+        export.skip("comments on posts that were not imported", len(comments))

@@ -1,0 +1,227 @@
+"""WordPress's export (WXR: RSS with wp: elements) -> posts, pages and comment threads.
+
+Published and scheduled posts stay posts; drafts, posts pending review, private and
+password-protected posts become drafts, since none of them was public. Categories and tags
+become tags. Approved comments keep their threading (comment_parent); pending ones are kept
+aside for the moderation queue; spam, trash, pingbacks and trackbacks are left out and
+counted. Pages that a navigation menu links to go in the site's menu.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+from xml.etree.ElementTree import Element
+
+from slugify import slugify
+
+from ..config import Config
+from ..errors import Problem
+from .convert import autop, comment_markdown, to_markdown, unwrap_captions
+from .model import (
+    Export,
+    ExportError,
+    ImportedComment,
+    ImportedItem,
+    attach_threads,
+    comment_id,
+    old_address,
+    unique_tags,
+)
+from .timestamps import wordpress_time
+from .xmlstream import local, read_elements
+
+NAMESPACES = (
+    (re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/$"), "excerpt"),
+    (re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$"), "wp"),
+    (re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/$"), "content"),
+)
+KEPT_STATUSES = {"publish": False, "future": False, "draft": True, "pending": True,
+                 "private": True}
+DRAFT_NOTES = {
+    "future": "scheduled posts (the build shows them from their date)",
+    "pending": "posts pending review, kept as drafts",
+    "private": "private posts, kept as drafts",
+}
+SKIPPED_TYPES = {"attachment": "attachments", "nav_menu_item": "menu items",
+                 "revision": "revisions"}
+COMMENT_SKIPS = {"spam": "spam comments", "trash": "trashed comments",
+                 "post-trashed": "comments trashed with their post"}
+
+
+def _name(tag: str) -> str:
+    """'{https://wordpress.org/export/1.2/}post_id' -> 'wp:post_id', whatever the version."""
+    uri, _, name = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
+    prefix = next((p for pattern, p in NAMESPACES if pattern.match(uri)), None)
+    return f"{prefix}:{name}" if prefix else tag
+
+
+def _fields(element: Element) -> dict[str, str]:
+    """The text of each simple child, by prefixed name (the first of each name)."""
+    fields: dict[str, str] = {}
+    for child in element:
+        fields.setdefault(_name(child.tag), (child.text or "").strip())
+    return fields
+
+
+class _Reader:
+    """Collects items and comments while the export streams past."""
+
+    def __init__(self, path: Path, config: Config) -> None:
+        self.path, self.config = path, config
+        self.export = Export()
+        self.items: dict[str, ImportedItem] = {}
+        self.threads: dict[str, list[ImportedComment]] = {}
+        self.parent_of: dict[str, str | None] = {}
+        self.menu_pages: set[str] = set()
+        self.problems: list[Problem] = []
+        self.is_wxr = False
+
+    def channel_child(self, element: Element, line: int) -> None:
+        name = _name(element.tag)
+        if name == "wp:wxr_version":
+            self.is_wxr = True
+        if name != "item":
+            return
+        if not self.is_wxr:
+            raise ExportError(Problem("not a WordPress export: an <item> comes before any "
+                                      "<wp:wxr_version>, so this is a plain RSS feed",
+                                      self.path, line))
+        self.export.entries += 1
+        fields = _fields(element)
+        post_id = fields.get("wp:post_id", str(line))
+        kind = fields.get("wp:post_type", "post")
+        if kind == "nav_menu_item":
+            self.menu_pages |= _menu_target(element)
+        for comment in element:
+            if _name(comment.tag) == "wp:comment":
+                self.comment(post_id, _fields(comment), line)
+        if kind not in ("post", "page"):
+            self.export.skip(SKIPPED_TYPES.get(kind, f"items of type '{kind}'"))
+        elif (item := self.item(element, fields, post_id, kind, line)) is not None:
+            self.items[post_id] = item
+
+    def item(self, element: Element, fields: dict[str, str], post_id: str, kind: str,
+             line: int) -> ImportedItem | None:
+        status = fields.get("wp:status", "publish")
+        if status not in KEPT_STATUSES:
+            self.export.skip({"trash": f"trashed {kind}s", "auto-draft": "automatic drafts"}
+                             .get(status, f"{kind}s with status '{status}'"))
+            return None
+        date = wordpress_time(fields.get("wp:post_date"), fields.get("wp:post_date_gmt"),
+                              self.config.tz)
+        if date is None:
+            self.problems.append(Problem(f"the {kind} has no date (<wp:post_date>)",
+                                         self.path, line))
+            return None
+        draft = KEPT_STATUSES[status] or bool(fields.get("wp:post_password"))
+        if status in DRAFT_NOTES:
+            self.export.notes[DRAFT_NOTES[status]] += 1
+        elif fields.get("wp:post_password"):
+            self.export.notes["password-protected posts, kept as drafts"] += 1
+        title = " ".join(fields.get("title", "").split())
+        return ImportedItem(
+            key=post_id, kind=kind, title=title or "Untitled", date=date,
+            slug=slugify(unquote(fields.get("wp:post_name", ""))) or slugify(title)
+            or f"{kind}-{post_id}",
+            body=_body(fields.get("content:encoded", "")),
+            tags=_tags(element),
+            draft=draft,
+            aliases=() if draft else _aliases(fields, post_id, kind),
+            comments_open=fields.get("wp:comment_status", "open") == "open",
+        )
+
+    def comment(self, post_id: str, fields: dict[str, str], line: int) -> None:
+        self.export.entries += 1
+        cid = comment_id("wp", fields.get("wp:comment_id", ""))
+        parent = fields.get("wp:comment_parent", "0")
+        self.parent_of[cid] = comment_id("wp", parent) if parent not in ("", "0") else None
+        kind = fields.get("wp:comment_type") or "comment"
+        approved = fields.get("wp:comment_approved", "1")
+        date = wordpress_time(fields.get("wp:comment_date"), fields.get("wp:comment_date_gmt"),
+                              self.config.tz)
+        if kind in ("pingback", "trackback"):
+            self.export.skip(f"{kind}s")
+        elif kind != "comment":
+            self.export.skip(f"comments of type '{kind}'")
+        elif approved not in ("1", "0"):
+            self.export.skip(COMMENT_SKIPS.get(approved, f"comments marked '{approved}'"))
+        elif date is None:
+            self.problems.append(Problem(f"comment {cid} has no date (<wp:comment_date>)",
+                                         self.path, line))
+        else:
+            self.keep(post_id, approved == "1", _comment(cid, fields, date,
+                                                         self.parent_of[cid]))
+
+    def keep(self, post_id: str, approved: bool, comment: ImportedComment) -> None:
+        if not approved:
+            self.export.pending.append((post_id, comment))
+        elif not comment.body:
+            self.export.skip("empty comments")
+        else:
+            self.threads.setdefault(post_id, []).append(comment)
+
+    def finish(self) -> Export:
+        if self.problems:
+            raise ExportError(*self.problems)
+        if not self.is_wxr:
+            raise ExportError(Problem("not a WordPress export: no <wp:wxr_version>", self.path))
+        for post_id in self.menu_pages & set(self.items):
+            item = self.items[post_id]
+            if item.kind == "page":
+                self.items[post_id] = ImportedItem(**{**item.__dict__, "menu": True})
+        attach_threads(self.export, self.items, self.threads, self.parent_of)
+        return self.export
+
+
+def read(path: Path, config: Config) -> Export:
+    """Everything in a WXR file; ExportError for a file that is not one, or with posts or
+    comments that have no date (all of them named, with their lines)."""
+    reader = _Reader(path, config)
+    for located in read_elements(path, 2, ("rss",), "a WordPress export (WXR, an <rss> file)"):
+        reader.channel_child(located.element, located.line)
+    return reader.finish()
+
+
+def _comment(cid: str, fields: dict[str, str], date, parent: str | None) -> ImportedComment:
+    return ImportedComment(
+        id=cid,
+        author=" ".join(fields.get("wp:comment_author", "").split()) or "Anonymous",
+        date=date,
+        body=comment_markdown(autop(fields.get("wp:comment_content", ""))),
+        email=fields.get("wp:comment_author_email") or None,
+        url=fields.get("wp:comment_author_url") or None,
+        replyto=parent,
+    )
+
+
+def _body(html: str) -> str:
+    """Block-editor posts are HTML already; classic ones need WordPress's paragraphs."""
+    html = unwrap_captions(html)
+    return to_markdown(html if "<!-- wp:" in html else autop(html))
+
+
+def _tags(element: Element) -> tuple[str, ...]:
+    return unique_tags(
+        child.text or "" for child in element
+        if local(child.tag) == "category" and child.get("domain") in ("category", "post_tag")
+        and child.get("nicename") != "uncategorized"
+    )
+
+
+def _aliases(fields: dict[str, str], post_id: str, kind: str) -> tuple[str, ...]:
+    query = f"/?page_id={post_id}" if kind == "page" else f"/?p={post_id}"
+    found = (old_address(fields.get("link")), query)
+    return tuple(dict.fromkeys(alias for alias in found if alias))
+
+
+def _menu_target(element: Element) -> set[str]:
+    meta = {}
+    for child in element:
+        if _name(child.tag) == "wp:postmeta":
+            fields = _fields(child)
+            meta[fields.get("wp:meta_key", "")] = fields.get("wp:meta_value", "")
+    if meta.get("_menu_item_object") != "page":
+        return set()
+    return {meta.get("_menu_item_object_id", "")}

@@ -1,0 +1,223 @@
+"""The moderation queue: pending comments as files, and approving them into their threads.
+
+Each comment waiting for the owner is one file, `content/comments/pending/<id>.yml`, written
+whole or not at all. Approving appends the comment to `content/comments/<post>.yml`, keeping
+every byte already there, under a lock so that two approvals never lose one another;
+rejecting moves the file to `content/comments/rejected/`. The build reads neither folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from .atomic import move_new, replace, write_new
+from .comments import COMMENT_ID
+from .config import SitePaths
+from .errors import ContentError, Problem
+from .posts import YAML_LOADER
+from .threadfile import appended, dump_yaml
+
+POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+THREAD_KEYS = ("id", "author", "date", "body", "url", "email", "replyto")
+
+
+@dataclass(frozen=True)
+class PendingComment:
+    """A reader's comment as it waits in the queue; the file holds these keys in this order."""
+
+    id: str
+    post: str
+    author: str
+    date: str
+    body: str
+    email: str | None = None
+    url: str | None = None
+    replyto: str | None = None
+    ip_hash: str | None = None
+    source: str | None = None
+
+    def as_mapping(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+    def summary(self) -> str:
+        """One line for `sitegen comments list`: id, post, author, the body's first line."""
+        first = self.body.strip().split("\n", 1)[0]
+        first = first if len(first) <= 60 else first[:59] + "…"
+        return printable(f"{self.id}  {self.post}  {self.author}: {first}")
+
+    def describe(self) -> str:
+        """Every field, then the body, for `sitegen comments show`."""
+        mapping = self.as_mapping()
+        lines = [f"{key}: {mapping[key]}" for key in mapping if key != "body"]
+        return printable("\n".join([*lines, "", self.body]))
+
+    def thread_entry(self) -> dict[str, str]:
+        """What goes into the thread: no IP hash, no source; the email stays unpublished."""
+        mapping = self.as_mapping()
+        return {key: mapping[key] for key in THREAD_KEYS if key in mapping}
+
+
+def new_id(now: datetime | None = None) -> str:
+    """Unique and sortable by time: 20261126T131740Z-3f9a1c2b."""
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{when:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def state_folder(paths: SitePaths) -> Path:
+    """The site's private, per-machine files (salt, locks); kept out of git by its own
+    .gitignore, made on first use."""
+    folder = paths.root / ".sitegen"
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as file:
+            file.write("# sitegen's private state for this machine: never commit it\n*\n")
+    return folder
+
+
+@contextlib.contextmanager
+def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
+    """Hold the lock that every writer of `content/comments/<post>.yml` takes."""
+    locks = state_folder(paths) / "locks"
+    locks.mkdir(exist_ok=True)
+    with (locks / f"{post}.lock").open("a") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
+class Queue:
+    """The pending and rejected folders of one site."""
+
+    def __init__(self, paths: SitePaths) -> None:
+        self.paths = paths
+        self.pending = paths.comments / "pending"
+        self.rejected = paths.comments / "rejected"
+
+    def add(self, comment: PendingComment) -> Path:
+        """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
+        path = self.pending / f"{comment.id}.yml"
+        write_new(path, dump_yaml(comment.as_mapping()).encode("utf-8"))
+        return path
+
+    def ids(self) -> list[str]:
+        """Pending ids, oldest first."""
+        if not self.pending.is_dir():
+            return []
+        return sorted(p.stem for p in self.pending.glob("*.yml") if not p.name.startswith("."))
+
+    def get(self, cid: str) -> PendingComment:
+        return read_pending(self._path(cid))
+
+    def approve(self, ids: Iterable[str]) -> tuple[dict[str, Path], list[Problem]]:
+        """Append each comment to its thread and take it out of the queue, writing each
+        thread once however many comments it gets; returns where each comment went, and
+        what could not be approved."""
+        problems: list[Problem] = []
+        by_post: dict[str, list[tuple[Path, PendingComment]]] = {}
+        for cid in ids:
+            try:
+                path = self._path(cid)
+                comment = read_pending(path)
+            except ContentError as error:
+                problems.extend(error.problems)
+                continue
+            by_post.setdefault(comment.post, []).append((path, comment))
+        done: dict[str, Path] = {}
+        for post, items in by_post.items():
+            thread = self.paths.comments / f"{post}.yml"
+            try:
+                with thread_lock(self.paths, post):
+                    append_to_thread(thread, [comment.thread_entry() for _, comment in items])
+                    for path, _ in items:
+                        path.unlink(missing_ok=True)
+            except ContentError as error:
+                problems.extend(error.problems)
+                continue
+            done.update((comment.id, thread) for _, comment in items)
+        return done, problems
+
+    def reject(self, ids: Iterable[str]) -> tuple[dict[str, Path], list[Problem]]:
+        """Move each comment to rejected/, where it stays until the owner deletes it."""
+        problems: list[Problem] = []
+        done: dict[str, Path] = {}
+        for cid in ids:
+            try:
+                path = self._path(cid)
+                read_pending(path)
+                move_new(path, self.rejected / path.name)
+            except ContentError as error:
+                problems.extend(error.problems)
+            except FileExistsError:
+                problems.append(Problem(f"{path.name} is already in rejected/; remove one",
+                                        path))
+            else:
+                done[cid] = self.rejected / path.name
+        return done, problems
+
+    def _path(self, cid: str) -> Path:
+        if not COMMENT_ID.match(cid):
+            raise ContentError(Problem(f"'{cid}' is not a comment id (see `sitegen comments "
+                                       "list`)"))
+        path = self.pending / f"{cid}.yml"
+        if not path.is_file():
+            raise ContentError(Problem(f"no pending comment '{cid}'", self.pending))
+        return path
+
+
+def printable(text: str) -> str:
+    """Reader text fit for a terminal: control characters shown as escapes, lines kept."""
+    return CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode(), text)
+
+
+def read_pending(path: Path) -> PendingComment:
+    """A pending file as written by the intake or an importer; ContentError if it is not."""
+    try:
+        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=YAML_LOADER)
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError(Problem(f"not a readable comment: {error}", path)) from None
+    known = {f.name for f in fields(PendingComment)}
+    if not isinstance(data, dict):
+        raise ContentError(Problem("must be a mapping of keys such as 'author: Ana'", path))
+    faults = [f"unknown key '{key}'" for key in data if key not in known]
+    faults += [f"has no '{key}'" for key in ("id", "post", "author", "date", "body")
+               if data.get(key) in (None, "")]
+    values = {key: _text(value) for key, value in data.items() if key in known}
+    if values.get("id") and values["id"] != path.stem:
+        faults.append(f"has id '{values['id']}' but the file is named {path.name}")
+    if values.get("post") and not POST_STEM.match(values["post"]):
+        faults.append(f"has a 'post' that is not a post's file name: '{values['post']}'")
+    if faults:
+        raise ContentError(*(Problem(fault, path) for fault in faults))
+    return PendingComment(**values)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def append_to_thread(thread: Path, entries: list[dict[str, str]]) -> int:
+    """Add `entries` at the end of the thread file, leaving its bytes as they were; the
+    caller holds `thread_lock`. Returns how many were added."""
+    old = thread.read_bytes() if thread.exists() else b""
+    new, count = appended(old, entries, thread)
+    if count:
+        replace(thread, new)
+    return count

@@ -1,0 +1,125 @@
+"""Planning and writing an import: dry runs, running twice, --force, names that clash,
+and all-or-nothing writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.config import Config, SitePaths
+from sitegen.importers.files import plan_files, write_files
+from sitegen.importers.model import Export, ExportError, ImportedComment, ImportedItem
+
+from import_support import import_into, new_site
+
+WHEN = datetime(2012, 3, 14, 10, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
+
+
+def tree(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "themes" not in p.parts}
+
+
+def test_a_dry_run_lists_the_files_and_writes_nothing(make_site):
+    site = new_site(make_site)
+    before = tree(site.root)
+    report = import_into(site, "wordpress", "wordpress.xml", dry_run=True)
+    assert tree(site.root) == before
+    assert report.listing() == [
+        "  post    content/posts/2012-03-14-hello-world.md",
+        "  thread  content/comments/2012-03-14-hello-world.yml (+5 comments)",
+        "  draft   content/posts/2012-04-01-rye-someday.md",
+        "  draft   content/posts/2012-04-02-private-notes.md",
+        "  draft   content/posts/2012-04-03-locked.md",
+        "  post    content/posts/2030-01-01-future.md",
+        "  post    content/posts/2019-05-18-blocks-ete.md",
+        "  page    content/pages/about.md",
+        "  page    content/pages/archive-page.md",
+        "  pending content/comments/pending/wp-106.yml",
+    ]
+    assert report.summary().startswith("would import 3 posts, 3 drafts, 2 pages and 5 comments")
+    assert report.summary().endswith("\ndry run: nothing was written")
+
+
+def test_running_twice_leaves_existing_files_alone_and_force_replaces_them(make_site):
+    site = new_site(make_site)
+    import_into(site, "wordpress", "wordpress.xml")
+    post = site.root / "content/posts/2012-03-14-hello-world.md"
+    post.write_text(post.read_text() + "\nMy own edit.\n")
+    edited = tree(site.root)
+    again = import_into(site, "wordpress", "wordpress.xml")
+    assert tree(site.root) == edited
+    assert again.imported() == {"posts": 0, "drafts": 0, "pages": 0, "comments": 0, "queued": 0}
+    assert again.skipped()["post files already in the site"] == 3
+    assert again.skipped()["draft files already in the site"] == 3
+    assert again.skipped()["comments in thread files already in the site"] == 5
+    assert again.skipped()["pending files already in the site"] == 1
+    assert again.listing()[0] == ("  exists  content/posts/2012-03-14-hello-world.md: "
+                                  "left as it is (--force replaces it)")
+    forced = import_into(site, "wordpress", "wordpress.xml", force=True)
+    assert "My own edit." not in post.read_text()
+    assert forced.imported()["posts"] == 3
+
+
+def item(key: str, slug: str, kind: str = "post", **extra) -> ImportedItem:
+    return ImportedItem(key=key, kind=kind, title=key, date=WHEN, slug=slug,
+                        body="Body.\n", **extra)
+
+
+def test_clashing_names_get_numbers_and_own_addresses_are_not_aliases(tmp_path):
+    paths = SitePaths.at(tmp_path)
+    export = Export(items=[
+        item("a", "bread", aliases=("/2012/03/14/bread/", "/old/bread.html")),
+        item("b", "bread"),
+        item("c", "bread", kind="page", aliases=("/bread/", "/", "/2012/")),
+        item("d", "bread", kind="page"),
+        item("e", "tags", kind="page"),
+        item("f", "notes", kind="page", draft=True),
+    ])
+    planned = plan_files(export, paths, Config(), force=False)
+    assert [(p.path.relative_to(tmp_path).as_posix(), p.kind) for p in planned] == [
+        ("content/posts/2012-03-14-bread.md", "post"),
+        ("content/posts/2012-03-14-bread-2.md", "post"),
+        ("content/pages/bread.md", "page"),
+        ("content/pages/bread-2.md", "page"),
+        ("content/pages/tags-page.md", "page"),
+        ("content/posts/2012-03-14-notes.md", "draft"),
+    ]
+    assert b"aliases: [/old/bread.html]\n" in planned[0].data
+    assert b"aliases" not in planned[2].data
+    assert export.notes == {
+        "old addresses the site uses for its own pages, not redirected": 2,
+        "draft pages kept as draft posts (pages cannot be drafts)": 1,
+    }
+
+
+def test_every_file_is_written_or_none_is(tmp_path):
+    paths = SitePaths.at(tmp_path)
+    comment = ImportedComment(id="c1", author="A", date=WHEN, body="Hi.")
+    export = Export(items=[item("a", "one", comments=(comment,)), item("b", "two")])
+    planned = plan_files(export, paths, Config(), force=False)
+    paths.comments.parent.mkdir(parents=True)
+    paths.comments.write_text("a file where the comments folder should be")
+    with pytest.raises(ExportError) as caught:
+        write_files(planned)
+    assert "cannot write the import: File exists" in str(caught.value)
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()] \
+        == ["content/comments"]
+
+
+def test_written_files_load_as_the_build_reads_them(tmp_path):
+    paths = SitePaths.at(tmp_path)
+    comment = ImportedComment(id="c1", author="Zé", date=WHEN, body="Two\n\nparagraphs\n",
+                              email="ze@example.com", url="https://ze.example", replyto=None)
+    export = Export(items=[item("a", "one", tags=("Pão", "x: y"), comments=(comment,),
+                                comments_open=False)])
+    write_files(plan_files(export, paths, Config(), force=False))
+    assert (tmp_path / "content/posts/2012-03-14-one.md").read_text() == (
+        "---\ntitle: a\ndate: 2012-03-14 10:00:00+00:00\ntags: [Pão, 'x: y']\n"
+        "comments: closed\n---\n\nBody.\n")
+    assert (tmp_path / "content/comments/2012-03-14-one.yml").read_text() == (
+        "- id: c1\n  author: Zé\n  date: 2012-03-14 10:00:00+00:00\n"
+        "  url: https://ze.example\n  email: ze@example.com\n  body: |\n    Two\n\n"
+        "    paragraphs\n")

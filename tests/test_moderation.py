@@ -1,0 +1,340 @@
+"""The moderation queue: approve and reject round trips into real builds, byte-for-byte
+appends, locks across processes, and processes killed mid-write."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from intake_support import OPEN, comment_site
+
+from sitegen.atomic import sweep
+from sitegen.errors import ContentError
+from sitegen.moderation import PendingComment, Queue, new_id, read_pending
+
+from helpers import run_sitegen
+
+PAGE = "/2010/08/31/hello/"
+THREAD = f"content/comments/{OPEN}.yml"
+
+
+def queued(site, n: int = 1, **fields) -> list[str]:
+    """Put `n` comments in the site's queue as an importer would; returns their ids."""
+    queue = Queue(site.paths)
+    ids = []
+    for number in range(n):
+        values = {"post": OPEN, "author": f"Reader {number}", "date": "2026-01-01T10:00:00+00:00",
+                  "body": f"Comment number {number}.", **fields}
+        cid = new_id()
+        queue.add(PendingComment(id=cid, **values))
+        ids.append(cid)
+    return ids
+
+
+def approve(site, *ids: str) -> list[str]:
+    """Approve through the queue; returns the problems, as the command would print them."""
+    done, problems = Queue(site.paths).approve(ids)
+    assert sorted(done) == sorted(ids) or problems
+    return [problem.message for problem in problems]
+
+
+def thread_file(site) -> Path:
+    return site.root / THREAD
+
+
+ODD_THREADS = {
+    "comments and styles": (
+        "# Comments on Hello, imported from Blogger\n"
+        "- id: first\n  author: \"Ana\"   # she asked to be named\n  date: 2010-09-01 10:00\n"
+        "  body: >\n    Folded\n    text\n\n"
+        "-   id: second\n    author: Rui\n    date: 2010-09-02 10:00\n    body: Hi\n"
+    ),
+    "no final newline": "- id: first\n  author: Ana\n  date: 2010-09-01 10:00\n  body: Hi",
+    "windows line ends": "- id: first\r\n  author: Ana\r\n  date: 2010-09-01 10:00\r\n"
+                         "  body: |\r\n    Two\r\n    lines\r\n",
+    "indented list": "  - id: first\n    author: Ana\n    date: 2010-09-01 10:00\n    body: Hi\n",
+    "empty file": "",
+    "only a comment": "# nothing yet\n",
+}
+
+
+@pytest.mark.parametrize("original", ODD_THREADS.values(), ids=ODD_THREADS.keys())
+def test_approve_keeps_every_existing_byte_of_the_thread(make_site, original):
+    site = comment_site(make_site)
+    site.write(THREAD, original.encode())
+    before = yaml.safe_load(original) or []
+    [cid] = queued(site, body="Line one\n\nLine *two*, with: colons")
+    assert approve(site, cid) == []
+    after = thread_file(site).read_bytes()
+    kept = original.encode()
+    if kept and not kept.endswith(b"\n"):
+        kept += b"\r\n" if b"\r\n" in kept else b"\n"
+    assert after.startswith(kept)
+    entries = yaml.safe_load(after)
+    assert entries[:-1] == before
+    assert entries[-1] == {"id": cid, "author": "Reader 0", "date": "2026-01-01T10:00:00+00:00",
+                           "body": "Line one\n\nLine *two*, with: colons"}
+    assert Queue(site.paths).ids() == []
+    site.build()
+    assert "Line <em>two</em>, with: colons" in site.page(PAGE)
+
+
+def test_approve_creates_the_thread_and_publishes_only_what_the_thread_may_show(make_site):
+    site = comment_site(make_site)
+    thread_file(site).unlink()
+    [cid] = queued(site, email="secret@example.org", url="https://r.example/", replyto="x",
+                   ip_hash="ab" * 16, source="web")
+    assert approve(site, cid) == []
+    [entry] = yaml.safe_load(thread_file(site).read_text())
+    assert list(entry) == ["id", "author", "date", "body", "url", "email", "replyto"]
+    site.build()
+    page = site.page(PAGE)
+    assert "Comment number 0." in page and 'href="https://r.example/"' in page
+    assert "secret@example.org" not in page and "ab" * 16 not in page
+
+
+def test_an_id_already_in_the_thread_is_refused_and_nothing_changes(make_site):
+    site = comment_site(make_site)
+    [cid] = queued(site)
+    original = thread_file(site).read_text() + f"- id: {cid}\n  author: X\n  date: 2010-09-01\n" \
+                                               "  body: Someone else\n"
+    site.write(THREAD, original.encode())
+    assert approve(site, cid) == [f"a different comment with id '{cid}' is already in this "
+                                  "thread"]
+    assert thread_file(site).read_text() == original
+    assert Queue(site.paths).ids() == [cid]
+
+
+def test_an_interrupted_approval_is_finished_by_approving_again(make_site):
+    site = comment_site(make_site)
+    [cid] = queued(site)
+    comment = Queue(site.paths).get(cid)
+    assert approve(site, cid) == []
+    done = thread_file(site).read_bytes()
+    Queue(site.paths).add(comment)  # as if the process died before removing the pending file
+    assert approve(site, cid) == []
+    assert thread_file(site).read_bytes() == done
+    assert Queue(site.paths).ids() == []
+
+
+def test_a_thread_that_is_not_a_block_list_is_left_alone(make_site):
+    site = comment_site(make_site)
+    site.write(THREAD, b"[]\n")
+    [cid] = queued(site)
+    assert approve(site, cid) == ["cannot append a comment: the file does not end with a "
+                                  "plain YAML list ('- id: …' items)"]
+    assert thread_file(site).read_bytes() == b"[]\n"
+    assert Queue(site.paths).ids() == [cid]
+
+
+def test_reject_moves_the_comment_aside_and_the_build_ignores_both_folders(make_site):
+    site = comment_site(make_site)
+    rejected, waiting = queued(site, 2)
+    assert Queue(site.paths).reject([rejected])[1] == []
+    assert (site.root / "content/comments/rejected" / f"{rejected}.yml").exists()
+    assert Queue(site.paths).ids() == [waiting]
+    report = site.build()
+    page = site.page(PAGE)
+    assert "Comment number" not in page
+    assert report.comments == 1 and report.warnings == ()
+
+
+def test_pending_files_from_other_writers_are_checked(make_site):
+    site = comment_site(make_site)
+    folder = site.root / "content/comments/pending"
+    folder.mkdir(parents=True)
+    (folder / "abc.yml").write_text("id: other\npost: ../etc\nauthor: A\ncolour: red\n")
+    with pytest.raises(ContentError) as caught:
+        read_pending(folder / "abc.yml")
+    messages = [p.message for p in caught.value.problems]
+    assert messages == ["unknown key 'colour'", "has no 'date'", "has no 'body'",
+                        "has id 'other' but the file is named abc.yml",
+                        "has a 'post' that is not a post's file name: '../etc'"]
+
+
+def test_the_commands_list_show_approve_and_reject_round_trip_into_a_build(make_site):
+    site = comment_site(make_site)
+    first, second, third = queued(site, 3, email="hidden@example.org")
+    listing = run_sitegen("comments", "list", "--site", str(site.root))
+    assert listing.returncode == 0
+    # Oldest first; within one second, ids are in no particular order.
+    lines = sorted(f"{cid}  {OPEN}  Reader {n}: Comment number {n}."
+                   for n, cid in enumerate((first, second, third)))
+    assert listing.stdout.splitlines() == [*lines, "3 comments awaiting moderation"]
+    shown = run_sitegen("comments", "show", first, "--site", str(site.root))
+    assert "email: hidden@example.org" in shown.stdout and "Comment number 0." in shown.stdout
+    assert run_sitegen("comments", "approve", first, second, "--site", str(site.root)
+                       ).stdout == "approved 2 comments: run `sitegen build` to publish\n"
+    assert run_sitegen("comments", "reject", "--all", "--site", str(site.root)).returncode == 0
+    assert run_sitegen("build", "--site", str(site.root)).returncode == 0
+    page = site.page(PAGE)
+    assert "Comment number 0." in page and "Comment number 1." in page
+    assert "Comment number 2." not in page and "hidden@example.org" not in page
+    assert (site.root / "content/comments/rejected" / f"{third}.yml").exists()
+
+
+def test_the_commands_report_mistakes(make_site):
+    site = comment_site(make_site)
+    [cid] = queued(site)
+    neither = run_sitegen("comments", "approve", "--site", str(site.root))
+    assert neither.returncode == 2 and "or --all" in neither.stderr
+    unknown = run_sitegen("comments", "approve", "nope", cid, "--site", str(site.root))
+    assert unknown.returncode == 1
+    assert "error: " in unknown.stderr and "no pending comment 'nope'" in unknown.stderr
+    assert unknown.stdout == "approved 1 comment: run `sitegen build` to publish\n"
+    sneaky = run_sitegen("comments", "show", "../../sitegen", "--site", str(site.root))
+    assert sneaky.returncode == 1 and "is not a comment id" in sneaky.stderr
+
+
+def test_list_escapes_control_characters_from_readers(make_site):
+    site = comment_site(make_site)
+    queued(site, author="Eve\x1b]0;owned\x07", body="\x1b[2J gone")
+    listing = run_sitegen("comments", "list", "--site", str(site.root))
+    assert "\x1b" not in listing.stdout
+    assert "Eve\\x1b]0;owned\\x07: \\x1b[2J gone" in listing.stdout
+
+
+def test_approvals_from_several_processes_at_once_lose_nothing(make_site):
+    site = comment_site(make_site)
+    ids = queued(site, 40)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    children = [
+        subprocess.Popen([sys.executable, "-m", "sitegen", "comments", "approve",
+                          *ids[k::4], "--site", str(site.root)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for k in range(4)
+    ]
+    for child in children:
+        assert child.wait(timeout=120) == 0, child.stderr.read()
+    entries = yaml.safe_load(thread_file(site).read_text())
+    assert sorted(entry["id"] for entry in entries[1:]) == sorted(ids)
+    assert entries[0]["id"] == "first"
+    assert Queue(site.paths).ids() == []
+
+
+def _child(code: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_writer_killed_mid_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "pending" / "big.yml"
+    size = 256 * 1024 * 1024
+    for _attempt in range(5):
+        child = _child(f"""
+            from pathlib import Path
+            from sitegen.atomic import write_new
+            write_new(Path({str(target)!r}), b"x" * {size})
+        """)
+        partial = _kill_when_partly_written(child, target.parent, size)
+        if partial is not None:
+            break
+    else:
+        pytest.fail("never caught the writer mid-write in five tries")
+    assert not target.exists()
+    assert 0 < partial.stat().st_size < size
+    assert list(target.parent.glob("*.yml")) == []
+    assert sweep(target.parent, older_than=0) == [partial]
+
+
+def _kill_when_partly_written(child: subprocess.Popen, folder: Path, size: int) -> Path | None:
+    """SIGKILL the child as soon as its temporary file holds some but not all bytes."""
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline:
+        for temp in folder.glob(".*.tmp") if folder.exists() else ():
+            written = temp.stat().st_size
+            if 0 < written < size:
+                child.send_signal(signal.SIGKILL)
+                child.wait()
+                return temp if temp.stat().st_size < size else None
+    child.kill()
+    child.wait()
+    for leftover in folder.glob("*"):
+        leftover.unlink()
+    return None
+
+
+KILL_ON = """
+    import os, signal, sys
+    def die(event, args):
+        if event == {event!r}:
+            os.kill(os.getpid(), signal.SIGKILL)
+    sys.addaudithook(die)
+"""
+
+
+def test_a_comment_killed_between_write_and_rename_is_not_queued(make_site):
+    site = comment_site(make_site)
+    child = _child(KILL_ON.format(event="os.link") + f"""
+    from pathlib import Path
+    from sitegen.config import SitePaths
+    from sitegen.moderation import PendingComment, Queue
+    Queue(SitePaths.at(Path({str(site.root)!r}))).add(PendingComment(
+        id="20260101T000000Z-00000000", post="{OPEN}", author="A",
+        date="2026-01-01T00:00:00+00:00", body="y" * 1_000_000))
+    """)
+    assert child.wait(timeout=60) == -signal.SIGKILL
+    folder = site.root / "content/comments/pending"
+    assert list(folder.glob("*.yml")) == []
+    [temp] = folder.glob(".*.tmp")
+    assert yaml.safe_load(temp.read_text())["body"] == "y" * 1_000_000
+    assert Queue(site.paths).ids() == []
+
+
+def test_an_approval_killed_before_its_rename_leaves_the_thread_and_queue_as_they_were(
+        make_site):
+    site = comment_site(make_site)
+    [cid] = queued(site)
+    before = thread_file(site).read_bytes()
+    child = _child(KILL_ON.format(event="os.rename") + f"""
+    from pathlib import Path
+    from sitegen.config import SitePaths
+    from sitegen.moderation import Queue
+    Queue(SitePaths.at(Path({str(site.root)!r}))).approve(["{cid}"])
+    """)
+    assert child.wait(timeout=60) == -signal.SIGKILL
+    assert thread_file(site).read_bytes() == before
+    assert Queue(site.paths).ids() == [cid]
+    assert approve(site, cid) == []
+    assert len(yaml.safe_load(thread_file(site).read_text())) == 2
+
+
+def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
+    site = comment_site(make_site)
+    rng = random.Random(4)
+    for _round in range(6):
+        child = _child(f"""
+        from pathlib import Path
+        from sitegen.config import SitePaths
+        from sitegen.moderation import PendingComment, Queue, new_id
+        queue = Queue(SitePaths.at(Path({str(site.root)!r})))
+        print("ready", flush=True)
+        for n in range(100_000):
+            queue.add(PendingComment(id=new_id(), post="{OPEN}", author=f"A{{n}}",
+                                     date="2026-01-01T00:00:00+00:00", body="z" * 200_000))
+            ids = queue.ids()
+            if len(ids) > 3:
+                queue.approve(ids[:1])
+        """)
+        # Kill at a random moment once the child is at work, however slow its start.
+        assert child.stdout.readline() == b"ready\n"
+        time.sleep(rng.uniform(0.2, 1.2))
+        child.send_signal(signal.SIGKILL)
+        assert child.wait() == -signal.SIGKILL
+    queue = Queue(site.paths)
+    for cid in queue.ids():
+        assert queue.get(cid).body == "z" * 200_000
+    entries = yaml.safe_load(thread_file(site).read_text())
+    assert entries[0]["id"] == "first"
+    assert all(entry["body"] == "z" * 200_000 for entry in entries[1:])
+    assert len(entries) > 1, "no approval happened before the kills; the test proved nothing"
+    site.build()
