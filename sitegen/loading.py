@@ -180,6 +180,7 @@ def _chunks(tasks: list, count: int) -> list[list]:
 def _context() -> multiprocessing.context.BaseContext:
     # Forking is the fastest start, but forking a process that runs other threads (the
     # preview server does) can copy a lock in the held state; a fork server cannot.
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
         return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

@@ -79,15 +79,25 @@ class Output:
         self.written: list[str] = []
         self._pending: list[tuple[Path, str]] = []
         output.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
-        self._made: set[Path] = {self.staging}
+        self._staging: Path | None = None
+        self._made: set[Path] = set()
 
     def __enter__(self) -> Output:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+        if self._staging is not None and self._staging.exists():
+            shutil.rmtree(self._staging, ignore_errors=True)
+
+    @property
+    def staging(self) -> Path:
+        """The folder beside the output where new files wait, made when first needed (so a
+        build that changes nothing touches nothing)."""
+        if self._staging is None:
+            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-",
+                                                  dir=self.output.parent))
+            self._made.add(self._staging)
+        return self._staging
 
     def current_site(self, site: str) -> tuple[str, ...] | None:
         """If the last build planned its pages from inputs with this digest, keep all of

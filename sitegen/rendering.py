@@ -59,6 +59,7 @@ def _workers(count: int, jobs: int | None) -> int:
 def _in_workers(pages, todo, renderer, output, workers: int,
                 meanwhile: Callable[[], None] | None) -> Iterator[Staged]:
     context = multiprocessing.get_context("fork")
+    output.staging.mkdir(exist_ok=True)  # made here, once, for all workers to stage into
     shares = [todo[worker::workers] for worker in range(workers)]
     running = []
     for share in shares:

@@ -356,3 +356,11 @@ def test_a_template_error_in_parallel_rendering_is_reported_as_in_serial(blog):
     assert messages[0] == messages[1]
     assert "no_such_variable" in messages[0][0] and "post.html" in messages[0][0]
     assert snapshot(blog.output) == before
+
+
+def test_a_build_that_changes_nothing_leaves_no_trace_beside_the_output(blog):
+    around = sorted(path.name for path in blog.output.parent.iterdir())
+    before = blog.output.parent.stat().st_mtime_ns
+    run(blog)
+    assert sorted(path.name for path in blog.output.parent.iterdir()) == around
+    assert blog.output.parent.stat().st_mtime_ns == before  # no staging folder made
