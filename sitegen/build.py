@@ -64,8 +64,8 @@ def build(
 
     `cache` maps content digests to loaded items: pass the same dict to every build of a
     long-running process to skip reading the stored cache. `clean` ignores everything
-    stored from earlier builds. `jobs` is the number of processes converting Markdown
-    (None: every core, when there is enough to convert)."""
+    stored from earlier builds. `jobs` is the number of processes converting Markdown and
+    rendering pages (None: every core, when there is enough work to share)."""
     started = time.perf_counter()
     with gc_paused():
         return _build(paths, options, cache, on_page, clean, jobs, started)
