@@ -1,7 +1,10 @@
-"""Orchestrate one build: load -> model -> plan -> render -> write.
+"""Orchestrate one build: load -> model -> plan -> render -> write, skipping current pages.
 
-Each stage hands plain data to the next and none reaches back. Content errors stop the build
-before anything is written; the new site goes live only when every page rendered.
+Each stage hands plain data to the next and none reaches back. The whole model is loaded
+every time, through the cache of loaded items, so listings are never stale; a page is
+rendered only when the digest of its inputs differs from the one its file was made from,
+and written only when its bytes differ. Content errors stop the build before anything is
+written; the output changes only when every page rendered.
 """
 
 from __future__ import annotations
@@ -9,13 +12,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from . import __version__
+from .cache import CACHE_DIR, ItemStore, gc_paused, read_known, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .errors import Problem
-from .output import Staging, check_output_folder
-from .pages import plan
+from .manifest import manifest_file
+from .output import Output, check_output_folder
+from .pages import Memo, Page, fingerprint, plan
 from .render import Renderer
-from .site import load_site
+from .rendering import render_pages
+from .site import Site, load_site
+
+KNOWN_FILES = "files.pickle"
 
 
 @dataclass(frozen=True)
@@ -26,10 +36,18 @@ class BuildReport:
     static_files: int
     seconds: float
     warnings: tuple[Problem, ...]
+    # Output files this build wrote and removed, relative to the output folder, '/'-separated.
+    written: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    pages: int = 0
 
     def summary(self) -> str:
-        return (f"{self.posts} posts, {self.comments} comments: wrote {self.pages_written} pages "
+        text = (f"{self.posts} posts, {self.comments} comments: wrote {self.pages_written} pages "
                 f"and {self.static_files} static files in {self.seconds:.2f} s")
+        unchanged = self.pages - self.pages_written
+        if unchanged or self.deleted:
+            text += f" ({unchanged} pages unchanged, {len(self.deleted)} files removed)"
+        return text
 
 
 def build(
@@ -37,30 +55,136 @@ def build(
     options: BuildOptions,
     cache: MutableMapping[str, object] | None = None,
     on_page: Callable[[str], None] | None = None,
+    *,
+    clean: bool = False,
+    jobs: int | None = None,
 ) -> BuildReport:
-    """Build the site at `paths` into `paths.output`; raise SitegenError on any problem,
-    leaving the previous output untouched."""
+    """Bring `paths.output` up to date with the site at `paths`; raise SitegenError on any
+    problem, leaving the previous output untouched.
+
+    `cache` maps content digests to loaded items: pass the same dict to every build of a
+    long-running process to skip reading the stored cache. `clean` ignores everything
+    stored from earlier builds. `jobs` is the number of processes converting Markdown and
+    rendering pages (None: every core, when there is enough work to share)."""
     started = time.perf_counter()
+    with gc_paused():
+        return _build(paths, options, cache, on_page, clean, jobs, started)
+
+
+def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, object] | None,
+           on_page: Callable[[str], None] | None, clean: bool, jobs: int | None,
+           started: float) -> BuildReport:
     check_output_folder(paths.root, paths.output)
     config = load_config(paths)
-    site = load_site(paths, config, options, cache)
-    pages = plan(site)
-    renderer = Renderer(paths, config)
-    with Staging(paths.output) as staging:
-        for page in pages:
-            staging.write(page.path, renderer.render(page))
-            if on_page:
-                on_page(page.path)
-        static = sum(staging.copy_tree(folder, "static") for folder in renderer.static_dirs)
-        staging.commit()
+    site, save_cache = _load(paths, config, options, cache, clean, jobs)
+    try:
+        renderer = Renderer(paths, config, paths.root / CACHE_DIR / "templates")
+        inputs = _site_digest(site, renderer)
+        with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
+            planned = output.current_site(inputs)
+            written = 0
+            if planned is None:
+                pages = plan(site)
+                written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
+                planned = tuple(page.path for page in pages)
+            static = _write_static(output, renderer.static_dirs)
+            changes = output.commit(inputs, planned)
+    finally:
+        save_cache()
     return BuildReport(
         posts=len(site.posts),
         comments=site.comment_count,
-        pages_written=staging.written,
+        pages_written=written,
         static_files=static,
         seconds=time.perf_counter() - started,
         warnings=site.warnings + _config_warnings(config, paths),
+        written=changes.written,
+        deleted=changes.deleted,
+        pages=len(planned),
     )
+
+
+def _site_digest(site: Site, renderer: Renderer) -> str:
+    """Everything the plan and every page's digest are made from: the shown posts in order,
+    the pages and threads (each by the digest of its file), the templates and the config.
+    When it is unchanged, so is every page."""
+    return fingerprint((
+        renderer.templates_digest,
+        [post.source_digest for post in site.posts],
+        [page.source_digest for page in site.pages],
+        sorted((stem, thread.source_digest) for stem, thread in site.threads.items()),
+    ))
+
+
+def _load(paths: SitePaths, config: Config, options: BuildOptions,
+          cache: MutableMapping[str, object] | None, clean: bool,
+          jobs: int | None) -> tuple[Site, Callable[[], None]]:
+    """The whole model, through the cache: the caller's, else the one stored in the site;
+    and a function that stores what had to be loaded afresh (once, however often it is
+    called). When loading fails, what did load is stored before the error goes on."""
+    folder = paths.root / CACHE_DIR
+    store = ItemStore(folder / "items")
+    items: MutableMapping[str, object] = {} if cache is None or clean else cache
+    if not clean and not items:
+        items.update(store.load())
+    before = set(items)
+    # Digests of content files depend on our code and the configuration, as items do.
+    key = fingerprint((__version__, repr(config)))
+    stored = {} if clean else read_known(folder / KNOWN_FILES, key)
+    known = dict(stored)
+    saved = []
+
+    def save() -> None:
+        if saved:
+            return
+        saved.append(True)
+        store.save(items, {digest: items[digest] for digest in items.keys() - before})
+        if known != stored:
+            write_known(folder / KNOWN_FILES, key, known)
+        if cache is not None and items is not cache:
+            cache.clear()
+            cache.update(items)
+
+    try:
+        return load_site(paths, config, options, items, jobs, known), save
+    except BaseException:
+        save()
+        raise
+
+
+def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
+                 on_page: Callable[[str], None] | None, jobs: int | None,
+                 meanwhile: Callable[[], None]) -> int:
+    memo = Memo()
+    todo = []
+    for index, page in enumerate(pages):
+        digest = renderer.page_digest(page, memo)
+        if not output.current(page.path, digest):
+            todo.append((index, digest))
+    written = 0
+    for staged in render_pages(pages, todo, renderer, output, jobs, meanwhile):
+        if output.accept(staged):
+            written += 1
+            if on_page:
+                on_page(staged.relative)
+    return written
+
+
+def _write_static(output: Output, folders: list[Path]) -> int:
+    """Static files by size and modification time; later folders win over earlier ones."""
+    files: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files["static/" + path.relative_to(folder).as_posix()] = path
+    written = 0
+    for relative, path in files.items():
+        stat = path.stat()
+        digest = fingerprint(("static", str(path), stat.st_size, stat.st_mtime_ns))
+        if not output.current(relative, digest) and output.put(relative, digest,
+                                                               path.read_bytes()):
+            written += 1
+    return written
 
 
 def _config_warnings(config: Config, paths: SitePaths) -> tuple[Problem, ...]:

@@ -86,6 +86,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build_parser.add_argument("--output", type=Path, metavar="DIR",
                               help="where to write the site (default: <site>/output)")
+    build_parser.add_argument("--clean", action="store_true",
+                              help="ignore what earlier builds cached in <site>/.sitegen/ and "
+                                   "render every page again")
+    build_parser.add_argument("--jobs", type=_positive, metavar="N",
+                              help="processes converting Markdown (default: every core, "
+                                   "when there is enough to convert)")
     build_parser.set_defaults(run=_run_build)
 
     serve_parser = commands.add_parser(
@@ -171,11 +177,18 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
         action.set_defaults(run=_run_comments_decide, decision=name)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def _run_build(args: argparse.Namespace, console: Console) -> int:
     paths = SitePaths.at(args.site, args.output)
     options = BuildOptions(drafts=args.drafts, future=args.future)
     console.info(f"building {paths.root} into {paths.output}")
-    report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"))
+    report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
+                   clean=args.clean, jobs=args.jobs)
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())

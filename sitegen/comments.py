@@ -107,9 +107,11 @@ def safe_url(value: object) -> str | None:
 
 
 def thread_digest(data: bytes, path: Path, config: Config) -> str:
-    """What a loaded thread depends on: its bytes, its name, the time zone, our code."""
+    """What a loaded thread depends on: its bytes, its path (which it holds), the time zone,
+    our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
-    key.update(repr((path.name, config.timezone, __version__, markdown.__version__)).encode())
+    key.update(repr((str(path), config.timezone, __version__, markdown.__version__,
+                     nh3.__version__)).encode())
     return key.hexdigest()
 
 

@@ -1,19 +1,29 @@
-"""WRITE: build into a sibling folder and swap it in whole, so that a failed build leaves
-the previous site exactly as it was.
+"""WRITE: change the output folder so that it holds exactly this build's files, all at once
+or not at all, touching no file whose bytes stay the same.
 
-The output folder is replaced wholesale, so this module refuses folders it did not make:
-a marker file says "sitegen wrote this", and an output that would hold the site's own files
-is never accepted.
+Every new or changed file is first written beside the output folder; only when the whole
+build has rendered are they moved in (a first build swaps in the whole folder), so a failed
+build leaves the previous site byte for byte as it was. A file whose inputs or bytes did not
+change is neither written nor touched, so its modification time stays, and deploys that sync
+by time or checksum upload only what changed.
+
+The output folder is pruned of files this build does not make, so this module refuses
+folders it did not make: a marker file says "sitegen wrote this" (and names the build token
+that ties the folder to its manifest), and an output that would hold the site's own files is
+never accepted.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, SitegenError
+from .manifest import Files, Record, content_hash, read_manifest, write_manifest
 
 MARKER = ".sitegen-output"
 MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
@@ -31,56 +41,226 @@ def check_output_folder(root: Path, output: Path) -> None:
                                    "remove it or pick another --output"))
 
 
-class Staging:
-    """A fresh folder beside the output; `commit` swaps it in, leaving it discards it."""
+@dataclass(frozen=True)
+class Changes:
+    """What a committed build did to the output folder ('/'-separated relative paths)."""
 
-    def __init__(self, output: Path) -> None:
+    written: tuple[str, ...]
+    deleted: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file of this build: where it goes, its digest and hash, and the staged copy to move
+    in (None when the output holds these bytes already)."""
+
+    relative: str
+    digest: str
+    hashed: str
+    target: Path | None
+
+
+class Output:
+    """One build's changes to the output folder. Use as a context manager: leaving it
+    without `commit` discards everything staged."""
+
+    def __init__(self, output: Path, manifest: Path, clean: bool = False) -> None:
         self.output = output
+        self.manifest = manifest
+        self.token = _read_token(output)
+        self.fresh = not (output.is_dir() and any(output.iterdir()))
+        self.record = None if clean or self.fresh else read_manifest(manifest, self.token)
+        self.known: Files | None = self.record.files if self.record else None
+        if self.fresh:
+            self.known, self.token = {}, None
+        # Files the folder holds that no page has claimed yet; the rest are deleted.
+        self.unclaimed = set(self.known) if self.known is not None else _existing(output)
+        self.files: Files = {}
+        self.written: list[str] = []
+        self._pending: list[tuple[Path, str]] = []
         output.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
-        self._made: set[Path] = {self.folder}
-        self.written = 0
+        self._staging: Path | None = None
+        self._made: set[Path] = set()
 
-    def __enter__(self) -> Staging:
+    def __enter__(self) -> Output:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self.folder.exists():
-            shutil.rmtree(self.folder, ignore_errors=True)
+        if self._staging is not None and self._staging.exists():
+            shutil.rmtree(self._staging, ignore_errors=True)
 
-    def write(self, relative: str, data: bytes) -> None:
-        target = self.folder / relative
-        if ".." in Path(relative).parts or Path(relative).is_absolute():
-            raise SitegenError(Problem(f"refusing to write {relative!r} outside the output"))
-        self._ensure_folder(target.parent)
+    @property
+    def staging(self) -> Path:
+        """The folder beside the output where new files wait, made when first needed (so a
+        build that changes nothing touches nothing)."""
+        if self._staging is None:
+            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-",
+                                                  dir=self.output.parent))
+            self._made.add(self._staging)
+        return self._staging
+
+    def current_site(self, site: str) -> tuple[str, ...] | None:
+        """If the last build planned its pages from inputs with this digest, keep all of
+        them as they are and return their paths."""
+        record = self.record
+        if record is None or record.site != site:
+            return None
+        if any(record.files.get(path, (None,))[0] is None for path in record.pages):
+            return None
+        for path in record.pages:
+            self.files[path] = record.files[path]
+            self.unclaimed.discard(path)
+        return record.pages
+
+    def current(self, relative: str, digest: str) -> bool:
+        """Whether the file at `relative` was made from exactly these inputs; if so it is
+        kept as it is."""
+        entry = self.known.get(relative) if self.known else None
+        if entry is None or entry[0] != digest:
+            return False
+        self.files[relative] = entry
+        self.unclaimed.discard(relative)
+        return True
+
+    def put(self, relative: str, digest: str, data: bytes) -> bool:
+        """Stage `data` for `relative`, unless the folder holds these bytes already;
+        whether it will be written."""
+        return self.accept(self.stage(relative, digest, data, f"s{len(self._pending)}"))
+
+    def stage(self, relative: str, digest: str, data: bytes, name: str) -> Staged:
+        """Write `data` beside the output under `name` (unique in this build) unless the
+        folder holds these bytes already. Changes nothing in this object, so that worker
+        processes forked from it can stage pages too; `accept` takes the result."""
+        _refuse_outside(relative)
+        hashed = content_hash(data)
+        if not self.fresh and self._holds(relative, hashed, data):
+            return Staged(relative, digest, hashed, None)
+        if self.fresh:
+            target = self.staging / relative
+            self._ensure_folder(target.parent)
+        else:
+            target = self.staging / name
         target.write_bytes(data)
-        self.written += 1
+        return Staged(relative, digest, hashed, target)
 
-    def copy_tree(self, source: Path, relative: str) -> int:
-        """Copy a folder of static files in; later calls win over earlier ones."""
-        copied = 0
-        for path in sorted(source.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                target = self.folder / relative / path.relative_to(source)
-                self._ensure_folder(target.parent)
-                shutil.copyfile(path, target)
-                copied += 1
-        return copied
+    def accept(self, staged: Staged) -> bool:
+        """Count a staged file in; whether it will be written."""
+        self.files[staged.relative] = (staged.digest, staged.hashed)
+        self.unclaimed.discard(staged.relative)
+        if staged.target is None:
+            return False
+        if not self.fresh:
+            self._pending.append((staged.target, staged.relative))
+        self.written.append(staged.relative)
+        return True
 
-    def commit(self) -> None:
-        """Make the staged folder the output: two renames, the old site deleted after."""
-        (self.folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        os.chmod(self.folder, 0o755)
+    def commit(self, site: str, pages: tuple[str, ...]) -> Changes:
+        """Make the output folder hold this build's files, then record them with the digest
+        of the `site` they were planned from and the paths of its `pages`."""
+        deleted = tuple(sorted(self.unclaimed))
+        if self.fresh:
+            self.token = secrets.token_hex(8)
+            self._swap()
+        elif self._pending or deleted or self.token is None:
+            self._apply(deleted)
+        record = Record(self.token, site, pages, self.files)
+        if record != self.record:
+            write_manifest(self.manifest, record)
+        return Changes(tuple(self.written), deleted)
+
+    def _holds(self, relative: str, hashed: str, data: bytes) -> bool:
+        entry = self.known.get(relative) if self.known is not None else None
+        if entry is not None and entry[0] is not None:
+            return entry[1] == hashed
+        if self.known is not None and entry is None:
+            return False
+        try:
+            # Unknown or half-written: only the bytes on disk can tell.
+            path = self.output / relative
+            return path.stat().st_size == len(data) and path.read_bytes() == data
+        except OSError:
+            return False
+
+    def _swap(self) -> None:
+        """A first build: the staged folder becomes the output, whole."""
+        (self.staging / MARKER).write_text(_marker(self.token), encoding="utf-8")
+        os.chmod(self.staging, 0o755)
         old = None
         if self.output.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.old-", dir=self.output.parent))
             self.output.rename(old / "site")
-        self.folder.rename(self.output)
+        self.staging.rename(self.output)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+    def _apply(self, deleted: tuple[str, ...]) -> None:
+        """Change the output in place. The manifest first marks every file about to change,
+        so that a build killed half way leaves no entry that vouches for the wrong bytes."""
+        if self.token is None:
+            self.token = secrets.token_hex(8)
+            _replace_file(self.output / MARKER, _marker(self.token).encode())
+        doubtful: Files = dict(self.known or {})
+        doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
+        write_manifest(self.manifest, Record(self.token, None, (), doubtful))
+        for relative in deleted:
+            (self.output / relative).unlink(missing_ok=True)
+            _prune(self.output, (self.output / relative).parent)
+        for staged, relative in self._pending:
+            target = self.output / relative
+            try:
+                os.replace(staged, target)
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
 
     def _ensure_folder(self, folder: Path) -> None:
         # Creating folders is costly on some disks; remember the ones made.
         if folder not in self._made:
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
+
+
+def _marker(token: str) -> str:
+    return f"{MARKER_TEXT}build {token}\n"
+
+
+def _read_token(output: Path) -> str | None:
+    try:
+        text = (output / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    words = text.splitlines()[-1].split() if text.strip() else []
+    return words[1] if len(words) == 2 and words[0] == "build" else None
+
+
+def _existing(output: Path) -> set[str]:
+    """Every file in the output folder but the marker, '/'-separated."""
+    if not output.is_dir():
+        return set()
+    found = set()
+    for folder, _, names in os.walk(output):
+        base = Path(folder).relative_to(output)
+        found.update((base / name).as_posix() for name in names)
+    found.discard(MARKER)
+    return found
+
+
+def _refuse_outside(relative: str) -> None:
+    if ".." in Path(relative).parts or Path(relative).is_absolute():
+        raise SitegenError(Problem(f"refusing to write {relative!r} outside the output"))
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _prune(output: Path, folder: Path) -> None:
+    """Remove folders left empty, up to the output folder."""
+    while folder != output and folder.is_relative_to(output):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -8,10 +8,12 @@ That digest is what lets a build skip pages that are already current.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
-from functools import cached_property
+from datetime import date, datetime
+from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -134,13 +136,16 @@ def output_path(url: str) -> str:
 def plan(site: Site) -> list[Page]:
     """Every page of the site; ContentError if two of them claim one output path."""
     info = _site_info(site)
-    pages = [*_post_pages(site, info), *_static_pages(site, info)]
+    # One link per post, shared by every page that shows it (and hashed once).
+    links = {id(post): _link(post) for post in site.posts}
+    pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
     pages += _listing(site, info, "/", site.posts, "index.html", None)
-    pages += [_archive(info, "/archive/", site.years, "Archive", "all")]
-    for year in site.years:
+    archive = _archive_years(site.years, links)
+    pages += [_archive(info, "/archive/", archive, "Archive", "all")]
+    for year in archive:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
         pages += [
-            _archive(info, month.url, (Year(year.year, (month,)),), "", "month")
+            _archive(info, month.url, (ArchiveYear(year.year, year.url, (month,)),), "", "month")
             for month in year.months
         ]
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
@@ -175,14 +180,14 @@ def _link(post: Post) -> Link:
     return Link(post.title, post.url, post.date)
 
 
-def _post_pages(site: Site, info: SiteInfo) -> list[Page]:
+def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page]:
     pages = []
     for index, post in enumerate(site.posts):
         older, newer = site.neighbours(index)
         thread: Thread = site.thread(post)
         context = _html(
             info, post.title, post=post, thread=thread,
-            older=older and _link(older), newer=newer and _link(newer),
+            older=older and links[id(older)], newer=newer and links[id(newer)],
             comments_enabled=site.config.comments.enabled,
             comment_endpoint=site.config.comments.endpoint,
         )
@@ -228,15 +233,20 @@ def _teaser(site: Site, post: Post) -> Teaser:
                   post.tags, site.thread(post).count)
 
 
-def _archive(info: SiteInfo, url: str, years: tuple[Year, ...], title: str, scope: str) -> Page:
-    groups = tuple(
+def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[ArchiveYear, ...]:
+    return tuple(
         ArchiveYear(year.year, year.url, tuple(
-            ArchiveMonth(year.year, month.month, month.url, tuple(map(_link, month.posts)))
+            ArchiveMonth(year.year, month.month, month.url,
+                         tuple(links[id(post)] for post in month.posts))
             for month in year.months))
         for year in years
     )
+
+
+def _archive(info: SiteInfo, url: str, groups: tuple[ArchiveYear, ...], title: str,
+             scope: str) -> Page:
     if scope == "month":
-        title = date(years[0].year, years[0].months[0].month, 1).strftime("%B %Y")
+        title = date(groups[0].year, groups[0].months[0].month, 1).strftime("%B %Y")
     return Page(url, "archive.html", _html(info, title, years=groups, scope=scope))
 
 
@@ -249,14 +259,15 @@ def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
 
 
 def _comments_feed(site: Site, info: SiteInfo) -> Page:
-    recent = sorted(
-        (RecentComment(comment, _link(post)) for post in site.posts
-         for comment in site.thread(post).comments),
-        key=lambda entry: entry.comment.date, reverse=True,
+    # nlargest is sorted(..., reverse=True)[:n], without making an entry for every comment.
+    recent = heapq.nlargest(
+        FEED_LENGTH,
+        ((comment, post) for post in site.posts for comment in site.thread(post).comments),
+        key=lambda pair: pair[0].date,
     )
     context = {"site": info, "feed_title": f"{info.title}: comments",
                "feed_url": info.comments_feed_url, "alternate_url": "/",
-               "entries": tuple(recent[:FEED_LENGTH])}
+               "entries": tuple(RecentComment(comment, _link(post)) for comment, post in recent)}
     return Page(info.comments_feed_url, "comments_atom.xml", context)
 
 
@@ -328,32 +339,84 @@ def _refuse_collisions(pages: list[Page]) -> None:
         raise ContentError(*problems)
 
 
-def fingerprint(value: object) -> str:
-    """A digest of a page's inputs. Loaded items stand for themselves by `source_digest`."""
-    digest = hashlib.blake2b(digest_size=16)
-    _feed_digest(digest, value)
-    return digest.hexdigest()
+class Memo:
+    """Digests of the view objects already hashed in one build, by identity and by value:
+    listings build equal teasers and links for the same post again and again, and frozen
+    dataclasses hash and compare by their fields."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, tuple[object, str]] = {}
+        self.by_value: dict[object, str] = {}
 
 
-def _feed_digest(digest, value: object) -> None:
-    source = getattr(value, "source_digest", None)
-    if source is not None:
-        digest.update(b"@" + source.encode())
-    elif isinstance(value, str | int | float | bool | date) or value is None:
-        text = value if isinstance(value, str) else repr(value)
-        digest.update(b"%d:" % len(text) + text.encode())
-    elif isinstance(value, tuple | list):
-        digest.update(b"[%d" % len(value))
+def fingerprint(value: object, memo: Memo | None = None) -> str:
+    """A digest of a page's inputs. Loaded items stand for themselves by `source_digest`.
+
+    Pass one `memo` to many calls to hash each view object (a teaser, a link) once, however
+    many pages show it; the digests are the same with or without it."""
+    parts: list[str] = []
+    _feed_digest(parts.append, value, Memo() if memo is None else memo)
+    return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
+
+
+_REPRESENTED = frozenset({int, float, bool, type(None), date, datetime})
+
+
+def _feed_digest(add: Callable[[str], None], value: object, memo: Memo) -> None:
+    """Append an unambiguous text for `value`: each part says its kind and its length."""
+    kind = type(value)
+    if kind is str or kind is Markup:
+        add(f"s{len(value)}:")
+        add(value)
+    elif kind is tuple or kind is list:
+        add(f"[{len(value)}")
         for item in value:
-            _feed_digest(digest, item)
-    elif isinstance(value, dict):
-        digest.update(b"{%d" % len(value))
+            _feed_digest(add, item, memo)
+    elif kind in _REPRESENTED:
+        text = repr(value)
+        add(f"r{len(text)}:")
+        add(text)
+    elif kind is dict:
+        add(f"{{{len(value)}")
         for key in sorted(value):
-            _feed_digest(digest, key)
-            _feed_digest(digest, value[key])
+            if type(key) is str:  # always, in a page's context; the same text, sooner
+                add(f"s{len(key)}:")
+                add(key)
+            else:
+                _feed_digest(add, key, memo)
+            _feed_digest(add, value[key], memo)
+    elif (source := getattr(value, "source_digest", None)) is not None:
+        add(f"@{len(source)}:")
+        add(source)
     elif is_dataclass(value):
-        digest.update(type(value).__name__.encode())
-        for item in fields(value):
-            _feed_digest(digest, getattr(value, item.name))
+        add("<")
+        add(_dataclass_digest(value, memo))
+    elif isinstance(value, str):
+        _feed_digest(add, str(value), memo)
     else:
-        raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")
+        raise TypeError(f"cannot fingerprint {kind.__name__} in a page context")
+
+
+def _dataclass_digest(value: object, memo: Memo) -> str:
+    seen = memo.by_id.get(id(value))
+    if seen is not None and seen[0] is value:
+        return seen[1]
+    try:
+        found = memo.by_value.get(value)
+        hashable = True
+    except TypeError:  # a field that cannot be hashed: no memo by value for this one
+        found, hashable = None, False
+    if found is None:
+        parts = [type(value).__name__]
+        for name in _field_names(type(value)):
+            _feed_digest(parts.append, getattr(value, name), memo)
+        found = hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
+        if hashable:
+            memo.by_value[value] = found
+    memo.by_id[id(value)] = (value, found)
+    return found
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(kind))

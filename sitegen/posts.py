@@ -14,6 +14,7 @@ from pathlib import Path
 
 import frontmatter
 import markdown
+import pygments
 import yaml
 from markupsafe import Markup
 from slugify import slugify
@@ -100,9 +101,11 @@ class StaticPage:
 
 
 def source_digest(data: bytes, path: Path, config: Config) -> str:
-    """What a loaded post depends on: its bytes, its name, the settings it reads, our code."""
+    """What a loaded post depends on: its bytes, its path (which it holds), the settings it
+    reads, our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
-    settings = (path.name, config.timezone, config.permalink, __version__, markdown.__version__)
+    settings = (str(path), config.timezone, config.permalink, __version__, markdown.__version__,
+                pygments.__version__)
     key.update(repr(settings).encode())
     return key.hexdigest()
 

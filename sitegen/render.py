@@ -21,7 +21,7 @@ from . import __version__
 from .config import Config, SitePaths
 from .dates import format_date, isoformat
 from .errors import Problem, ThemeError
-from .pages import QUERY_REDIRECTS, Page, fingerprint
+from .pages import QUERY_REDIRECTS, Memo, Page, fingerprint
 
 PACKAGE = Path(__file__).parent
 BUILTIN_TEMPLATES = PACKAGE / "templates"
@@ -41,20 +41,22 @@ def find_theme(paths: SitePaths, name: str) -> Path:
 class Renderer:
     """Turns planned pages into bytes with the site's templates."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config, compiled: Path | None = None) -> None:
+        """`compiled`: a folder to keep compiled templates in between runs."""
         self.config = config
         self.theme = find_theme(paths, config.theme)
         self.template_dirs = [d for d in (paths.templates, self.theme / "templates") if d.is_dir()]
         self.template_dirs.append(BUILTIN_TEMPLATES)
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
-        self.env = _environment(self.template_dirs, config)
+        self.env = _environment(self.template_dirs, config, compiled)
         self.templates_digest = fingerprint(
             (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs])
         )
 
-    def page_digest(self, page: Page) -> str:
-        """Everything the page's bytes depend on: its own inputs and the templates."""
-        return fingerprint((self.templates_digest, page.digest))
+    def page_digest(self, page: Page, memo: Memo | None = None) -> str:
+        """Everything the page's bytes depend on: its own inputs and the templates.
+        (`memo`: see `fingerprint`; the digest is the same without it.)"""
+        return fingerprint((self.templates_digest, page.url, page.template, page.context), memo)
 
     def render(self, page: Page) -> bytes:
         try:
@@ -83,9 +85,15 @@ def _into_head(html: str, snippet: str) -> str:
     return html if found else html + snippet
 
 
-def _environment(template_dirs: list[Path], config: Config) -> jinja2.Environment:
+def _environment(template_dirs: list[Path], config: Config,
+                 compiled: Path | None) -> jinja2.Environment:
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        # Compiling the templates costs more than a small rebuild's rendering; the cache
+        # is keyed by each template's source, so an edited template is compiled again.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

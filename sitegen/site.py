@@ -6,20 +6,19 @@ what makes that cheap is the `cache` of loaded files keyed by their content dige
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+import os
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from slugify import slugify
 
-from .comments import CommentRenderer, Thread, empty_thread, load_thread, thread_digest
+from .comments import Thread, empty_thread
 from .config import BuildOptions, Config, SitePaths
-from .errors import ContentError, Problem, SitegenError, gather
-from .posts import MarkdownRenderer, Post, StaticPage, load_page, load_post, source_digest
-
-Loaded = TypeVar("Loaded", Post, StaticPage, Thread)
+from .errors import ContentError, Problem, gather
+from .loading import Request, load_files
+from .posts import Post, StaticPage
 
 
 @dataclass(frozen=True)
@@ -70,13 +69,19 @@ class Site:
     warnings: tuple[Problem, ...] = ()
     tags: tuple[Tag, ...] = field(init=False)
     years: tuple[Year, ...] = field(init=False)
+    _empty: dict[str, Thread] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", _group_tags(self.posts))
         object.__setattr__(self, "years", _group_years(self.posts))
 
     def thread(self, post: Post) -> Thread:
-        return self.threads.get(post.stem) or empty_thread(post.stem)
+        found = self.threads.get(post.stem)
+        if found is None:
+            # Made once per post: planning asks for every post's thread several times.
+            found = self._empty.get(post.stem) or self._empty.setdefault(
+                post.stem, empty_thread(post.stem))
+        return found
 
     def neighbours(self, index: int) -> tuple[Post | None, Post | None]:
         """(older, newer) around `self.posts[index]`."""
@@ -89,84 +94,68 @@ class Site:
         return sum(self.thread(post).count for post in self.posts)
 
 
-class _Loader:
-    """Reads files through the cache, creating Markdown renderers only on a miss."""
-
-    def __init__(self, config: Config, cache: MutableMapping[str, object]) -> None:
-        self.config = config
-        self.cache = cache
-        self.used: dict[str, object] = {}
-        self.errors: list[SitegenError] = []
-        self._markdown: MarkdownRenderer | None = None
-        self._comments: CommentRenderer | None = None
-
-    def load(self, path: Path, digest_of: Callable, load: Callable[..., Loaded]) -> Loaded | None:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            self.errors.append(ContentError(Problem(f"cannot read: {error.strerror}", path)))
-            return None
-        digest = digest_of(data, path, self.config)
-        item = self.cache.get(digest)
-        if item is None:
-            try:
-                item = load(path, data, self.config, self._renderer_for(load))
-            except SitegenError as error:
-                self.errors.append(error)
-                return None
-        self.used[digest] = item
-        return item
-
-    def _renderer_for(self, load: Callable) -> MarkdownRenderer | CommentRenderer:
-        if load is load_thread:
-            self._comments = self._comments or CommentRenderer()
-            return self._comments
-        self._markdown = self._markdown or MarkdownRenderer()
-        return self._markdown
-
-
 def load_site(
     paths: SitePaths,
     config: Config,
     options: BuildOptions,
     cache: MutableMapping[str, object] | None = None,
+    jobs: int | None = None,
+    known: MutableMapping[str, tuple] | None = None,
 ) -> Site:
     """Load every post, page and thread; raise ContentError listing every bad file.
 
     `cache` maps content digests to loaded items; it is left holding exactly the items this
-    site uses, so a long-running preview keeps it warm without growing."""
-    loader = _Loader(config, {} if cache is None else cache)
-    posts = [loader.load(p, source_digest, load_post) for p in _files(paths.posts, "*.md")]
-    pages = [loader.load(p, source_digest, load_page) for p in _files(paths.pages, "*.md")]
-    threads = [
-        loader.load(p, thread_digest, load_thread) for p in _files(paths.comments, "*.yml")
+    site uses, so a long-running preview keeps it warm without growing. Files missing from
+    it are loaded in `jobs` worker processes (None: all cores, when there are enough).
+    `known`: files' stat signatures and digests, see `loading.load_files`."""
+    requests = [
+        *(Request("post", path) for path in _files(paths.posts, ".md")),
+        *(Request("page", path) for path in _files(paths.pages, ".md")),
+        *(Request("thread", path) for path in _files(paths.comments, ".yml")),
     ]
-    if loader.errors:
-        raise ContentError(*gather(loader.errors))
+    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
     if cache is not None:
-        cache.clear()
-        cache.update(loader.used)
-    all_posts = [post for post in posts if post is not None]
-    shown = _shown(all_posts, options)
-    by_stem = {thread.stem: thread for thread in threads if thread is not None}
-    warnings = [w for thread in by_stem.values() for w in thread.warnings]
-    known = {post.stem for post in all_posts}
-    warnings += [
-        Problem(f"no post content/posts/{stem}.md for this comment thread",
-                paths.comments / f"{stem}.yml")
-        for stem in sorted(set(by_stem) - known)
-    ]
+        if not loaded.errors:
+            cache.clear()
+        # After errors, what did load is kept too: the next try, with the typo fixed,
+        # then converts only the file that had it.
+        cache.update(loaded.by_digest)
+    if loaded.errors:
+        raise ContentError(*gather(loaded.errors))
+    found: dict[str, list] = {"post": [], "page": [], "thread": []}
+    for request, item in zip(requests, loaded.items, strict=True):
+        found[request.kind].append(item)
+    by_stem = {thread.stem: thread for thread in found["thread"]}
     return Site(
         config=config,
-        posts=tuple(shown),
-        pages=tuple(page for page in pages if page is not None),
+        posts=tuple(_shown(found["post"], options)),
+        pages=tuple(found["page"]),
         threads=by_stem,
-        warnings=tuple(warnings),
+        warnings=_warnings(paths, found["post"], by_stem),
     )
 
 
-def _files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(path for path in folder.glob(pattern) if path.is_file())
+def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -> tuple:
+    warnings = [warning for thread in threads.values() for warning in thread.warnings]
+    stems = {post.stem for post in posts}
+    warnings += [
+        Problem(f"no post content/posts/{stem}.md for this comment thread",
+                paths.comments / f"{stem}.yml")
+        for stem in sorted(set(threads) - stems)
+    ]
+    return tuple(warnings)
+
+
+def _files(folder: Path, suffix: str) -> list[Path]:
+    """The files named *suffix in `folder` (not hidden ones), sorted by name."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    names = sorted(entry.name for entry in entries
+                   if entry.name.endswith(suffix) and not entry.name.startswith(".")
+                   and entry.is_file())
+    return [folder / name for name in names]
 
 
 def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
@@ -183,9 +172,10 @@ def _group_tags(posts: tuple[Post, ...]) -> tuple[Tag, ...]:
     """Tags by slug, so "Bread" and "bread" are one tag, named as first written."""
     names: dict[str, str] = {}
     members: dict[str, list[Post]] = {}
+    slugs: dict[str, str] = {}
     for post in reversed(posts):
         for name in post.tags:
-            slug = slugify(name)
+            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
             names.setdefault(slug, name)
             members.setdefault(slug, []).append(post)
     tags = (Tag(names[slug], slug, tuple(reversed(found))) for slug, found in members.items())

