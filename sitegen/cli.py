@@ -14,16 +14,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .atomic import sweep
-from .build import build
 from .config import BuildOptions, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
-from .importers.run import FORMATS, run_import
-from .intake import create_app
-from .intake_server import make_server, server_url
-from .moderation import Queue
-from .newpost import new_post, parse_date
-from .preview import ServeOptions, serve
+from .importers import FORMATS
+
+# Each command imports what it needs when it runs: `sitegen build` should not pay for the
+# importers' HTML parser, the WSGI servers or the file watcher at every start.
 
 
 class Console:
@@ -184,6 +180,8 @@ def _positive(text: str) -> int:
 
 
 def _run_build(args: argparse.Namespace, console: Console) -> int:
+    from .build import build
+
     paths = SitePaths.at(args.site, args.output)
     options = BuildOptions(drafts=args.drafts, future=args.future)
     console.info(f"building {paths.root} into {paths.output}")
@@ -196,6 +194,8 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_serve(args: argparse.Namespace, console: Console) -> int:
+    from .preview import ServeOptions, serve
+
     paths = SitePaths.at(args.site, args.output)
     options = BuildOptions(drafts=args.drafts, future=args.future)
     if args.drafts or args.future:
@@ -207,6 +207,8 @@ def _run_serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_new(args: argparse.Namespace, console: Console) -> int:
+    from .newpost import new_post, parse_date
+
     paths = SitePaths.at(args.site)
     config = load_config(paths)
     when = parse_date(args.date, config) if args.date else None
@@ -217,6 +219,10 @@ def _run_new(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
+    from .atomic import sweep
+    from .intake import create_app
+    from .intake_server import make_server, server_url
+
     logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(message)s")
     paths = SitePaths.at(args.site)
@@ -234,6 +240,8 @@ def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_comments_list(args: argparse.Namespace, console: Console) -> int:
+    from .moderation import Queue
+
     queue = Queue(SitePaths.at(args.site))
     ids = queue.ids()
     problems = []
@@ -249,6 +257,8 @@ def _run_comments_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_comments_show(args: argparse.Namespace, console: Console) -> int:
+    from .moderation import Queue
+
     queue = Queue(SitePaths.at(args.site))
     for number, cid in enumerate(args.ids):
         print(("\n" if number else "") + queue.get(cid).describe())
@@ -260,6 +270,8 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
     if bool(args.ids) == args.all:
         console.error(f"give the ids of the comments to {args.decision}, or --all")
         return 2
+    from .moderation import Queue
+
     paths = SitePaths.at(args.site)
     queue = Queue(paths)
     decide = queue.approve if args.decision == "approve" else queue.reject
@@ -276,6 +288,8 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_import(args: argparse.Namespace, console: Console) -> int:
+    from .importers.run import run_import
+
     paths = SitePaths.at(args.site)
     report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force)
     for warning in report.export.warnings:

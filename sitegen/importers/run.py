@@ -13,8 +13,6 @@ from . import blogger, disqus, wordpress
 from .files import Planned, plan_files, write_files
 from .model import Export
 
-FORMATS = ("blogger", "wordpress", "disqus")
-
 
 @dataclass(frozen=True)
 class ImportReport:
