@@ -118,9 +118,9 @@ class Page:
     context: dict
     sources: tuple[Path, ...] = ()
 
-    @property
+    @cached_property
     def path(self) -> str:
-        """The output file, relative to the output folder."""
+        """The output file, relative to the output folder (asked for several times a page)."""
         return output_path(self.url)
 
     @cached_property
@@ -136,10 +136,11 @@ def output_path(url: str) -> str:
 def plan(site: Site) -> list[Page]:
     """Every page of the site; ContentError if two of them claim one output path."""
     info = _site_info(site)
-    # One link per post, shared by every page that shows it (and hashed once).
+    # One link and one teaser per post, shared by every page that shows it (and hashed once).
     links = {id(post): _link(post) for post in site.posts}
+    teasers = {id(post): _teaser(site, post) for post in site.posts}
     pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
-    pages += _listing(site, info, "/", site.posts, "index.html", None)
+    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None)
     archive = _archive_years(site.years, links)
     pages += [_archive(info, "/archive/", archive, "Archive", "all")]
     for year in archive:
@@ -151,7 +152,7 @@ def plan(site: Site) -> list[Page]:
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
     pages.append(Page("/tags/", "tags.html", _html(info, "Tags", tags=tags)))
     for tag in site.tags:
-        pages += _listing(site, info, tag.url, tag.posts, "tag.html", tag.name)
+        pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name)
         pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
@@ -203,7 +204,8 @@ def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
     ]
 
 
-def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, tag: str | None):
+def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Teaser],
+             template: str, tag: str | None) -> list[Page]:
     """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list."""
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
@@ -214,7 +216,7 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, tag: s
     pages = []
     for number in range(1, count + 1):
         chunk = posts[(number - 1) * per_page : number * per_page]
-        teasers = tuple(_teaser(site, post) for post in chunk)
+        shown = tuple(teasers[id(post)] for post in chunk)
         pagination = Pagination(
             number, count,
             newer_url=url(number - 1) if number > 1 else None,
@@ -223,7 +225,7 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, template: str, tag: s
         title = f"Posts tagged “{tag}”" if tag else None
         if number > 1:
             title = f"{title}, page {number}" if title else f"Page {number}"
-        context = _html(info, title, posts=teasers, pagination=pagination, tag=tag)
+        context = _html(info, title, posts=shown, pagination=pagination, tag=tag)
         pages.append(Page(url(number), template, context))
     return pages
 
@@ -340,13 +342,12 @@ def _refuse_collisions(pages: list[Page]) -> None:
 
 
 class Memo:
-    """Digests of the view objects already hashed in one build, by identity and by value:
-    listings build equal teasers and links for the same post again and again, and frozen
-    dataclasses hash and compare by their fields."""
+    """Digests of the view objects already hashed in one build, by identity: a teaser or a
+    link is made once per post and shown on many pages. Each entry keeps its object alive,
+    so that no other object can take its id meanwhile."""
 
     def __init__(self) -> None:
         self.by_id: dict[int, tuple[object, str]] = {}
-        self.by_value: dict[object, str] = {}
 
 
 def fingerprint(value: object, memo: Memo | None = None) -> str:
@@ -360,22 +361,17 @@ def fingerprint(value: object, memo: Memo | None = None) -> str:
 
 
 _REPRESENTED = frozenset({int, float, bool, type(None), date, datetime})
+# How `_feed_digest` takes a value of a kind that is none of the built-in ones above.
+ITEM, VIEW, TEXT = "item", "view", "text"
 
 
 def _feed_digest(add: Callable[[str], None], value: object, memo: Memo) -> None:
-    """Append an unambiguous text for `value`: each part says its kind and its length."""
+    """Append an unambiguous text for `value`: each part says its kind and its length.
+    (The most common kinds first: every page's context passes through here.)"""
     kind = type(value)
     if kind is str or kind is Markup:
         add(f"s{len(value)}:")
         add(value)
-    elif kind is tuple or kind is list:
-        add(f"[{len(value)}")
-        for item in value:
-            _feed_digest(add, item, memo)
-    elif kind in _REPRESENTED:
-        text = repr(value)
-        add(f"r{len(text)}:")
-        add(text)
     elif kind is dict:
         add(f"{{{len(value)}")
         for key in sorted(value):
@@ -385,36 +381,51 @@ def _feed_digest(add: Callable[[str], None], value: object, memo: Memo) -> None:
             else:
                 _feed_digest(add, key, memo)
             _feed_digest(add, value[key], memo)
-    elif (source := getattr(value, "source_digest", None)) is not None:
+    elif kind is tuple or kind is list:
+        add(f"[{len(value)}")
+        for item in value:
+            _feed_digest(add, item, memo)
+    elif kind in _REPRESENTED:
+        text = repr(value)
+        add(f"r{len(text)}:")
+        add(text)
+    else:
+        _feed_other(add, value, memo, _way(kind))
+
+
+def _feed_other(add: Callable[[str], None], value: object, memo: Memo, way: str) -> None:
+    if way == ITEM:
+        source: str = value.source_digest  # type: ignore[attr-defined]
         add(f"@{len(source)}:")
         add(source)
-    elif is_dataclass(value):
+    elif way == VIEW:
+        seen = memo.by_id.get(id(value))
+        if seen is None or seen[0] is not value:
+            seen = memo.by_id[id(value)] = (value, _dataclass_digest(value, memo))
         add("<")
-        add(_dataclass_digest(value, memo))
-    elif isinstance(value, str):
-        _feed_digest(add, str(value), memo)
+        add(seen[1])
     else:
-        raise TypeError(f"cannot fingerprint {kind.__name__} in a page context")
+        _feed_digest(add, str(value), memo)
+
+
+@cache
+def _way(kind: type) -> str:
+    """Loaded items by their `source_digest`, view objects (dataclasses) field by field,
+    other text as text; anything else cannot be told apart reliably, so it is refused."""
+    if "source_digest" in getattr(kind, "__dataclass_fields__", ()):
+        return ITEM
+    if is_dataclass(kind):
+        return VIEW
+    if issubclass(kind, str):
+        return TEXT
+    raise TypeError(f"cannot fingerprint {kind.__name__} in a page context")
 
 
 def _dataclass_digest(value: object, memo: Memo) -> str:
-    seen = memo.by_id.get(id(value))
-    if seen is not None and seen[0] is value:
-        return seen[1]
-    try:
-        found = memo.by_value.get(value)
-        hashable = True
-    except TypeError:  # a field that cannot be hashed: no memo by value for this one
-        found, hashable = None, False
-    if found is None:
-        parts = [type(value).__name__]
-        for name in _field_names(type(value)):
-            _feed_digest(parts.append, getattr(value, name), memo)
-        found = hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
-        if hashable:
-            memo.by_value[value] = found
-    memo.by_id[id(value)] = (value, found)
-    return found
+    parts = [type(value).__name__]
+    for name in _field_names(type(value)):
+        _feed_digest(parts.append, getattr(value, name), memo)
+    return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
 
 
 @cache
