@@ -48,8 +48,15 @@ KINDS = {
 
 @dataclass(frozen=True)
 class Request:
+    """A content file to load. Its path is kept as text: most files are found unchanged
+    by name alone, and a Path for each of thousands of them costs more than the lookup."""
+
     kind: str
-    path: Path
+    name: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name)
 
 
 @dataclass
@@ -110,7 +117,7 @@ def _lookup(request: Request, config: Config, cache: Mapping[str, object],
     `known` when inode, size, modification and change times are as they were then; only
     files that had been still for a while are trusted so, since two writes within one tick
     of the file system's clock leave the same times."""
-    name = str(request.path)
+    name = request.name
     stat = os.stat(name)
     signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     entry = known.get(name)
@@ -119,8 +126,9 @@ def _lookup(request: Request, config: Config, cache: Mapping[str, object],
         if item is not None:
             seen[name] = entry
             return item, entry[1], b""
-    data = request.path.read_bytes()
-    digest = KINDS[request.kind].digest(data, request.path, config)
+    path = request.path
+    data = path.read_bytes()
+    digest = KINDS[request.kind].digest(data, path, config)
     if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
         seen[name] = (signature, digest)
     return cache.get(digest), digest, data

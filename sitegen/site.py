@@ -109,9 +109,9 @@ def load_site(
     it are loaded in `jobs` worker processes (None: all cores, when there are enough).
     `known`: files' stat signatures and digests, see `loading.load_files`."""
     requests = [
-        *(Request("post", path) for path in _files(paths.posts, ".md")),
-        *(Request("page", path) for path in _files(paths.pages, ".md")),
-        *(Request("thread", path) for path in _files(paths.comments, ".yml")),
+        *(Request("post", name) for name in _files(paths.posts, ".md")),
+        *(Request("page", name) for name in _files(paths.pages, ".md")),
+        *(Request("thread", name) for name in _files(paths.comments, ".yml")),
     ]
     loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
     if cache is not None:
@@ -146,16 +146,16 @@ def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -
     return tuple(warnings)
 
 
-def _files(folder: Path, suffix: str) -> list[Path]:
-    """The files named *suffix in `folder` (not hidden ones), sorted by name."""
+def _files(folder: Path, suffix: str) -> list[str]:
+    """The paths of the files named *suffix in `folder` (not hidden ones), sorted by name."""
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
         return []
-    names = sorted(entry.name for entry in entries
+    found = sorted((entry.name, entry.path) for entry in entries
                    if entry.name.endswith(suffix) and not entry.name.startswith(".")
                    and entry.is_file())
-    return [folder / name for name in names]
+    return [path for _, path in found]
 
 
 def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
