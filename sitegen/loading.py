@@ -8,19 +8,21 @@ loaded in any process, in any order. Everything else stays in the calling proces
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .comments import CommentRenderer, load_thread, thread_digest
 from .config import Config
 from .errors import ContentError, Problem, SitegenError
 from .posts import MarkdownRenderer, load_page, load_post, source_digest
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 # Below this much Markdown to convert (about 200 posts), starting worker processes costs
 # more than it saves.
@@ -164,6 +166,10 @@ def _workers(tasks: list[tuple[str, Path, bytes]], jobs: int | None) -> int:
 
 
 def _load_in_workers(tasks: list, config: Config, workers: int) -> list[tuple]:
+    # Imported here: most builds load a few files, in this process, and should not pay
+    # for importing the machinery of worker processes.
+    from concurrent.futures import ProcessPoolExecutor
+
     chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
     with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
         done = pool.map(load_chunk, chunks, [config] * len(chunks))
@@ -185,7 +191,9 @@ def _chunks(tasks: list, count: int) -> list[list]:
     return chunks
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
+    import multiprocessing
+
     # Forking is the fastest start, but forking a process that runs other threads (the
     # preview server does) can copy a lock in the held state; a fork server cannot.
     methods = multiprocessing.get_all_start_methods()

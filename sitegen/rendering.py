@@ -9,17 +9,19 @@ there the pages are rendered here, one after another.
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from .errors import SitegenError
 from .loading import cpu_count
 from .output import Output, Staged
 from .pages import Page
 from .render import Renderer
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 # Below this many pages (about a third of a second of rendering), forking costs more than
 # it saves.
@@ -49,15 +51,22 @@ def _stage(page: Page, index: int, digest: str, renderer: Renderer, output: Outp
 
 
 def _workers(count: int, jobs: int | None) -> int:
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
     if jobs is not None:
-        return max(1, min(jobs, count))
-    return cpu_count() if count >= PARALLEL_MIN_PAGES else 1
+        wanted = max(1, min(jobs, count))
+    else:
+        wanted = cpu_count() if count >= PARALLEL_MIN_PAGES else 1
+    if wanted == 1 or threading.active_count() > 1:
+        return 1
+    # Imported only now: a small rebuild renders in this process and need not pay for it.
+    import multiprocessing
+
+    return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def _in_workers(pages, todo, renderer, output, workers: int,
                 meanwhile: Callable[[], None] | None) -> Iterator[Staged]:
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     output.staging.mkdir(exist_ok=True)  # made here, once, for all workers to stage into
     shares = [todo[worker::workers] for worker in range(workers)]
