@@ -68,6 +68,11 @@ class Thread:
     def count(self) -> int:
         return len(self.comments)
 
+    @property
+    def latest(self) -> datetime | None:
+        """When the newest comment was written."""
+        return self.comments[-1].date if self.comments else None
+
 
 def empty_thread(stem: str) -> Thread:
     return Thread(source_digest="", stem=stem, source=None, comments=(), roots=())

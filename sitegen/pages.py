@@ -262,15 +262,34 @@ def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
 
 def _comments_feed(site: Site, info: SiteInfo) -> Page:
     # nlargest is sorted(..., reverse=True)[:n], without making an entry for every comment.
-    recent = heapq.nlargest(
-        FEED_LENGTH,
-        ((comment, post) for post in site.posts for comment in site.thread(post).comments),
-        key=lambda pair: pair[0].date,
-    )
+    recent = heapq.nlargest(FEED_LENGTH, _feed_candidates(site), key=lambda pair: pair[0].date)
     context = {"site": info, "feed_title": f"{info.title}: comments",
                "feed_url": info.comments_feed_url, "alternate_url": "/",
                "entries": tuple(RecentComment(comment, _link(post)) for comment, post in recent)}
     return Page(info.comments_feed_url, "comments_atom.xml", context)
+
+
+def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
+    """(comment, post) for every comment of the threads that can hold one of the newest
+    FEED_LENGTH, in site order. Threads are taken newest first until the next one's newest
+    comment is older than FEED_LENGTH comments already taken, so that only those threads'
+    comments are looked at (a stored thread unpacks them when asked); no thread left out
+    has a comment as new as any that makes the feed, so the feed is the same as from all."""
+    threads = sorted(((site.thread(post).latest, index) for index, post in enumerate(site.posts)
+                      if site.thread(post).count), key=lambda pair: pair[0], reverse=True)
+    newest: list = []  # a heap of the FEED_LENGTH newest dates taken so far
+    chosen = set()
+    for latest, index in threads:
+        if len(newest) == FEED_LENGTH and latest < newest[0]:
+            break
+        chosen.add(index)
+        for comment in site.thread(site.posts[index]).comments:
+            if len(newest) < FEED_LENGTH:
+                heapq.heappush(newest, comment.date)
+            elif comment.date > newest[0]:
+                heapq.heapreplace(newest, comment.date)
+    return [(comment, post) for index, post in enumerate(site.posts) if index in chosen
+            for comment in site.thread(post).comments]
 
 
 def _sitemap(site: Site, pages: list[Page]) -> Page:

@@ -77,3 +77,70 @@ def test_many_items_with_shared_parts_survive_the_round_trip(make_site):
     assert len(items) == 451
     assert {item.title for item in items.values() if hasattr(item, "title")} == {
         f"Post {n}" for n in range(450)}
+
+
+def _threaded_site(make_site, threads: list[list[str]]):
+    """Post n (newer as n grows) with a thread of comments dated threads[n]."""
+    from helpers import post, thread
+
+    files = {}
+    for n, dates in enumerate(threads):
+        stem = f"2010-01-{n + 1:02d}-post-{n}"
+        files[f"content/posts/{stem}.md"] = post(f"Post {n}", date=None)
+        files[f"content/comments/{stem}.yml"] = thread(*(
+            {"id": f"c{k}", "author": "Ana", "date": date, "body": f"Comment {k} on *post {n}*",
+             **({"replyto": "c0"} if k == 2 else {})}
+            for k, date in enumerate(dates)))
+    return make_site(files)
+
+
+def _model(site):
+    from sitegen.config import BuildOptions, load_config
+    from sitegen.site import load_site
+
+    items = ItemStore(site.root / ".sitegen/items").load()
+    return load_site(site.paths, load_config(site.paths), BuildOptions(), items, jobs=1)
+
+
+def test_threads_read_back_unpack_their_comments_only_when_asked(make_site):
+    from sitegen.build import build
+    from sitegen.cache import StoredThread
+    from sitegen.comments import CommentRenderer, load_thread
+    from sitegen.config import BuildOptions, load_config
+
+    site = _threaded_site(make_site, [["2011-01-01 10:00", "2011-03-01 10:00", "2011-02-01 10:00"]])
+    build(site.paths, BuildOptions(), jobs=1)
+    stored = next(iter(_model(site).threads.values()))
+    assert isinstance(stored, StoredThread)
+    assert (stored.count, stored.latest.month) == (3, 3)
+    assert "comments" not in vars(stored)  # not unpacked by loading the model
+    fresh = load_thread(stored.source, stored.source.read_bytes(), load_config(site.paths),
+                        CommentRenderer())
+    assert (stored.comments, stored.roots) == (fresh.comments, fresh.roots)
+    assert (stored.source_digest, stored.stem, stored.warnings) == (
+        fresh.source_digest, fresh.stem, fresh.warnings)
+
+
+def test_the_comments_feed_from_stored_threads_is_the_newest_of_all_comments(make_site):
+    """Only the threads that can hold one of the newest comments are unpacked; the feed is
+    still the first 20 of all comments sorted newest first, equal dates in site order."""
+    from sitegen.build import build
+    from sitegen.config import BuildOptions
+    from sitegen.pages import plan
+
+    site = _threaded_site(make_site, [
+        ["2011-05-01 10:00"] * 19 + ["2011-01-01 10:00"],  # its last is the 20th newest...
+        ["2011-01-01 10:00"],  # ...and so is this one, which comes first on the site
+        ["2010-06-01 10:00"] * 3,  # too old for the feed: left packed
+    ])
+    build(site.paths, BuildOptions(), jobs=1)
+    model = _model(site)
+    feed = next(page for page in plan(model) if page.url == "/comments/feed.xml")
+    assert [thread.stem for thread in model.threads.values() if "comments" in vars(thread)] == [
+        "2010-01-01-post-0", "2010-01-02-post-1"]
+    everything = [(comment, post) for post in model.posts
+                  for comment in model.thread(post).comments]
+    newest = sorted(everything, key=lambda pair: pair[0].date, reverse=True)[:20]
+    assert [(entry.comment.id, entry.post.url) for entry in feed.context["entries"]] == [
+        (comment.id, post.url) for comment, post in newest]
+    assert (newest[-1][0].id, newest[-1][1].title) == ("c0", "Post 1")
