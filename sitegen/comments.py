@@ -23,7 +23,7 @@ from . import __version__
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode
+from .posts import YAML_LOADER, decode, markdown_extensions
 
 ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -83,7 +83,7 @@ class CommentRenderer:
     becomes markup."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=["fenced_code", "sane_lists"])
+        self._md = markdown.Markdown(extensions=markdown_extensions(["fenced_code", "sane_lists"]))
 
     def convert(self, text: str) -> Markup:
         self._md.reset()
