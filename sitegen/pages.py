@@ -389,14 +389,12 @@ def _feed_digest(add: Callable[[str], None], value: object, memo: Memo) -> None:
     (The most common kinds first: every page's context passes through here.)"""
     kind = type(value)
     if kind is str or kind is Markup:
-        add(f"s{len(value)}:")
-        add(value)
+        add(f"s{len(value)}:{value}")  # one part, not two: the same text, sooner
     elif kind is dict:
         add(f"{{{len(value)}")
         for key in sorted(value):
             if type(key) is str:  # always, in a page's context; the same text, sooner
-                add(f"s{len(key)}:")
-                add(key)
+                add(f"s{len(key)}:{key}")
             else:
                 _feed_digest(add, key, memo)
             _feed_digest(add, value[key], memo)
@@ -406,8 +404,7 @@ def _feed_digest(add: Callable[[str], None], value: object, memo: Memo) -> None:
             _feed_digest(add, item, memo)
     elif kind in _REPRESENTED:
         text = repr(value)
-        add(f"r{len(text)}:")
-        add(text)
+        add(f"r{len(text)}:{text}")
     else:
         _feed_other(add, value, memo, _way(kind))
 
@@ -415,14 +412,12 @@ def _feed_digest(add: Callable[[str], None], value: object, memo: Memo) -> None:
 def _feed_other(add: Callable[[str], None], value: object, memo: Memo, way: str) -> None:
     if way == ITEM:
         source: str = value.source_digest  # type: ignore[attr-defined]
-        add(f"@{len(source)}:")
-        add(source)
+        add(f"@{len(source)}:{source}")
     elif way == VIEW:
         seen = memo.by_id.get(id(value))
         if seen is None or seen[0] is not value:
             seen = memo.by_id[id(value)] = (value, _dataclass_digest(value, memo))
-        add("<")
-        add(seen[1])
+        add("<" + seen[1])
     else:
         _feed_digest(add, str(value), memo)
 
