@@ -7,6 +7,8 @@ Exit status: 0 done, 1 the site has problems (each printed as `file:line: messag
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import logging
 import sys
 import traceback
@@ -302,6 +304,10 @@ def _run_import(args: argparse.Namespace, console: Console) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The interpreter's last garbage collection, at exit, walks every object still alive
+    # (modules, compiled templates) to free nothing that the end of the process would not:
+    # 20-30 ms of a small rebuild. Objects frozen are left out of it.
+    atexit.register(gc.freeze)
     args = make_parser().parse_args(argv)
     console = Console(args.verbosity)
     run: Callable[[argparse.Namespace, Console], int] = args.run
