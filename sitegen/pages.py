@@ -277,8 +277,8 @@ def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
     has a comment as new as any that makes the feed, so the feed is the same as from all."""
     threads = sorted(((site.thread(post).latest, index) for index, post in enumerate(site.posts)
                       if site.thread(post).count), key=lambda pair: pair[0], reverse=True)
-    newest: list = []  # a heap of the FEED_LENGTH newest dates taken so far
-    chosen = set()
+    newest: list[datetime] = []  # a heap of the FEED_LENGTH newest dates taken so far
+    chosen: set[int] = set()
     for latest, index in threads:
         if len(newest) == FEED_LENGTH and latest < newest[0]:
             break
