@@ -24,6 +24,7 @@ from .pages import Memo, Page, fingerprint, plan
 from .render import Renderer
 from .rendering import render_pages
 from .site import Site, load_site
+from .wording import count
 
 KNOWN_FILES = "files.pickle"
 
@@ -42,11 +43,13 @@ class BuildReport:
     pages: int = 0
 
     def summary(self) -> str:
-        text = (f"{self.posts} posts, {self.comments} comments: wrote {self.pages_written} pages "
-                f"and {self.static_files} static files in {self.seconds:.2f} s")
+        text = (f"{count(self.posts, 'post')}, {count(self.comments, 'comment')}: wrote "
+                f"{count(self.pages_written, 'page')} and "
+                f"{count(self.static_files, 'static file')} in {self.seconds:.2f} s")
         unchanged = self.pages - self.pages_written
         if unchanged or self.deleted:
-            text += f" ({unchanged} pages unchanged, {len(self.deleted)} files removed)"
+            text += (f" ({count(unchanged, 'page')} unchanged, "
+                     f"{count(len(self.deleted), 'file')} removed)")
         return text
 
 

@@ -19,6 +19,7 @@ from . import __version__
 from .config import BuildOptions, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
 from .importers import FORMATS
+from .wording import count
 
 # Each command imports what it needs when it runs: `sitegen build` should not pay for the
 # importers' HTML parser, the WSGI servers or the file watcher at every start.
@@ -252,7 +253,7 @@ def _run_comments_list(args: argparse.Namespace, console: Console) -> int:
             print(queue.get(cid).summary())
         except SitegenError as error:
             problems.extend(error.problems)
-    console.info(f"{len(ids)} comment{'s' if len(ids) != 1 else ''} awaiting moderation")
+    console.info(f"{count(len(ids), 'comment')} awaiting moderation")
     if problems:
         raise SitegenError(*problems)
     return 0
@@ -281,7 +282,7 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
     for cid, where in moved.items():
         console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
     done = len(moved)
-    console.info(f"{args.decision}d {done} comment{'s' if done != 1 else ''}" +
+    console.info(f"{args.decision}d {count(done, 'comment')}" +
                  (": run `sitegen build` to publish" if done and args.decision == "approve"
                   else ""))
     if problems:

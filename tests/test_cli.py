@@ -29,7 +29,7 @@ def test_build_prints_a_progress_line_and_a_summary(make_site):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"building {site.root} into {site.root / 'output'}"
-    assert re.fullmatch(r"1 posts, 0 comments: wrote \d+ pages and \d+ static files in "
+    assert re.fullmatch(r"1 post, 0 comments: wrote \d+ pages and \d+ static files in "
                         r"\d+\.\d\d s", lines[-1])
     assert (site.root / "output/2010/08/31/hello/index.html").is_file()
 

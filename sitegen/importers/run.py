@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SitePaths, load_config
+from ..wording import count
 from . import blogger, disqus, wordpress
 from .files import Planned, plan_files, write_files
 from .model import Export
@@ -28,11 +29,11 @@ class ImportReport:
         lines = []
         for planned in self.files:
             where = planned.path.relative_to(self.root).as_posix()
-            count = f" (+{_count(planned.comments, 'comment')})" if planned.comments else ""
+            added = f" (+{count(planned.comments, 'comment')})" if planned.comments else ""
             if not planned.writes:
                 lines.append(f"  exists  {where}: left as it is (--force replaces it)")
             else:
-                lines.append(f"  {planned.kind:<7} {where}{count}")
+                lines.append(f"  {planned.kind:<7} {where}{added}")
         return lines
 
     def imported(self) -> Counter[str]:
@@ -61,22 +62,18 @@ class ImportReport:
         counts = self.imported()
         verb = "would import" if self.dry_run else "imported"
         posts, drafts, pages, comments = (
-            _count(counts[key], key.removesuffix("s"))
+            count(counts[key], key.removesuffix("s"))
             for key in ("posts", "drafts", "pages", "comments"))
         lines = [f"{verb} {posts}, {drafts}, {pages} and {comments} "
-                 f"from {_count(self.export.entries, 'entry', 'entries')}"]
+                 f"from {count(self.export.entries, 'entry', 'entries')}"]
         if counts["queued"]:
-            lines.append(f"queued for moderation: {_count(counts['queued'], 'comment')} "
+            lines.append(f"queued for moderation: {count(counts['queued'], 'comment')} "
                          "(see `sitegen comments list`)")
         lines += _section("kept differently", self.export.notes)
         lines += _section("left out", self.skipped())
         if self.dry_run:
             lines.append("dry run: nothing was written")
         return "\n".join(lines)
-
-
-def _count(number: int, word: str, plural: str | None = None) -> str:
-    return f"{number} {word if number == 1 else plural or word + 's'}"
 
 
 def _section(title: str, counts: Counter[str]) -> list[str]:
