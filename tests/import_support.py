@@ -12,15 +12,15 @@ from sitegen.importers.run import ImportReport, run_import
 
 DATA = Path(__file__).parent / "data"
 EXPORTS = DATA / "exports"
-THEME = DATA / "themes" / "bare"
-CONFIG = 'title = "Imported"\ntheme = "bare"\nbase_url = "https://example.org"\n' \
+THEME = DATA / "themes" / "plain"
+CONFIG = 'title = "Imported"\ntheme = "plain"\nbase_url = "https://example.org"\n' \
          'timezone = "Europe/Lisbon"\n'
 
 
 def new_site(make_site, **files: str):
-    """A site with the bare theme and Lisbon time, ready to import into."""
+    """A site with the plain test theme and Lisbon time, ready to import into."""
     site = make_site({"sitegen.toml": CONFIG, **files})
-    shutil.copytree(THEME, site.root / "themes" / "bare", dirs_exist_ok=True)
+    shutil.copytree(THEME, site.root / "themes" / "plain", dirs_exist_ok=True)
     return site
 
 

@@ -76,7 +76,7 @@ def test_classic_old_addresses_redirect_to_the_new_ones(classic):
     built = site.page("/2010/08/31/pao-de-lo/")
     assert '<iframe allowfullscreen="" height="315" src="https://www.youtube.com/embed/abc123"' \
         in built
-    assert '<a class="menu" href="/sobre/">Sobre mim</a>' in built
+    assert '<nav><a href="/sobre/">Sobre mim</a>' in built
 
 
 @pytest.fixture

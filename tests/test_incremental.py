@@ -24,7 +24,7 @@ from sitegen.output import MARKER
 from conftest import NOW
 from helpers import post, run_sitegen, thread
 
-PLAIN_THEME = Path(__file__).parent / "data" / "plain-theme"
+PLAIN_THEME = Path(__file__).parent / "data" / "themes" / "plain"
 POSTS = {  # stem: (title, tags); the date is in the stem
     "2019-01-05-alpha": ("Alpha", "[bread]"),
     "2019-01-20-beta": ("Beta", "[bread, travel]"),
