@@ -3,19 +3,18 @@
     python bench/serve_latency.py [--posts 2000] [--runs 5] [--site DIR]
 
 Starts the real preview (watcher, debounce, rebuild, HTTP server, event stream) on a copy
-of the site in a temporary folder: the blog in --site, or else a generated one of --posts
-posts with comment threads. Then, --runs times each, it edits one post, adds a comment to
-one thread, and edits the post template (a site override), and times each from the write
-to the moment the event stream says "reload" and to the moment the page fetched over HTTP
-shows the change. Prints the median, min and max of each, with what the rebuild itself
-took (the build's own figure) and the debounce wait.
+of the site in a temporary folder: the blog in --site, or else the benchmark corpus of
+--posts posts with comment threads (bench/corpus.py). Then, --runs times each, it edits one
+post, adds a comment to one thread, and edits the post template (a site override), and
+times each from the write to the moment the event stream says "reload" and to the moment
+the page fetched over HTTP shows the change. Prints the median, min and max of each, with
+what the rebuild itself took (the build's own figure) and the debounce wait.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import random
 import re
 import shutil
 import statistics
@@ -24,50 +23,20 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from corpus import write_corpus  # noqa: E402  (bench/ is on the path when run as a script)
+
 from sitegen.config import BuildOptions, SitePaths, load_config  # noqa: E402
 from sitegen.errors import Problem  # noqa: E402
 from sitegen.posts import MarkdownRenderer, load_post  # noqa: E402
 from sitegen.preview import Preview, ServeOptions  # noqa: E402
 from sitegen.render import find_theme  # noqa: E402
-
-WORDS = ("bread", "flour", "water", "salt", "starter", "crumb", "crust", "oven", "dough", "rye",
-         "walk", "river", "rain", "stone", "path", "map", "code", "script", "server", "backup",
-         "commit", "build", "cache", "window", "kitchen", "morning")
-TAGS = ("sourdough", "rye", "hiking", "travel", "python", "backups", "linux", "books")
-
-
-def generate(root: Path, posts: int, seed: int = 1) -> None:
-    """A plain blog: each post a few paragraphs, 1-3 tags, and a thread of 0-8 comments."""
-    rng = random.Random(seed)
-    (root / "content/posts").mkdir(parents=True)
-    (root / "content/comments").mkdir(parents=True)
-    (root / "sitegen.toml").write_text('title = "Bench"\nbase_url = "https://example.org"\n')
-    start = datetime(2006, 1, 1, 8, 0)
-    for number in range(posts):
-        when = start + timedelta(hours=number * 61)
-        stem = f"{when:%Y-%m-%d}-post-{number}"
-        text = "\n\n".join(" ".join(rng.choices(WORDS, k=80)) + "." for _ in range(6))
-        tags = ", ".join(rng.sample(TAGS, rng.randint(1, 3)))
-        (root / f"content/posts/{stem}.md").write_text(
-            f"---\ntitle: Post {number}\ndate: {when:%Y-%m-%d %H:%M}\ntags: [{tags}]\n---\n"
-            f"{text}\n")
-        comments = [comment(rng, n, when + timedelta(days=1, minutes=n))
-                    for n in range(rng.randint(0, 8))]
-        if comments:
-            (root / f"content/comments/{stem}.yml").write_text("".join(comments))
-
-
-def comment(rng: random.Random, number: int, when: datetime) -> str:
-    body = " ".join(rng.choices(WORDS, k=30))
-    return f"- id: c{number}\n  author: Reader {number}\n  date: {when:%Y-%m-%d %H:%M}\n" \
-           f"  body: {body}\n"
 
 
 class Console:
@@ -198,7 +167,7 @@ def main() -> None:
         if args.site:
             shutil.copytree(args.site, root, ignore=shutil.ignore_patterns("output", ".sitegen"))
         else:
-            generate(root, args.posts)
+            write_corpus(root, args.posts)
         prepare(root)
         run(root, args.runs)
 
