@@ -17,10 +17,11 @@ from pathlib import Path
 from . import __version__
 from .cache import CACHE_DIR, ItemStore, gc_paused, read_known, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
+from .digest import Memo, fingerprint
 from .errors import Problem
 from .manifest import manifest_file
 from .output import Output, check_output_folder
-from .pages import Memo, Page, fingerprint, plan
+from .pages import Page, plan
 from .render import Renderer
 from .rendering import render_pages
 from .site import Site, load_site

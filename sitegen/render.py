@@ -20,8 +20,9 @@ from slugify import slugify
 from . import __version__
 from .config import Config, SitePaths
 from .dates import format_date, isoformat
+from .digest import Memo, fingerprint
 from .errors import Problem, ThemeError
-from .pages import QUERY_REDIRECTS, Memo, Page, fingerprint
+from .pages import QUERY_REDIRECTS, Page
 
 PACKAGE = Path(__file__).parent
 BUILTIN_TEMPLATES = PACKAGE / "templates"
