@@ -1,8 +1,10 @@
 """Writing single files so that a crash or kill at any moment leaves the whole file or none.
 
-The bytes go to a temporary file in the same folder, are flushed to disk, and only then get
-their real name; the folder is flushed too, so the new name survives a power cut. Temporary
-files start with a dot and end in `.tmp`, so nothing that lists `*.yml` ever sees one.
+The bytes go to a temporary file in the same folder and only then get their real name.
+Readers' comments are also flushed to disk, file and folder, so that they survive a power
+cut; what a build can make again (caches, manifests) is not, since flushing every file
+would cost more than the build. Temporary files start with a dot and end in `.tmp`, so
+nothing that lists `*.yml` ever sees one.
 """
 
 from __future__ import annotations
@@ -10,25 +12,19 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
+Writer = Callable[[BinaryIO], None]
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Create `path` holding `data`; FileExistsError if it exists, which is never replaced."""
-    temp = _write_temp(path, data)
-    try:
-        # A hard link, unlike rename, refuses to replace an existing name.
-        os.link(temp, path)
-    finally:
-        temp.unlink()
-    fsync_folder(path.parent)
-
-
-def replace(path: Path, data: bytes) -> None:
-    """Make `path` hold `data`, replacing what it held in one step; keeps its permissions."""
-    temp = _write_temp(path, data)
+def write_file(path: Path, data: bytes | Writer, durable: bool = False) -> None:
+    """Make `path` hold `data` (or what `data` writes to the file it is given), replacing
+    what it held in one step and keeping its permissions; `durable` also flushes it to
+    disk."""
+    temp = _write_temp(path, data, durable)
     try:
         if path.exists():
             os.chmod(temp, path.stat().st_mode & 0o7777)
@@ -36,6 +32,19 @@ def replace(path: Path, data: bytes) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    if durable:
+        fsync_folder(path.parent)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` holding `data`, flushed to disk; FileExistsError if it exists, which is
+    never replaced."""
+    temp = _write_temp(path, data, durable=True)
+    try:
+        # A hard link, unlike rename, refuses to replace an existing name.
+        os.link(temp, path)
+    finally:
+        temp.unlink()
     fsync_folder(path.parent)
 
 
@@ -70,15 +79,19 @@ def sweep(folder: Path, older_than: float = 3600.0) -> list[Path]:
     return removed
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
+def _write_temp(path: Path, data: bytes | Writer, durable: bool) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
                                         dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+            if callable(data):
+                data(file)
+            else:
+                file.write(data)
+            if durable:
+                file.flush()
+                os.fsync(file.fileno())
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise

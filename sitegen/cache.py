@@ -19,9 +19,8 @@ import gc
 import io
 import os
 import pickle
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path, PosixPath
 from typing import BinaryIO
@@ -29,6 +28,7 @@ from typing import BinaryIO
 from markupsafe import Markup
 
 from . import __version__
+from .atomic import write_file
 from .comments import Comment, CommentNode, Thread
 from .posts import Post, StaticPage
 
@@ -113,7 +113,7 @@ class ItemStore:
         # The name sorts by time and carries the count, so that deciding to compact needs
         # no reading; the pid keeps two processes saving at once apart.
         name = f"{time.time_ns():020d}-{os.getpid()}-{len(items)}.pickle"
-        atomic_write(self.folder / name, dump)
+        write_file(self.folder / name, dump)
 
 
 def _pickler(file: BinaryIO) -> pickle.Pickler:
@@ -147,24 +147,7 @@ def read_known(path: Path, key: str) -> dict[str, tuple]:
 
 def write_known(path: Path, key: str, known: dict[str, tuple]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, pickle.dumps((key, known), protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
-    """Write `data` (or what `data` writes to the file it is given) to `path`, whole or not
-    at all: a temporary file, then a rename."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            if callable(data):
-                data(file)
-            else:
-                file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_file(path, pickle.dumps((key, known), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @functools.lru_cache(maxsize=64)

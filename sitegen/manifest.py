@@ -16,7 +16,8 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CACHE_DIR, atomic_write
+from .atomic import write_file
+from .cache import CACHE_DIR
 
 FORMAT = ("sitegen-manifest", 2)
 # path in the output folder -> (digest of its inputs or None, blake2b of its bytes)
@@ -55,7 +56,7 @@ def read_manifest(path: Path, token: str | None) -> Record | None:
 
 def write_manifest(path: Path, record: Record) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, pickle.dumps((FORMAT, record), protocol=pickle.HIGHEST_PROTOCOL))
+    write_file(path, pickle.dumps((FORMAT, record), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def content_hash(data: bytes) -> str:

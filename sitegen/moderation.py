@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import move_new, replace, write_new
+from .atomic import move_new, write_file, write_new
 from .comments import COMMENT_ID
 from .config import SitePaths
 from .errors import ContentError, Problem
@@ -219,5 +219,5 @@ def append_to_thread(thread: Path, entries: list[dict[str, str]]) -> int:
     old = thread.read_bytes() if thread.exists() else b""
     new, count = appended(old, entries, thread)
     if count:
-        replace(thread, new)
+        write_file(thread, new, durable=True)
     return count

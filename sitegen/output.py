@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_file
 from .errors import Problem, SitegenError
 from .manifest import Files, Record, content_hash, read_manifest, write_manifest
 
@@ -198,7 +199,7 @@ class Output:
         so that a build killed half way leaves no entry that vouches for the wrong bytes."""
         if self.token is None:
             self.token = secrets.token_hex(8)
-            _replace_file(self.output / MARKER, _marker(self.token).encode())
+            write_file(self.output / MARKER, _marker(self.token).encode())
         doubtful: Files = dict(self.known or {})
         doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
         write_manifest(self.manifest, Record(self.token, None, (), doubtful))
@@ -248,12 +249,6 @@ def _existing(output: Path) -> set[str]:
 def _refuse_outside(relative: str) -> None:
     if ".." in Path(relative).parts or Path(relative).is_absolute():
         raise SitegenError(Problem(f"refusing to write {relative!r} outside the output"))
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.new")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def _prune(output: Path, folder: Path) -> None:
