@@ -25,6 +25,10 @@ from .errors import Problem, ThemeError
 from .pages import QUERY_REDIRECTS, Page
 
 PACKAGE = Path(__file__).parent
+# Pages a server shows at any address (the 404 page for every missing one; a redirect at an
+# old one), whose links must therefore stay absolute paths.
+ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
+_SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
 BUILTIN_TEMPLATES = PACKAGE / "templates"
 
 
@@ -66,6 +70,8 @@ class Renderer:
             if QUERY_REDIRECTS in page.context:
                 script = self.env.get_template("query_redirect.html")
                 html = _into_head(html, script.render(page.context[QUERY_REDIRECTS]))
+            if page.path.endswith(".html") and page.template not in ANY_DEPTH_TEMPLATES:
+                html = relative_links(html, page.path)
             return html.encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
             path = Path(error.filename) if error.filename else None
@@ -78,6 +84,15 @@ class Renderer:
             path, line = _template_frame(error)
             message = f"while rendering {page.url} with {page.template}: {error}"
             raise ThemeError(Problem(message, path, line)) from error
+
+
+def relative_links(html: str, page_path: str) -> str:
+    """Site links as templates write them ("/static/style.css") made relative to the page
+    ("../../static/style.css"), so that the built site works wherever its folder is: opened
+    straight from disk as well as served at the root of a domain."""
+    up = "../" * page_path.count("/")
+    return _SITE_LINK.sub(lambda m: m[1] + (up + m[2] if m[2] != '"' else (up or "./") + '"'),
+                          html)
 
 
 def _into_head(html: str, snippet: str) -> str:

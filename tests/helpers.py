@@ -29,3 +29,20 @@ def thread(*comments: dict) -> str:
     import yaml
 
     return yaml.safe_dump(list(comments), allow_unicode=True, sort_keys=False)
+
+
+def links(html: str, page_url: str, selector: str = "a[href]") -> set[str]:
+    """The site paths a page's elements point to (href, src or action), resolved from the
+    page's own URL as a browser resolves them."""
+    from urllib.parse import urljoin, urlsplit
+
+    from bs4 import BeautifulSoup
+
+    base = f"https://site.invalid{page_url}"
+    found = set()
+    for element in BeautifulSoup(html, "html.parser").select(selector):
+        target = element.get("href") or element.get("src") or element.get("action")
+        resolved = urlsplit(urljoin(base, target))
+        if resolved.netloc == "site.invalid":
+            found.add(resolved.path + (f"?{resolved.query}" if resolved.query else ""))
+    return found

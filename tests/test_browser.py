@@ -64,3 +64,22 @@ def test_no_serious_accessibility_violations(browser, served, url, scheme):
     ]
     assert serious == []
     page.close()
+
+
+def test_the_built_site_opens_straight_from_disk(browser, sample_blog):
+    """Links are relative to each page, so output/index.html opened as a file is the whole,
+    styled blog, and its links lead to the pages."""
+    page = browser.new_page()
+    page.goto((sample_blog.output / "index.html").as_uri())
+    # Unstyled, a page has a transparent background; the theme's stylesheet gives it one.
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.locator("main a", has_text="Serra da Estrela in October").first.click()
+    page.wait_for_load_state()
+    post = sample_blog.output / "2025/10/05/serra-da-estrela-in-october/index.html"
+    assert page.url == post.as_uri()
+    assert page.locator("h1").inner_text() == "Serra da Estrela in October"
+    page.locator("nav a", has_text="Archive").click()
+    page.wait_for_load_state()
+    assert page.url == (sample_blog.output / "archive/index.html").as_uri()
+    page.close()

@@ -10,6 +10,8 @@ import pytest
 from browser import require_java
 from bs4 import BeautifulSoup
 
+from helpers import links
+
 FIRST_POST = "/2010/08/31/a-first-loaf/"
 
 
@@ -38,7 +40,7 @@ def test_comments_are_numbered_and_replies_nest_inside_their_parent(sample_blog)
 
 def test_comment_form_posts_every_field(sample_blog):
     form = soup(sample_blog, FIRST_POST).find("form", method="post")
-    assert form["action"] == "/comments"
+    assert links(sample_blog.page(FIRST_POST), FIRST_POST, "form[method=post]") == {"/comments"}
     names = {field.get("name") for field in form.find_all(["input", "textarea"])}
     assert {"author", "email", "url", "body", "post", "replyto", "homepage"} <= names
     assert form.find("input", attrs={"name": "post"})["value"] == "2010-08-31-a-first-loaf"
@@ -66,10 +68,9 @@ def test_drafts_stay_out(sample_blog):
 
 
 def test_home_page_paginates_and_links_posts(sample_blog):
-    page = soup(sample_blog, "/")
-    links = {a["href"] for a in page.find_all("a", href=True)}
-    assert "/2025/10/05/serra-da-estrela-in-october/" in links
-    assert "/page/2/" not in links  # 10 posts fit on one page of 10
+    home = links(sample_blog.page("/"), "/")
+    assert "/2025/10/05/serra-da-estrela-in-october/" in home
+    assert "/page/2/" not in home  # 10 posts fit on one page of 10
 
 
 def test_archives_and_tags(sample_blog):
@@ -116,5 +117,19 @@ def test_html_is_valid(sample_blog):
 
 @pytest.mark.parametrize("url", ["/", FIRST_POST, "/archive/", "/tags/bread/"])
 def test_every_page_links_its_feed(sample_blog, url):
-    feeds = soup(sample_blog, url).select('link[rel="alternate"][type="application/atom+xml"]')
-    assert "/feed.xml" in {link["href"] for link in feeds}
+    feeds = links(sample_blog.page(url), url, 'link[rel="alternate"][type="application/atom+xml"]')
+    assert "/feed.xml" in feeds
+
+
+def test_every_link_between_pages_leads_to_a_built_file(sample_blog):
+    """A link checker over the whole site: each page's links, resolved from where the page
+    is, name a file of the output (a folder meaning its index.html)."""
+    broken = []
+    for path in sample_blog.output.rglob("*.html"):
+        relative = path.relative_to(sample_blog.output).as_posix()
+        url = "/" + relative.removesuffix("index.html")
+        for target in links(path.read_text(encoding="utf-8"), url, "[href], [src]"):
+            file = sample_blog.output / target.split("?")[0].lstrip("/")
+            if not (file.is_file() or (file / "index.html").is_file()):
+                broken.append(f"{url} -> {target}")
+    assert broken == []
