@@ -123,7 +123,7 @@ def thread_digest(data: bytes, path: Path, config: Config) -> str:
 def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRenderer) -> Thread:
     """The thread in `content/comments/<stem>.yml`; raises ContentError naming every bad
     comment, and keeps replies whose parent is missing at the top level, with a warning."""
-    entries = _entries(path, data)
+    entries = read_entries(path, data)
     item_lines = _item_lines(data)
     problems: list[Problem] = []
     comments: list[Comment] = []
@@ -144,7 +144,9 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
     return Thread(digest, path.stem, path, tuple(numbered), roots, warnings)
 
 
-def _entries(path: Path, data: bytes) -> list:
+def read_entries(path: Path, data: bytes) -> list:
+    """The list of comments a thread file holds; ContentError, with the line, if it holds
+    anything else."""
     text = decode(path, data)
     try:
         entries = yaml.load(text, Loader=YAML_LOADER)

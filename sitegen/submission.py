@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import yaml
-
 from .abuse import WordFilter, count_links
-from .comments import COMMENT_ID, safe_url
+from .comments import COMMENT_ID, read_entries, safe_url
 from .config import Config, SitePaths
-from .errors import SitegenError
+from .errors import ContentError, SitegenError
 from .moderation import POST_STEM, PendingComment, new_id
-from .posts import YAML_LOADER, MarkdownRenderer, Post, load_post
+from .posts import MarkdownRenderer, Post, load_post
+from .threadfile import entry_ids
 
 FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage")
 MAX_AUTHOR = 100
@@ -99,13 +98,11 @@ class PostIndex:
 
 
 def _thread_ids(path: Path) -> frozenset[str]:
+    """The ids in a thread file; none when it cannot be read (the build will say why)."""
     try:
-        entries = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=YAML_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return frozenset(entry_ids(read_entries(path, path.read_bytes())))
+    except (OSError, ContentError):
         return frozenset()
-    if not isinstance(entries, list):
-        return frozenset()
-    return frozenset(str(e["id"]) for e in entries if isinstance(e, dict) and "id" in e)
 
 
 class Checker:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .comments import read_entries
 from .errors import ContentError, Problem
 from .posts import YAML_LOADER
 
@@ -42,19 +43,6 @@ def dump_yaml(data: object, flow_lists: bool = False) -> str:
                      default_flow_style=False, width=4096)
 
 
-def read_entries(data: bytes, path: Path) -> list:
-    """The list a thread file holds; ContentError if it holds anything else."""
-    try:
-        entries = yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER)
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError(Problem(f"not a readable comment thread: {error}", path)) from None
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise ContentError(Problem("a comment file must be a YAML list of comments", path))
-    return entries
-
-
 def entry_ids(entries: list) -> set[str]:
     return {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id") is not None}
 
@@ -64,7 +52,7 @@ def appended(old: bytes, entries: list[dict], path: Path) -> tuple[bytes, int]:
 
     An entry whose very comment is already there (an approval interrupted after writing) is
     skipped; one whose id another comment has is refused."""
-    existing = read_entries(old, path)
+    existing = read_entries(path, old)
     present = {str(item.get("id")): item for item in existing if isinstance(item, dict)}
     fresh = []
     for entry, loaded in zip(entries, _as_loaded(old, entries), strict=True):
@@ -77,7 +65,7 @@ def appended(old: bytes, entries: list[dict], path: Path) -> tuple[bytes, int]:
         return old, 0
     new = old + _entries_block(old, fresh)
     try:
-        intact = read_entries(new, path) == [*existing, *_as_loaded(old, fresh)]
+        intact = read_entries(path, new) == [*existing, *_as_loaded(old, fresh)]
     except ContentError:
         intact = False
     if not intact:

@@ -15,12 +15,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..dates import isoformat
 from ..errors import ContentError, Problem
 from ..moderation import PendingComment
 from ..posts import permalink
-from ..threadfile import appended, dump_yaml, entry_ids, read_entries
+from ..threadfile import appended, dump_yaml, entry_ids
 from .model import Export, ExportError, ImportedComment, ImportedItem
 
 RESERVED_PAGE_SLUGS = frozenset({"tags", "archive", "page", "comments", "static", "feed"})
@@ -168,7 +169,7 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
     in the thread."""
     old = path.read_bytes() if path.exists() else b""
     try:
-        have = entry_ids(read_entries(old, path))
+        have = entry_ids(read_entries(path, old))
         new = [comment for comment in comments if comment.id not in have]
         data, added = appended(old, [_entry(comment) for comment in new], path)
     except ContentError as error:
