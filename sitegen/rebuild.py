@@ -25,7 +25,6 @@ class Rebuilder:
         self.argv = shlex.split(command)
         self.cwd = cwd
         self.lock = lock
-        self.runs = 0
         self._wanted = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="sitegen-rebuild", daemon=True)
@@ -60,7 +59,6 @@ class Rebuilder:
                 return
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-                self.runs += 1
         if done.returncode != 0:
             log.error("rebuild command %s exited with %d:\n%s", self.argv, done.returncode,
                       (done.stderr or done.stdout).strip())

@@ -70,11 +70,6 @@ class Batch:
     changes: frozenset[Change]
 
     @property
-    def everything(self) -> bool:
-        """A template or the configuration can change every page."""
-        return any(change.kind in (Kind.TEMPLATE, Kind.CONFIG) for change in self.changes)
-
-    @property
     def css_only(self) -> bool:
         return bool(self.changes) and all(
             change.kind is Kind.STATIC and change.path.suffix == ".css" for change in self.changes
