@@ -66,6 +66,20 @@ class Config:
         """A site-relative URL ("/tags/") made absolute with `base_url`."""
         return self.base_url.rstrip("/") + "/" + url.lstrip("/")
 
+    @property
+    def base_path(self) -> str:
+        """The path the site is served under: "/" at the root of a domain, "/blog/" for
+        `base_url = "https://example.org/blog"`."""
+        inside = urlsplit(self.base_url).path.strip("/")
+        return f"/{inside}/" if inside else "/"
+
+    def site_path(self, url: str) -> str:
+        """A site-relative URL ("/tags/") as a path from the domain's root ("/blog/tags/"),
+        for the pages and responses whose links cannot be relative to where they are."""
+        if not url.startswith("/") or url.startswith("//"):
+            return url
+        return self.base_path + url[1:]
+
 
 @dataclass(frozen=True)
 class SitePaths:

@@ -26,7 +26,7 @@ from .pages import QUERY_REDIRECTS, Page
 
 PACKAGE = Path(__file__).parent
 # Pages a server shows at any address (the 404 page for every missing one; a redirect at an
-# old one), whose links must therefore stay absolute paths.
+# old one), whose links must therefore be paths from the domain's root.
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
 _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
 BUILTIN_TEMPLATES = PACKAGE / "templates"
@@ -69,8 +69,11 @@ class Renderer:
             html = template.render(page.context, page_url=page.url)
             if QUERY_REDIRECTS in page.context:
                 script = self.env.get_template("query_redirect.html")
-                html = _into_head(html, script.render(page.context[QUERY_REDIRECTS]))
-            if page.path.endswith(".html") and page.template not in ANY_DEPTH_TEMPLATES:
+                html = _into_head(html, script.render(page.context[QUERY_REDIRECTS],
+                                                      root=self.config.base_path))
+            if page.template in ANY_DEPTH_TEMPLATES:
+                html = rooted_links(html, self.config.base_path)
+            elif page.path.endswith(".html"):
                 html = relative_links(html, page.path)
             return html.encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
@@ -93,6 +96,14 @@ def relative_links(html: str, page_path: str) -> str:
     up = "../" * page_path.count("/")
     return _SITE_LINK.sub(lambda m: m[1] + (up + m[2] if m[2] != '"' else (up or "./") + '"'),
                           html)
+
+
+def rooted_links(html: str, base_path: str) -> str:
+    """Site links as templates write them ("/static/style.css") made paths from the root of
+    the domain, for a site served under a sub-path ("/blog/static/style.css")."""
+    if base_path == "/":
+        return html
+    return _SITE_LINK.sub(lambda m: m[1] + base_path + m[2], html)
 
 
 def _into_head(html: str, snippet: str) -> str:
@@ -121,6 +132,7 @@ def _environment(template_dirs: list[Path], config: Config,
     )
     env.filters["isodate"] = isoformat
     env.filters["absolute"] = config.absolute
+    env.filters["site_path"] = config.site_path
     env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__

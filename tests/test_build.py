@@ -162,3 +162,20 @@ def test_no_comments_feed_when_comments_are_off(make_site):
     site.build()
     assert "comments/feed.xml" not in site.files()
     assert "<form" not in site.page("/2010/01/11/post-1/")
+
+
+def test_under_a_path_the_pages_shown_anywhere_link_from_the_domain_root(make_site):
+    site = blog(make_site, 1, **{
+        "sitegen.toml": 'base_url = "https://example.org/blog/"\n',
+        "content/posts/2010-08-31-moved.md": post("Moved", aliases="['/2010/08/moved.html']"),
+    })
+    site.build()
+    shown_at = links(site.page("/404.html"), "/blog/no/such/page/", "a[href], link[href]")
+    assert shown_at >= {"/blog/", "/blog/static/style.css", "/blog/archive/"}
+    assert all(link.startswith("/blog/") for link in shown_at)
+    redirect = site.page("/2010/08/moved.html")
+    assert 'content="0; url=/blog/2010/08/31/moved/"' in redirect
+    assert 'href="/blog/2010/08/31/moved/"' in redirect
+    assert 'href="https://example.org/blog/2010/08/31/moved/"' in redirect
+    # Every other page links relative to itself, so it works under any path.
+    assert 'href="../../../../static/style.css"' in site.page("/2010/08/31/moved/")

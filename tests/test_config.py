@@ -155,3 +155,16 @@ def test_bad_comment_intake_settings_are_all_reported(make_site, monkeypatch):
         "quotation",
         "sitegen.toml: 'comments.blocked_words' must not contain empty words",
     ]
+
+
+@pytest.mark.parametrize(("base_url", "base_path"), [
+    ("http://localhost:8000", "/"), ("https://example.org/", "/"),
+    ("https://example.org/blog", "/blog/"), ("https://example.org/a/b/", "/a/b/"),
+])
+def test_the_path_a_site_is_served_under_comes_from_base_url(base_url, base_path):
+    config = Config(base_url=base_url)
+    assert config.base_path == base_path
+    assert config.site_path("/tags/") == base_path + "tags/"
+    assert config.site_path("/") == base_path
+    assert config.site_path("https://elsewhere.example/") == "https://elsewhere.example/"
+    assert config.site_path("//cdn.example/x.js") == "//cdn.example/x.js"
