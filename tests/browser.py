@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,6 +24,29 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
+
+
+class StaticHost(QuietHandler):
+    """Files as they are; a missing one gets 404.html with status 404, as GitHub Pages and
+    Netlify answer: a project site's own (`/blog/404.html`), else the domain's."""
+
+    def send_error(self, code, message=None, explain=None):
+        page = self._not_found_page()
+        if code != 404 or page is None:
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+    def _not_found_page(self) -> Path | None:
+        root = Path(self.directory)
+        first = urlsplit(self.path).path.strip("/").split("/", 1)[0]
+        candidates = [root / first / "404.html"] if first else []
+        return next((page for page in [*candidates, root / "404.html"] if page.is_file()), None)
 
 
 @contextmanager

@@ -4,38 +4,14 @@ with 404.html."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
-from browser import chromium
+from browser import StaticHost, chromium, static_server
 
 from helpers import post
 from import_support import import_into, new_site
 
 HELLO = "/2012/03/14/hello-world/"
 MY_POST = "/2010/08/31/my-post/"
-
-
-class StaticHost(SimpleHTTPRequestHandler):
-    """Files as they are; a missing one gets 404.html with status 404."""
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.exists():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        return None
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +28,8 @@ def served(make_site):
         "My post", aliases="['/2010/08/my-post.html', '/old/?p=7']")})
     import_into(site, "wordpress", "wordpress.xml")
     site.build()
-    handler = functools.partial(StaticHost, directory=str(site.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with static_server(site.output, StaticHost) as url:
+        yield url
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ def test_old_addresses_redirect_and_query_addresses_go_in_one_table(imported):
     assert table == {"/": {"p=10": "/2012/03/14/hello-world/", "p=16": "/2019/05/18/blocks-ete/",
                            "page_id=20": "/about/", "page_id=21": "/archive-page/"}}
     home = site.page("/")
-    assert re.search(r'\}\)\(\["p", "page_id"\], "/query-redirects.json"\);\s*</script>\s*'
+    assert re.search(r'\}\)\(\["p", "page_id"\], "/query-redirects.json", "/"\);\s*</script>\s*'
                      r"</head>", home)
     others = [p for p in site.output.rglob("*.html") if p != site.output / "index.html"]
     assert others and not any("query-redirects" in p.read_text() for p in others)
