@@ -72,10 +72,12 @@ class IntakeApp:
         self.paths = paths
         self.config = config
         settings = config.comments
-        self.endpoint = urlsplit(settings.endpoint).path or "/"
         # An endpoint on another origin (comments.example.org) sends readers back to the
-        # site by absolute URL, and lets the site's pages post to it from a script.
+        # site by absolute URL, and lets the site's pages post to it from a script. One on
+        # the site is where the pages' relative form actions land: under base_url's path.
         self.cross_origin = bool(urlsplit(settings.endpoint).netloc)
+        endpoint = urlsplit(settings.endpoint).path or "/"
+        self.endpoint = endpoint if self.cross_origin else config.site_path(endpoint)
         self.max_request = request_limit(settings)
         self.trusted = networks(settings.trusted_proxies)
         self.blocked = networks(settings.blocked_ips)
@@ -112,7 +114,7 @@ class IntakeApp:
 
     def _back_to(self, target: Target | None) -> str:
         url = target.url if target else "/"
-        return self.config.absolute(url) if self.cross_origin else url
+        return self.config.absolute(url) if self.cross_origin else self.config.site_path(url)
 
     def close(self) -> None:
         if self.rebuilder is not None:

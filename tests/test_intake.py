@@ -369,6 +369,22 @@ def test_an_endpoint_on_another_origin_sends_readers_back_by_absolute_url(make_s
     assert len(pending(site)) == 2
 
 
+def test_a_site_under_a_path_takes_comments_there_and_sends_readers_back_there(make_site):
+    site = comment_site(make_site)
+    site.write("sitegen.toml", 'base_url = "https://example.org/blog"\n'
+                               '[comments]\nrate_limit = 0\n')
+    with running_intake(site) as url:
+        reply = send(url, comment())
+        as_json = send(url, comment(), JSON)
+        at_the_root = send(url.removesuffix("/blog/comments") + "/comments", comment())
+    assert url.endswith("/blog/comments")
+    assert reply.status == 303
+    assert reply.headers["location"] == "/blog/2010/08/31/hello/#comment-pending"
+    assert as_json.json["location"] == "/blog/2010/08/31/hello/#comment-pending"
+    assert at_the_root.status == 404
+    assert len(pending(site)) == 2
+
+
 def test_sitegen_comments_serve_takes_comments_until_interrupted(make_site):
     site = comment_site(make_site)
     stale = site.write("content/comments/pending/.20260101T000000Z-1.yml.x.tmp", "half a comm")
