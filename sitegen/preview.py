@@ -73,7 +73,7 @@ class Rebuilder:
                 return
 
     def rebuild(self, batch: Batch | None) -> None:
-        self._read_settings()
+        self.read_settings()
         self.building = True
         try:
             report = build(self.paths, self.options, cache=self.cache)
@@ -87,11 +87,16 @@ class Rebuilder:
         finally:
             self.building = False
 
+    @property
+    def root(self) -> str:
+        """The path the site is served under, by the last good settings."""
+        return self._config.base_path if self._config is not None else "/"
+
     def close(self) -> None:
         if self.intake is not None:
             self.intake.close()
 
-    def _read_settings(self) -> None:
+    def read_settings(self) -> None:
         """The settings the preview itself uses; a broken file keeps the last good ones
         (the build reports it)."""
         try:
@@ -127,7 +132,7 @@ class Rebuilder:
             css_only = batch is not None and batch.css_only
             urls = None
         else:
-            urls = ["/" + path for path in written]
+            urls = [self.root + path for path in written]
             deleted = tuple(getattr(report, "deleted", ()))
             if not urls and not deleted and not self.live.failing:
                 return
@@ -175,13 +180,15 @@ class Preview:
         self.settings = settings
         self.paths = paths
         self._app = PreviewApp(paths.output, self.live, self.rebuilder)
+        # Known before the first build, so that the address printed is the site's own.
+        self.rebuilder.read_settings()
         self._stack = contextlib.ExitStack()
         self.server: PreviewServer | None = None
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return self.server.url
+        return self.server.url + self.rebuilder.root[1:]
 
     def __enter__(self) -> Preview:
         with self._stack as stack:

@@ -168,6 +168,14 @@ def locate(output: Path, path_info: str) -> tuple[str, Path | None]:
     return "missing", None
 
 
+def within(root: str, path: str) -> str | None:
+    """The site's own path ("/tags/") of a requested one ("/blog/tags/") when the site is
+    served under `root`; None for a path outside it."""
+    if root == "/":
+        return path
+    return "/" + path[len(root):] if path.startswith(root) else None
+
+
 def content_type(path: Path) -> str:
     known = CONTENT_TYPES.get(path.suffix.lower())
     return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -202,6 +210,10 @@ class SiteState(Protocol):
     def building(self) -> bool:
         """A build is running, so the output folder may be between its two renames."""
 
+    @property
+    def root(self) -> str:
+        """The path the site is served under, as in production: base_url's ("/blog/")."""
+
 
 class PreviewApp:
     """The preview as a WSGI app: files from the output folder, and the live-reload
@@ -230,11 +242,16 @@ class PreviewApp:
 
     def _file(self, path: str, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
+        query = environ.get("QUERY_STRING")
+        root = self.site.root
         # Read the build id before the file: a page newer than its id only reloads once more.
         tag = self._script_tag()
-        kind, body, found = self._read(path)
+        inside = within(root, path)
+        if inside is None and (path == "/" or path + "/" == root):
+            return _respond(start_response, method, "302 Found", TEXT, b"",
+                            [("Location", root + (f"?{query}" if query else ""))])
+        kind, body, found = self._read(inside) if inside is not None else ("missing", b"", None)
         if kind == "folder":
-            query = environ.get("QUERY_STRING")
             location = path + "/" + (f"?{query}" if query else "")
             return _respond(start_response, method, "301 Moved Permanently", TEXT, b"",
                             [("Location", location)])

@@ -76,6 +76,22 @@ def test_a_css_change_restyles_open_pages_without_reloading(site, preview):
     stream.close()
 
 
+def test_a_site_under_a_path_is_previewed_and_restyled_there(make_site):
+    site = make_site({
+        "sitegen.toml": 'base_url = "https://example.org/blog/"\n',
+        POST: post("Hello", body="The first version."),
+        "static/style.css": "body { color: black; }\n",
+    })
+    with previewing(site) as (running, _):
+        assert running.url.endswith("/blog/")
+        assert "The first version." in page(running, "/blog" + POST_URL)
+        stream = EventStream(running.url, running.live.build_id)
+        site.write("static/style.css", "body { color: navy; }\n")
+        event, data = stream.next()
+        assert (event, data["paths"]) == ("css", ["/blog/static/style.css"])
+        stream.close()
+
+
 def test_a_broken_post_keeps_the_server_up_and_shows_the_error_until_fixed(site, preview):
     running, console = preview
     stream = EventStream(running.url, running.live.build_id)

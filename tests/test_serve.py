@@ -51,6 +51,7 @@ class Builder:
 
     intake: IntakeApp | None = None
     building: bool = False
+    root: str = "/"
 
 
 @pytest.fixture
@@ -140,6 +141,29 @@ def test_a_comment_posted_to_the_endpoint_goes_through_the_intake(server, site):
     assert Queue(site.paths).get(pending).body == "Lovely."
     # Only POST goes to the intake: a GET is the preview's, here the comments feed's folder.
     assert get(server, "/comments/feed.xml").status == 200
+
+
+def test_a_site_under_a_path_is_previewed_under_it(site):
+    site.write("sitegen.toml", 'base_url = "https://example.org/blog"\n')
+    site.build()
+    intake = create_app(site.paths)
+    try:
+        with running(PreviewApp(site.output, None, Builder(intake, root="/blog/"))) as server:
+            for path, location in (("/", "/blog/"), ("/?p=7", "/blog/?p=7"), ("/blog", "/blog/")):
+                response = get(server, path)
+                assert (response.status, response.headers["location"]) == (302, location)
+            assert "Hello, <em>world</em>." in get(server, f"/blog{POST_URL}").text
+            assert get(server, "/blog/static/style.css").text == "body { color: black; }\n"
+            outside = get(server, POST_URL)
+            assert outside.status == 404 and 'href="/blog/static/style.css"' in outside.text
+            form = urlencode({"post": "2010-08-31-hello", "author": "Ana", "body": "Hi."})
+            posted = get(server, "/blog/comments", "POST", body=form.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    finally:
+        intake.close()
+    assert (posted.status, posted.headers["location"]) == \
+        (303, f"/blog{POST_URL}#comment-pending")
+    assert len(Queue(site.paths).ids()) == 1
 
 
 def test_without_an_intake_comments_are_not_taken(site):
