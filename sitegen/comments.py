@@ -43,6 +43,9 @@ class Comment:
     date: datetime
     body_html: Markup
     replyto: str | None
+    # Written by the blog's owner (`sitegen comments reply`), for the theme to mark. Only the
+    # thread file can say so: neither the intake nor the importers ever write the key.
+    owner: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,8 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
     for key in ("author", "body"):
         if entry.get(key) is not None and not isinstance(entry[key], str | int | float):
             faults.append(f"has a '{key}' that is not text")
+    if not isinstance(entry.get("owner", False), bool):
+        faults.append("has an 'owner' that is not true or false")
     return (f"comment '{cid}'" if cid else f"comment #{index + 1}"), faults
 
 
@@ -199,6 +204,7 @@ def _comment(entry: dict, config: Config, renderer: CommentRenderer) -> Comment:
         date=parse_when(entry["date"], config.tz),
         body_html=renderer.convert(str(entry["body"])),
         replyto=str(replyto).strip() if replyto not in (None, "") else None,
+        owner=entry.get("owner") is True,
     )
 
 

@@ -106,6 +106,17 @@ def test_every_bad_comment_is_named(make_site, monkeypatch):
     ]
 
 
+def test_the_owners_comments_are_flagged_only_by_a_true_owner_key(make_site, monkeypatch):
+    site = make_site({POST: post("Hello"), THREAD: thread(
+        c("a"), c("b", author="Inês", replyto="a", owner=True), c("d", owner=False))})
+    (found,) = load(site).threads.values()
+    assert [(comment.id, comment.owner) for comment in found.comments] == \
+        [("a", False), ("b", True), ("d", False)]
+    site.write(THREAD, thread(c("a", owner="yes")))
+    assert errors(site, monkeypatch) == [
+        f"{THREAD}:1: comment 'a' has an 'owner' that is not true or false"]
+
+
 def test_yaml_errors_name_the_line(make_site, monkeypatch):
     site = make_site({POST: post("Hello"), THREAD: "- id: a\n  author: [Ana\n  body: x\n"})
     [message] = errors(site, monkeypatch)
