@@ -38,6 +38,17 @@ def test_comments_are_numbered_and_replies_nest_inside_their_parent(sample_blog)
     assert ancestors == ["comment-c3", "comment-c2", "comment-c1"]
 
 
+def test_the_owners_replies_are_marked_as_the_authors(sample_blog):
+    page = soup(sample_blog, FIRST_POST)
+    marked = [li["id"] for li in page.select("li.by-owner")]
+    assert marked == ["comment-c2", "comment-c4"]
+    for li in page.select("li.by-owner"):
+        meta = li.find(class_="comment-meta")
+        assert meta.find(class_="comment-author").get_text(strip=True) == "Inês Lobo"
+        assert meta.find(class_="owner-badge").get_text(strip=True) == "Author"
+    assert len(page.select(".owner-badge")) == 2
+
+
 def test_comment_form_posts_every_field(sample_blog):
     form = soup(sample_blog, FIRST_POST).find("form", method="post")
     assert links(sample_blog.page(FIRST_POST), FIRST_POST, "form[method=post]") == {"/comments"}
