@@ -148,11 +148,11 @@ def _port(text: str) -> int:
 
 
 def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
-    """`sitegen comments serve|list|show|approve|reject`."""
+    """`sitegen comments serve|list|show|approve|reject|reply`."""
     comments = commands.add_parser(
         "comments", help="take readers' comments and moderate them",
-        description="Run the comment intake server, and list, show, approve or reject the "
-                    "comments waiting in content/comments/pending/.",
+        description="Run the comment intake server; list, show, approve or reject the "
+                    "comments waiting in content/comments/pending/; reply as the owner.",
     )
     actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
     serve = actions.add_parser("serve", parents=[common], help="run the comment intake server",
@@ -174,6 +174,19 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
         action.add_argument("ids", nargs="*", metavar="ID")
         action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
         action.set_defaults(run=_run_comments_decide, decision=name)
+    reply = actions.add_parser(
+        "reply", parents=[common], help="reply to a comment as the blog's owner",
+        description="Add your own comment to a post's thread at once, without moderation, "
+                    "marked as the author's. The text (Markdown) comes from --message, else "
+                    "from standard input. Run `sitegen build` to publish it.")
+    reply.add_argument("post", metavar="POST", help="the post: its file name, with or without "
+                       "content/posts/ and .md")
+    reply.add_argument("--to", metavar="ID", help="the id of the comment answered (as in the "
+                       "page's #comment-ID); without it, a comment on the post itself")
+    reply.add_argument("-m", "--message", help="the text of the reply")
+    reply.add_argument("--as", dest="author", metavar="NAME",
+                       help="the name shown (default: 'author' in sitegen.toml)")
+    reply.set_defaults(run=_run_comments_reply)
 
 
 def _positive(text: str) -> int:
@@ -287,6 +300,24 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
                   else ""))
     if problems:
         raise SitegenError(*problems)
+    return 0
+
+
+def _run_comments_reply(args: argparse.Namespace, console: Console) -> int:
+    from .moderation import owner_reply
+
+    paths = SitePaths.at(args.site)
+    config = load_config(paths)
+    if args.message is not None:
+        body = args.message
+    else:
+        if sys.stdin.isatty():
+            console.info("type the reply (Markdown), then Ctrl-D on a line of its own:")
+        body = sys.stdin.read()
+    post = Path(args.post).name.removesuffix(".md")
+    cid, thread = owner_reply(paths, config, post, body, replyto=args.to, author=args.author)
+    console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
+                 "publish")
     return 0
 
 

@@ -4,6 +4,7 @@ Each comment waiting for the owner is one file, `content/comments/pending/<id>.y
 whole or not at all. Approving appends the comment to `content/comments/<post>.yml`, keeping
 every byte already there, under a lock so that two approvals never lose one another;
 rejecting moves the file to `content/comments/rejected/`. The build reads neither folder.
+The owner's own replies skip the queue and go straight into the thread, marked as theirs.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from pathlib import Path
 import yaml
 
 from .atomic import move_new, write_file, write_new
-from .comments import COMMENT_ID
-from .config import SitePaths
+from .comments import COMMENT_ID, read_entries
+from .config import Config, SitePaths
 from .errors import ContentError, Problem
 from .posts import YAML_LOADER
-from .threadfile import appended, dump_yaml
+from .threadfile import appended, dump_yaml, entry_ids
 
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
@@ -178,6 +179,50 @@ class Queue:
         return path
 
 
+def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
+                replyto: str | None = None, author: str | None = None,
+                now: datetime | None = None) -> tuple[str, Path]:
+    """The owner's own comment on `post`, answering the comment `replyto` or else the post:
+    appended to the thread at once, with `owner: true` for the theme to mark it. Returns its
+    id and the thread file; nothing is written when the post, the comment answered, the
+    author's name or the text is missing."""
+    name = " ".join((author if author is not None else config.author).split())
+    text = body.strip("\n")
+    problems = []
+    if not POST_STEM.match(post) or not (paths.posts / f"{post}.md").is_file():
+        problems.append(Problem(f"no post '{post}' in content/posts/ (give its file name "
+                                "without .md)"))
+    if not name:
+        problems.append(Problem("who is replying? Set 'author' in sitegen.toml or pass --as "
+                                "NAME", paths.config_file))
+    if not text.strip():
+        problems.append(Problem("the reply is empty"))
+    if problems:
+        raise ContentError(*problems)
+    entry = {"id": new_id(now), "author": name,
+             "date": (now or datetime.now(UTC)).astimezone(config.tz).isoformat(timespec="seconds"),
+             "body": text}
+    if replyto is not None:
+        entry["replyto"] = replyto
+    entry["owner"] = True
+    thread = paths.comments / f"{post}.yml"
+    with thread_lock(paths, post):
+        if replyto is not None:
+            _check_answerable(paths, thread, replyto)
+        append_to_thread(thread, [entry])
+    return entry["id"], thread
+
+
+def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
+    entries = read_entries(thread, thread.read_bytes()) if thread.exists() else []
+    if replyto in entry_ids(entries):
+        return
+    if COMMENT_ID.match(replyto) and (Queue(paths).pending / f"{replyto}.yml").is_file():
+        raise ContentError(Problem(f"comment '{replyto}' is awaiting moderation: approve it "
+                                   f"first (`sitegen comments approve {replyto}`)"))
+    raise ContentError(Problem(f"no comment '{replyto}' in this thread", thread))
+
+
 def printable(text: str) -> str:
     """Reader text fit for a terminal: control characters shown as escapes, lines kept."""
     return CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode(), text)
@@ -213,7 +258,7 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def append_to_thread(thread: Path, entries: list[dict[str, str]]) -> int:
+def append_to_thread(thread: Path, entries: list[dict[str, object]]) -> int:
     """Add `entries` at the end of the thread file, leaving its bytes as they were; the
     caller holds `thread_lock`. Returns how many were added."""
     old = thread.read_bytes() if thread.exists() else b""

@@ -358,6 +358,17 @@ def test_auto_approve_runs_the_rebuild_command_never_two_at_once(make_site):
     assert 1 <= len(runs) < 12, "a burst of comments should fold into few rebuilds"
 
 
+def test_a_reader_cannot_mark_a_comment_as_the_owners(make_site):
+    site = comment_site(make_site, "rate_limit = 0\nauto_approve = true")
+    with running_intake(site) as url:
+        reply = send(url, comment(author="Inês Lobo", owner="true", body="Trust me."), JSON)
+    assert reply.status == 201
+    entry = yaml.safe_load((site.root / "content/comments" / f"{OPEN}.yml").read_bytes())[-1]
+    assert entry["body"] == "Trust me." and "owner" not in entry
+    site.build()
+    assert "by-owner" not in site.page("/2010/08/31/hello/")
+
+
 def test_an_endpoint_on_another_origin_sends_readers_back_by_absolute_url(make_site):
     site = comment_site(make_site, 'rate_limit = 0\n'
                                    'endpoint = "https://comments.example.org/comments"')

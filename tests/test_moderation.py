@@ -194,6 +194,60 @@ def test_the_commands_report_mistakes(make_site):
     assert sneaky.returncode == 1 and "is not a comment id" in sneaky.stderr
 
 
+def test_the_owner_replies_at_once_and_the_reply_is_marked_as_theirs(make_site):
+    site = comment_site(make_site)
+    site.write("sitegen.toml", 'author = "Inês Lobo"\ntimezone = "Europe/Lisbon"\n')
+    before = thread_file(site).read_bytes()
+    replied = run_sitegen("comments", "reply", f"content/posts/{OPEN}.md", "--to", "first",
+                          "-m", "Thank you, *Ana*.", "--site", str(site.root))
+    assert replied.returncode == 0, replied.stderr
+    after = thread_file(site).read_bytes()
+    assert after.startswith(before)
+    entry = yaml.safe_load(after)[-1]
+    assert replied.stdout == f"added {entry['id']} to {THREAD}: run `sitegen build` to publish\n"
+    assert entry["author"] == "Inês Lobo" and entry["replyto"] == "first"
+    assert entry["owner"] is True and entry["body"] == "Thank you, *Ana*."
+    assert entry["date"].endswith(("+00:00", "+01:00"))  # Lisbon's offset, winter or summer
+    on_the_post = subprocess.run(
+        [sys.executable, "-m", "sitegen", "comments", "reply", OPEN, "--as", "Inês",
+         "--site", str(site.root)], input="A note for everyone\nreading this.\n",
+        capture_output=True, text=True, timeout=60)
+    assert on_the_post.returncode == 0, on_the_post.stderr
+    note = yaml.safe_load(thread_file(site).read_bytes())[-1]
+    assert note["author"] == "Inês" and "replyto" not in note
+    assert note["body"] == "A note for everyone\nreading this."
+    assert run_sitegen("build", "--site", str(site.root)).returncode == 0
+    page = site.page(PAGE)
+    assert f'<li id="comment-{entry["id"]}" class="comment by-owner">' in page
+    assert '<li id="comment-first" class="comment">' in page
+    assert page.count('class="owner-badge">Author</span>') == 2
+    assert "Thank you, <em>Ana</em>." in page
+
+
+def test_an_owner_reply_that_cannot_be_placed_writes_nothing(make_site):
+    site = comment_site(make_site)
+    [waiting] = queued(site)
+    before = thread_file(site).read_bytes()
+
+    def reply(*args: str):
+        return run_sitegen("comments", "reply", *args, cwd=site.root)
+
+    no_author = reply(OPEN, "-m", "Hi")
+    assert no_author.returncode == 1
+    assert no_author.stderr == ("error: sitegen.toml: who is replying? Set 'author' in "
+                                "sitegen.toml or pass --as NAME\n")
+    assert reply("2099-01-01-nothing", "--as", "Me", "-m", "Hi").stderr == (
+        "error: no post '2099-01-01-nothing' in content/posts/ (give its file name without "
+        ".md)\n")
+    assert reply(OPEN, "--as", "Me", "-m", " \n").stderr == "error: the reply is empty\n"
+    assert reply(OPEN, "--as", "Me", "--to", "nope", "-m", "Hi").stderr == (
+        f"error: {THREAD}: no comment 'nope' in this thread\n")
+    assert reply(OPEN, "--as", "Me", "--to", waiting, "-m", "Hi").stderr == (
+        f"error: comment '{waiting}' is awaiting moderation: approve it first "
+        f"(`sitegen comments approve {waiting}`)\n")
+    assert thread_file(site).read_bytes() == before
+
+
 def test_list_escapes_control_characters_from_readers(make_site):
     site = comment_site(make_site)
     queued(site, author="Eve\x1b]0;owned\x07", body="\x1b[2J gone")
