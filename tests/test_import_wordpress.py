@@ -111,6 +111,16 @@ def test_threads_keep_nesting_and_replies_to_left_out_comments_move_up(imported)
     assert "Yes — Γειά σου 👋" in page  # noqa: RUF001 (Greek is the point)
 
 
+def test_the_post_authors_signed_in_comments_are_the_owners_and_a_name_is_not(imported):
+    site, _ = imported
+    thread = yaml.safe_load(read(site, "content/comments/2012-03-14-hello-world.yml"))
+    by_id = {comment["id"]: comment for comment in thread}
+    # wp-101 and wp-103 are both signed "Inês"; only wp-101 came from her account (user 1).
+    assert by_id["wp-101"]["author"] == by_id["wp-103"]["author"] == "Inês"
+    assert [cid for cid, comment in by_id.items() if comment.get("owner")] == ["wp-101"]
+    assert by_id["wp-101"]["owner"] is True
+
+
 def test_html_in_comments_is_sanitised_by_the_build(imported):
     site, _ = imported
     site.build()

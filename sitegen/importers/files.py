@@ -158,6 +158,8 @@ def _entry(comment: ImportedComment) -> dict[str, object]:
     for key in ("url", "email", "replyto"):
         if value := getattr(comment, key):
             entry[key] = value
+    if comment.owner:
+        entry["owner"] = True
     body = comment.body.strip()
     entry["body"] = body + "\n" if "\n" in body else body
     return entry

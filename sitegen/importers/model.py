@@ -38,6 +38,7 @@ class ImportedComment:
     email: str | None = None
     url: str | None = None
     replyto: str | None = None
+    owner: bool = False  # written by the blog's own author, signed in
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Published and scheduled posts stay posts; drafts, posts pending review, private 
 password-protected posts become drafts, since none of them was public. Categories and tags
 become tags. Approved comments keep their threading (comment_parent); pending ones are kept
 aside for the moderation queue; spam, trash, pingbacks and trackbacks are left out and
-counted. Pages that a navigation menu links to go in the site's menu.
+counted. Pages that a navigation menu links to go in the site's menu. A comment that the
+post's own author wrote while signed in is marked as the owner's.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ NAMESPACES = (
     (re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/$"), "excerpt"),
     (re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$"), "wp"),
     (re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/$"), "content"),
+    (re.compile(r"^https?://purl\.org/dc/elements/1\.1/$"), "dc"),
 )
 KEPT_STATUSES = {"publish": False, "future": False, "draft": True, "pending": True,
                  "private": True}
@@ -75,6 +77,7 @@ class _Reader:
         self.threads: dict[str, list[ImportedComment]] = {}
         self.parent_of: dict[str, str | None] = {}
         self.menu_pages: set[str] = set()
+        self.authors: dict[str, dict[str, str]] = {}  # by login: the <wp:author> fields
         self.problems: list[Problem] = []
         self.is_wxr = False
 
@@ -82,6 +85,9 @@ class _Reader:
         name = _name(element.tag)
         if name == "wp:wxr_version":
             self.is_wxr = True
+        if name == "wp:author":
+            fields = _fields(element)
+            self.authors[fields.get("wp:author_login", "")] = fields
         if name != "item":
             return
         if not self.is_wxr:
@@ -94,9 +100,10 @@ class _Reader:
         kind = fields.get("wp:post_type", "post")
         if kind == "nav_menu_item":
             self.menu_pages |= _menu_target(element)
+        author = self.authors.get(fields.get("dc:creator", ""))
         for comment in element:
             if _name(comment.tag) == "wp:comment":
-                self.comment(post_id, _fields(comment), line)
+                self.comment(post_id, _fields(comment), line, author)
         if kind not in ("post", "page"):
             self.export.skip(SKIPPED_TYPES.get(kind, f"items of type '{kind}'"))
         elif (item := self.item(element, fields, post_id, kind, line)) is not None:
@@ -132,7 +139,8 @@ class _Reader:
             comments_open=fields.get("wp:comment_status", "open") == "open",
         )
 
-    def comment(self, post_id: str, fields: dict[str, str], line: int) -> None:
+    def comment(self, post_id: str, fields: dict[str, str], line: int,
+                post_author: dict[str, str] | None) -> None:
         self.export.entries += 1
         cid = comment_id("wp", fields.get("wp:comment_id", ""))
         parent = fields.get("wp:comment_parent", "0")
@@ -152,7 +160,8 @@ class _Reader:
                                          self.path, line))
         else:
             self.keep(post_id, approved == "1", _comment(cid, fields, date,
-                                                         self.parent_of[cid]))
+                                                         self.parent_of[cid],
+                                                         _by(post_author, fields)))
 
     def keep(self, post_id: str, approved: bool, comment: ImportedComment) -> None:
         if not approved:
@@ -184,7 +193,21 @@ def read(path: Path, config: Config) -> Export:
     return reader.finish()
 
 
-def _comment(cid: str, fields: dict[str, str], date, parent: str | None) -> ImportedComment:
+def _by(author: dict[str, str] | None, comment: dict[str, str]) -> bool:
+    """Whether the post's author wrote the comment: signed in (a reader's comment has user
+    id 0, and anyone can type a name), as that author's account, by id where the export
+    gives authors one (WXR 1.1 and later), else by the account's email."""
+    user = comment.get("wp:comment_user_id", "0")
+    if author is None or user in ("", "0"):
+        return False
+    if author.get("wp:author_id"):
+        return user == author["wp:author_id"]
+    email = author.get("wp:author_email", "").lower()
+    return bool(email) and comment.get("wp:comment_author_email", "").lower() == email
+
+
+def _comment(cid: str, fields: dict[str, str], date, parent: str | None,
+             owner: bool) -> ImportedComment:
     return ImportedComment(
         id=cid,
         author=" ".join(fields.get("wp:comment_author", "").split()) or "Anonymous",
@@ -193,6 +216,7 @@ def _comment(cid: str, fields: dict[str, str], date, parent: str | None) -> Impo
         email=fields.get("wp:comment_author_email") or None,
         url=fields.get("wp:comment_author_url") or None,
         replyto=parent,
+        owner=owner,
     )
 
 
