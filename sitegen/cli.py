@@ -77,7 +77,16 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common, content = _common(), _content_options()
+    _add_build_command(commands, common, content)
+    _add_serve_command(commands, common, content)
+    _add_new_command(commands, common)
+    _add_comments_commands(commands, common)
+    _add_import_command(commands, common)
+    return parser
 
+
+def _add_build_command(commands, common: argparse.ArgumentParser,
+                       content: argparse.ArgumentParser) -> None:
     build_parser = commands.add_parser(
         "build", parents=[common, content], help="render the site into the output folder",
         description="Render posts, comments, archives, tags, feeds and the sitemap into the "
@@ -93,6 +102,9 @@ def make_parser() -> argparse.ArgumentParser:
                                    "when there is enough to convert)")
     build_parser.set_defaults(run=_run_build)
 
+
+def _add_serve_command(commands, common: argparse.ArgumentParser,
+                       content: argparse.ArgumentParser) -> None:
     serve_parser = commands.add_parser(
         "serve", parents=[common, content], help="preview the site, rebuilding on every change",
         description="Build the site, serve it on this computer and rebuild on every save; "
@@ -110,6 +122,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
     serve_parser.set_defaults(run=_run_serve)
 
+
+def _add_new_command(commands, common: argparse.ArgumentParser) -> None:
     new_parser = commands.add_parser(
         "new", parents=[common], help="start a new post",
         description="Write content/posts/YYYY-MM-DD-slug.md with its front matter filled in. "
@@ -123,8 +137,8 @@ def make_parser() -> argparse.ArgumentParser:
                                  "(default: now, in the site's time zone)")
     new_parser.set_defaults(run=_run_new)
 
-    _add_comments_commands(commands, common)
 
+def _add_import_command(commands, common: argparse.ArgumentParser) -> None:
     import_parser = commands.add_parser(
         "import", parents=[common], help="bring posts and comments from a blog export",
         description="Turn a Blogger or WordPress export into posts, pages and comment "
@@ -138,7 +152,6 @@ def make_parser() -> argparse.ArgumentParser:
     import_parser.add_argument("--force", action="store_true",
                                help="replace files that already exist")
     import_parser.set_defaults(run=_run_import)
-    return parser
 
 
 def _port(text: str) -> int:
