@@ -76,6 +76,15 @@ def make_site(tmp_path: Path) -> Callable[..., SiteUnderTest]:
     return make
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module; the test skips, saying why, without it."""
+    from browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 def copy_sample_blog(destination: Path) -> SiteUnderTest:
     """The repository's sample blog, copied so tests never write into the repository."""
     for name in ("content", "themes"):

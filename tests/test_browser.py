@@ -4,7 +4,7 @@ accessibility checks in light and dark colour schemes."""
 from __future__ import annotations
 
 import pytest
-from browser import AXE, chromium, require_axe, static_server
+from browser import AXE, require_axe, static_server
 
 PAGES = ["/", "/2010/08/31/a-first-loaf/", "/archive/", "/tags/bread/"]
 
@@ -13,12 +13,6 @@ PAGES = ["/", "/2010/08/31/a-first-loaf/", "/archive/", "/tags/bread/"]
 def served(sample_blog):
     with static_server(sample_blog.output) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def test_post_page_shows_the_threaded_comments(browser, served):

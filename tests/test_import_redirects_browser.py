@@ -5,19 +5,13 @@ with 404.html."""
 from __future__ import annotations
 
 import pytest
-from browser import StaticHost, chromium, static_server
+from browser import StaticHost, static_server
 
 from helpers import post
 from import_support import import_into, new_site
 
 HELLO = "/2012/03/14/hello-world/"
 MY_POST = "/2010/08/31/my-post/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

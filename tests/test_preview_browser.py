@@ -5,7 +5,6 @@ stylesheet without reloading when only CSS changed; the comment form posts throu
 from __future__ import annotations
 
 import pytest
-from browser import chromium
 from preview_helpers import previewing, wait_until
 
 from helpers import post
@@ -13,12 +12,6 @@ from helpers import post
 POST = "content/posts/2010-08-31-hello.md"
 POST_URL = "/2010/08/31/hello/"
 WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ that answers a missing file with the site's own 404.html, as GitHub Pages does."
 from __future__ import annotations
 
 import pytest
-from browser import StaticHost, chromium, static_server
+from browser import StaticHost, static_server
 
 from sitegen.build import build
 from sitegen.config import BuildOptions, SitePaths
@@ -14,12 +14,6 @@ from conftest import NOW
 from helpers import post, thread
 
 MY_POST = "/blog/2010/08/31/my-post/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture
