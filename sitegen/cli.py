@@ -259,7 +259,7 @@ def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
     sweep(paths.comments / "pending")
     server = make_server(app, args.host, args.port)
     console.info(f"taking comments for {paths.root} at "
-                 f"{server_url(server, app.endpoint)} (Ctrl+C stops)")
+                 f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")
     try:
         server.run()
     finally:
