@@ -43,8 +43,9 @@ class Comment:
     date: datetime
     body_html: Markup
     replyto: str | None
-    # Written by the blog's owner (`sitegen comments reply`), for the theme to mark. Only the
-    # thread file can say so: neither the intake nor the importers ever write the key.
+    # Written by the blog's owner, for the theme to mark. Only the thread file can say so
+    # (`sitegen comments reply`, or an import of the author's signed-in WordPress comments):
+    # the intake never writes the key, whatever a reader's form holds.
     owner: bool = False
 
 
