@@ -110,13 +110,14 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
 
 def _site_digest(site: Site, renderer: Renderer) -> str:
     """Everything the plan and every page's digest are made from: the shown posts in order,
-    the pages and threads (each by the digest of its file), the templates and the config.
-    When it is unchanged, so is every page."""
+    the pages and threads (each by the digest of its file), the redirects, the templates and
+    the config. When it is unchanged, so is every page."""
     return fingerprint((
         renderer.templates_digest,
         [post.source_digest for post in site.posts],
         [page.source_digest for page in site.pages],
         sorted((stem, thread.source_digest) for stem, thread in site.threads.items()),
+        [(redirect.old, redirect.target) for redirect in site.redirects],
     ))
 
 

@@ -110,6 +110,10 @@ class SitePaths:
         return self.root / "content" / "comments"
 
     @property
+    def redirects(self) -> Path:
+        return self.root / "content" / "redirects.yml"
+
+    @property
     def templates(self) -> Path:
         return self.root / "templates"
 

@@ -302,11 +302,16 @@ def _sitemap(site: Site, pages: list[Page]) -> Page:
 
 
 def _redirects(site: Site, info: SiteInfo) -> list[Page]:
+    """A redirect page at each old address: posts' and pages' aliases, and the entries of
+    content/redirects.yml (whose title is where they lead)."""
     items: list[Post | StaticPage] = [*site.posts, *site.pages]
     return [
-        Page(alias, "redirect.html", {"site": info, "target": item.url, "title": item.title},
-             (item.source,))
-        for item in items for alias in item.aliases if "?" not in alias
+        *(Page(alias, "redirect.html", {"site": info, "target": item.url, "title": item.title},
+               (item.source,))
+          for item in items for alias in item.aliases if "?" not in alias),
+        *(Page(entry.old, "redirect.html", {"site": info, "target": entry.target,
+                                            "title": entry.target}, (entry.source,))
+          for entry in site.redirects),
     ]
 
 

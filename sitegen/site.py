@@ -1,4 +1,5 @@
-"""MODEL: the whole site, loaded every build: posts, pages, threads, tags and archives.
+"""MODEL: the whole site, loaded every build: posts, pages, threads, tags, archives and
+redirects.
 
 The model is always complete, even when only one file changed, so listings are never stale;
 what makes that cheap is the `cache` of loaded files keyed by their content digest.
@@ -19,6 +20,7 @@ from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
 from .loading import Request, load_files
 from .posts import Post, StaticPage
+from .redirects import Redirect, load_redirects
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Site:
     pages: tuple[StaticPage, ...]
     threads: dict[str, Thread]
     warnings: tuple[Problem, ...] = ()
+    redirects: tuple[Redirect, ...] = ()
     tags: tuple[Tag, ...] = field(init=False)
     years: tuple[Year, ...] = field(init=False)
     _empty: dict[str, Thread] = field(init=False, default_factory=dict, repr=False, compare=False)
@@ -120,8 +123,13 @@ def load_site(
         # After errors, what did load is kept too: the next try, with the typo fixed,
         # then converts only the file that had it.
         cache.update(loaded.by_digest)
-    if loaded.errors:
-        raise ContentError(*gather(loaded.errors))
+    problems = gather(loaded.errors)
+    try:
+        redirects = load_redirects(paths.redirects)
+    except ContentError as error:
+        problems = [*problems, *error.problems]
+    if problems:
+        raise ContentError(*problems)
     found: dict[str, list] = {"post": [], "page": [], "thread": []}
     for request, item in zip(requests, loaded.items, strict=True):
         found[request.kind].append(item)
@@ -132,6 +140,7 @@ def load_site(
         pages=tuple(found["page"]),
         threads=by_stem,
         warnings=_warnings(paths, found["post"], by_stem),
+        redirects=redirects,
     )
 
 

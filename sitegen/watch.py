@@ -52,6 +52,7 @@ class Kind(StrEnum):
     POST = "post"
     PAGE = "page"
     COMMENTS = "comment thread"
+    REDIRECTS = "redirect list"
     TEMPLATE = "template"
     STATIC = "static file"
     CONFIG = "configuration"
@@ -100,6 +101,8 @@ def classify(path: Path, paths: SitePaths, theme: Path | None) -> Change | None:
         return Change(Kind.PAGE, path)
     if parent == paths.comments and path.suffix == ".yml":
         return Change(Kind.COMMENTS, path)
+    if path == paths.redirects:
+        return Change(Kind.REDIRECTS, path)
     for folder in (paths.templates, theme and theme / "templates"):
         if folder and path.is_relative_to(folder):
             return Change(Kind.TEMPLATE, path)

@@ -222,6 +222,21 @@ def test_adding_a_post_updates_its_archives_tags_home_and_feeds(blog, tmp_path):
             "archive/index.html", "sitemap.xml"} <= set(report.written)
 
 
+def test_a_redirect_added_changed_or_removed_rewrites_only_its_page(blog, tmp_path):
+    redirects = blog.root / "content/redirects.yml"
+    redirects.write_text("/search/label/Bread: /tags/bread/\n", encoding="utf-8")
+    report = rebuild_and_check(blog, tmp_path)
+    assert set(report.written) == {"search/label/Bread/index.html"}
+    redirects.write_text("/search/label/Bread: /tags/code/\n/old.html: /about/\n",
+                         encoding="utf-8")
+    report = rebuild_and_check(blog, tmp_path)
+    assert set(report.written) == {"search/label/Bread/index.html", "old.html"}
+    redirects.unlink()
+    report = rebuild_and_check(blog, tmp_path)
+    assert (set(report.written), set(report.deleted)) == (
+        set(), {"search/label/Bread/index.html", "old.html"})
+
+
 def test_a_template_change_rewrites_only_the_pages_it_changes(blog, tmp_path):
     edit(blog, "themes/plain/templates/post.html", "<article>", '<article class="post">')
     report = rebuild_and_check(blog, tmp_path)

@@ -57,6 +57,13 @@ def test_a_new_comment_shows_on_its_post(site, preview):
     wait_until(lambda: "Lovely <em>loaf</em>." in page(running))
 
 
+def test_a_new_redirect_is_served_without_a_restart(site, preview):
+    running, console = preview
+    site.write("content/redirects.yml", "/old/: /2010/08/31/hello/\n")
+    wait_until(lambda: "url=/2010/08/31/hello/" in page(running, "/old/"))
+    wait_until(lambda: any(line.startswith("1 redirect list changed: ") for line in console.lines))
+
+
 def test_a_template_change_shows_on_every_page(site, preview):
     running, console = preview
     site.write("templates/404.html", "<html><body>Custom not found</body></html>")
