@@ -66,6 +66,8 @@ def try_real(folder: Path) -> None:
               f"{counts['posts']} posts, {counts['drafts']} drafts, {counts['pages']} pages, "
               f"{counts['comments']} comments, {counts['queued']} queued for moderation "
               f"in {seconds:.2f} s")
+        if redirected := sum(planned.redirects for planned in report.files):
+            print(f"    old label, tag and category pages redirected: {redirected}")
         for title, found in (("kept differently", report.export.notes),
                              ("left out", report.skipped())):
             for reason, count in sorted(found.items()):

@@ -25,6 +25,7 @@ def test_classic_posts_pages_and_drafts_are_written(classic):
         "content/pages/sobre.md",
         "content/posts/2010-08-31-pao-de-lo.md",
         "content/posts/2010-10-03-half-written-thoughts-on-rye.md",
+        "content/redirects.yml",
     ]
     assert read(site, "content/posts/2010-08-31-pao-de-lo.md").startswith(
         "---\ntitle: Pão de Ló à moda de Ovar\ndate: 2010-08-31 23:30:00-07:00\n"
@@ -37,10 +38,23 @@ def test_classic_posts_pages_and_drafts_are_written(classic):
         "---\ntitle: Sobre mim\nmenu: true\naliases: [/p/sobre.html]\n---\n\nI bake, I walk.\n")
 
 
+def test_label_pages_lead_to_their_tag_pages(classic):
+    site, _ = classic
+    assert read(site, "content/redirects.yml") == (
+        "# Old addresses, each leading to a page of this site (old: new).\n"
+        "# The build writes a redirect page at each old address.\n"
+        "/search/label/Pão/: /tags/pao/\n"
+        "/search/label/receitas/: /tags/receitas/\n")
+    site.build()
+    assert 'url=/tags/pao/"' in site.page("/search/label/Pão/")
+    assert (site.output / "tags/pao/index.html").is_file()
+
+
 def test_classic_summary_counts_everything(classic):
     _, report = classic
     assert report.summary() == (
         "imported 1 post, 1 draft, 1 page and 3 comments from 10 entries\n"
+        "old label, tag and category pages redirected: 2 (content/redirects.yml)\n"
         "left out:\n"
         "  blog settings entries: 1\n"
         "  blog template entries: 1\n"
@@ -103,6 +117,7 @@ def test_newer_form_statuses(modern):
     assert report.summary() == (
         "imported 2 posts, 1 draft, 1 page and 4 comments from 11 entries\n"
         "queued for moderation: 1 comment (see `sitegen comments list`)\n"
+        "old label, tag and category pages redirected: 2 (content/redirects.yml)\n"
         "kept differently:\n"
         "  scheduled posts (the build shows them from their date): 1\n"
         "left out:\n"

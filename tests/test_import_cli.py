@@ -13,6 +13,7 @@ def test_import_then_build_from_the_command_line(make_site):
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "imported 1 post, 1 draft, 1 page and 3 comments from 10 entries\n"
+        "old label, tag and category pages redirected: 2 (content/redirects.yml)\n"
         "left out:\n"
         "  blog settings entries: 1\n"
         "  blog template entries: 1\n"

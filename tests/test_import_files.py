@@ -38,6 +38,7 @@ def test_a_dry_run_lists_the_files_and_writes_nothing(make_site):
         "  page    content/pages/about.md",
         "  page    content/pages/archive-page.md",
         "  pending content/comments/pending/wp-106.yml",
+        "  redirects content/redirects.yml (+3 old addresses)",
     ]
     assert report.summary().startswith("would import 3 posts, 3 drafts, 2 pages and 5 comments")
     assert report.summary().endswith("\ndry run: nothing was written")
@@ -61,6 +62,31 @@ def test_running_twice_leaves_existing_files_alone_and_force_replaces_them(make_
     forced = import_into(site, "wordpress", "wordpress.xml", force=True)
     assert "My own edit." not in post.read_text()
     assert forced.imported()["posts"] == 3
+
+
+def test_old_tag_pages_are_added_after_the_owners_own_redirects(make_site):
+    site = new_site(make_site)
+    mine = "# mine\n/old-feed/: /archive/\n/tag/pao: /tags/bread/\n"
+    site.write("content/redirects.yml", mine)
+    report = import_into(site, "wordpress", "wordpress.xml")
+    assert (site.root / "content/redirects.yml").read_text(encoding="utf-8") == (
+        mine + "/category/bread/: /tags/bread/\n/tag/bread/: /tags/bread/\n")
+    assert report.listing()[-1] == "  redirects content/redirects.yml (+2 old addresses)"
+    site.build()
+    assert "url=/tags/bread/" in site.page("/tag/pao/")  # the owner's own choice stands
+    assert "url=/tags/bread/" in site.page("/category/bread/")
+
+
+def test_a_redirects_file_that_cannot_be_read_stops_the_import_writing_nothing(make_site):
+    site = new_site(make_site)
+    site.write("content/redirects.yml", "- not a mapping\n")
+    before = tree(site.root)
+    with pytest.raises(ExportError) as caught:
+        import_into(site, "wordpress", "wordpress.xml")
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line) == (site.root / "content/redirects.yml", 1)
+    assert problem.message.startswith("must be a mapping of old addresses")
+    assert tree(site.root) == before
 
 
 def item(key: str, slug: str, kind: str = "post", **extra) -> ImportedItem:
@@ -93,6 +119,16 @@ def test_clashing_names_get_numbers_and_own_addresses_are_not_aliases(tmp_path):
         "old addresses the site uses for its own pages, not redirected": 2,
         "draft pages kept as draft posts (pages cannot be drafts)": 1,
     }
+
+
+def test_a_tag_page_redirect_never_takes_an_address_a_page_has(tmp_path):
+    export = Export(items=[item("a", "rye", aliases=("/tag/rye/",)), item("b", "bread")],
+                    redirects={"/tag/rye/": "/tags/rye/", "/tag/bread/": "/tags/bread/",
+                               "/tags/old/": "/tags/old-bread/",
+                               "/2012/03/14/bread/": "/tags/bread/"})
+    planned = plan_files(export, SitePaths.at(tmp_path), Config(), force=False)
+    assert planned[-1].data.decode().splitlines()[-1:] == ["/tag/bread/: /tags/bread/"]
+    assert planned[-1].redirects == 1
 
 
 def test_every_file_is_written_or_none_is(tmp_path):

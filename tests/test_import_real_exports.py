@@ -41,6 +41,12 @@ def test_wordpress_theme_unit_test_data(make_site):
         "pending comments on pages (sitegen pages have no comments)": 2}
     built = site.build()
     assert built.posts == 55  # the scheduled post waits for its date
+    redirects = yaml.safe_load((site.root / "content/redirects.yml").read_bytes())
+    assert len(redirects) == sum(planned.redirects for planned in report.files) == 129
+    missing = {old: new for old, new in redirects.items()
+               if not (site.output / new.lstrip("/") / "index.html").is_file()}
+    assert missing == {}
+    assert 'url=/tags/block/"' in site.page("/category/block/")
     page = site.page("/2012/01/03/template-comments/")
     assert max(depth for depth, _ in thread_ids(page)) == 10
     # This export gives authors no ids: the post author's account is known by its email,

@@ -26,6 +26,7 @@ def test_summary_counts_what_was_imported_and_what_was_left_out(imported):
     assert report.summary() == (
         "imported 3 posts, 3 drafts, 2 pages and 5 comments from 24 entries\n"
         "queued for moderation: 1 comment (see `sitegen comments list`)\n"
+        "old label, tag and category pages redirected: 3 (content/redirects.yml)\n"
         "kept differently:\n"
         "  old addresses the site uses for its own pages, not redirected: 1\n"
         "  password-protected posts, kept as drafts: 1\n"

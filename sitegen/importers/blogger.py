@@ -28,6 +28,7 @@ from .model import (
     attach_threads,
     comment_id,
     old_address,
+    redirect_tag,
     unique_tags,
 )
 from .timestamps import atom_time
@@ -96,6 +97,10 @@ def read(path: Path, config: Config) -> Export:
         raise ExportError(Problem("not a Blogger export: no entry has a Blogger kind "
                                   "(category …/kind#post) or <blogger:type>", path))
     attach_threads(export, items, threads, parent_of)
+    for item in items.values():
+        if item.kind == "post" and not item.draft:
+            for label in item.tags:
+                redirect_tag(export, "search/label", label, label)
     return export
 
 

@@ -21,9 +21,12 @@ from ..dates import isoformat
 from ..errors import ContentError, Problem
 from ..moderation import PendingComment
 from ..posts import permalink
+from ..redirects import folder_address, read_redirects
 from ..threadfile import appended, dump_yaml, entry_ids
 from .model import Export, ExportError, ImportedComment, ImportedItem
 
+REDIRECTS_HEADER = (b"# Old addresses, each leading to a page of this site (old: new).\n"
+                    b"# The build writes a redirect page at each old address.\n")
 RESERVED_PAGE_SLUGS = frozenset({"tags", "archive", "page", "comments", "static", "feed"})
 # Addresses the build gives its own pages (home, archives, tags, feeds...): an old address
 # among them cannot become a redirect.
@@ -35,18 +38,20 @@ SITE_ADDRESS = re.compile(
 
 @dataclass(frozen=True)
 class Planned:
-    """One file the import would write; `kind` is post, draft, page, thread, merge or
-    pending (a comment for the moderation queue)."""
+    """One file the import would write; `kind` is post, draft, page, thread, merge,
+    pending (a comment for the moderation queue) or redirects (added to
+    content/redirects.yml, like a merge)."""
 
     path: Path
     data: bytes
     kind: str
     comments: int = 0
     exists: bool = False
+    redirects: int = 0
 
     @property
     def writes(self) -> bool:
-        return not self.exists or self.kind == "merge"
+        return not self.exists or self.kind in ("merge", "redirects")
 
 
 def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) -> list[Planned]:
@@ -55,8 +60,10 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
     planned: list[Planned] = []
     names = _Names(config)
     post_stems: dict[str, str] = {}
+    claimed: set[str] = set()  # addresses the imported posts and pages have or redirect
     for item in export.items:
         item = names.place(item, export)
+        claimed |= {names.url(item), *item.aliases}
         folder = paths.posts if item.kind == "post" else paths.pages
         stem = names.stem(item)
         if item.kind == "post":
@@ -77,6 +84,8 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
         pending = _pending(comment, post_stems[key])
         path = paths.comments / "pending" / f"{pending.id}.yml"
         planned.append(_file(path, dump_yaml(pending.as_mapping()), "pending", force))
+    if export.redirects and (redirects := _redirects(paths.redirects, export, claimed)):
+        planned.append(redirects)
     return planned
 
 
@@ -125,6 +134,10 @@ class _Names:
 
     def stem(self, item: ImportedItem) -> str:
         return f"{item.date:%Y-%m-%d}-{item.slug}" if item.kind == "post" else item.slug
+
+    def url(self, item: ImportedItem) -> str:
+        """The address of an item already placed."""
+        return self._url(item.kind, item, item.slug)
 
     def _url(self, kind: str, item: ImportedItem, slug: str) -> str:
         return permalink(self.config.permalink, item.date, slug) if kind == "post" else f"/{slug}/"
@@ -179,6 +192,27 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
     if dropped := len(comments) - len(new):
         export.skip("comments already in their thread", dropped)
     return Planned(path, data, "merge", added) if added else None
+
+
+def _redirects(path: Path, export: Export, claimed: set[str]) -> Planned | None:
+    """The old blog's label, tag and category pages added to content/redirects.yml after
+    what it holds, keeping its bytes; addresses it already redirects are left as they are,
+    and so are those that a page of the site has."""
+    old = path.read_bytes() if path.exists() else REDIRECTS_HEADER
+    try:
+        have = {redirect.old for redirect in read_redirects(path, old)}
+        new = {address: target for address, target in sorted(export.redirects.items())
+               if folder_address(address) not in have | claimed
+               and not SITE_ADDRESS.match(address)}
+        if not new:
+            return None
+        joint = b"" if not old or old.endswith(b"\n") else b"\n"
+        data = old + joint + dump_yaml(new).encode("utf-8")
+        if len(read_redirects(path, data)) != len(have) + len(new):
+            raise ContentError(Problem("cannot add to it without changing what it says", path))
+    except ContentError as error:
+        raise ExportError(*error.problems) from None
+    return Planned(path, data, "redirects", redirects=len(new))
 
 
 def write_files(planned: list[Planned]) -> None:

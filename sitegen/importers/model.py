@@ -67,7 +67,8 @@ class Export:
     the moderation queue.
     `merges` maps the stem of a post already in the site to comments to add to its thread.
     `skipped` counts what was left out by reason; `notes` counts what was kept differently
-    from the export (a private post kept as a draft, say)."""
+    from the export (a private post kept as a draft, say). `redirects` maps the old
+    addresses of label, tag and category pages to the tag pages that replace them."""
 
     entries: int = 0
     items: list[ImportedItem] = field(default_factory=list)
@@ -76,6 +77,7 @@ class Export:
     skipped: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
     warnings: list[Problem] = field(default_factory=list)
+    redirects: dict[str, str] = field(default_factory=dict)
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] += count
@@ -93,6 +95,14 @@ def unique_tags(names: Iterable[str]) -> tuple[str, ...]:
         if slug := slugify(name):
             found.setdefault(slug, name)
     return tuple(found.values())
+
+
+def redirect_tag(export: Export, folder: str, segment: str, name: str) -> None:
+    """Send the old blog's page of a label, tag or category (/<folder>/<segment>/) to the
+    page of the tag `name` here; a segment that cannot be one folder is left alone."""
+    segment = unquote(segment).strip()
+    if (slug := slugify(name)) and segment and not any(c in segment for c in "/?#\\"):
+        export.redirects.setdefault(f"/{folder}/{segment}/", f"/tags/{slug}/")
 
 
 def old_address(url: str | None) -> str | None:

@@ -29,7 +29,9 @@ class ImportReport:
         lines = []
         for planned in self.files:
             where = planned.path.relative_to(self.root).as_posix()
-            added = f" (+{count(planned.comments, 'comment')})" if planned.comments else ""
+            added = (f" (+{count(planned.comments, 'comment')})" if planned.comments else
+                     f" (+{count(planned.redirects, 'old address', 'old addresses')})"
+                     if planned.redirects else "")
             if not planned.writes:
                 lines.append(f"  exists  {where}: left as it is (--force replaces it)")
             else:
@@ -69,6 +71,9 @@ class ImportReport:
         if counts["queued"]:
             lines.append(f"queued for moderation: {count(counts['queued'], 'comment')} "
                          "(see `sitegen comments list`)")
+        if redirected := sum(planned.redirects for planned in self.files):
+            lines.append(f"old label, tag and category pages redirected: {redirected} "
+                         "(content/redirects.yml)")
         lines += _section("kept differently", self.export.notes)
         lines += _section("left out", self.skipped())
         if self.dry_run:

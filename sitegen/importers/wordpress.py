@@ -28,6 +28,7 @@ from .model import (
     attach_threads,
     comment_id,
     old_address,
+    redirect_tag,
     unique_tags,
 )
 from .timestamps import wordpress_time
@@ -48,6 +49,8 @@ DRAFT_NOTES = {
 }
 SKIPPED_TYPES = {"attachment": "attachments", "nav_menu_item": "menu items",
                  "revision": "revisions"}
+# Where WordPress's pretty permalinks put the page of each kind of term.
+TERM_FOLDERS = {"category": "category", "post_tag": "tag"}
 COMMENT_SKIPS = {"spam": "spam comments", "trash": "trashed comments",
                  "post-trashed": "comments trashed with their post"}
 
@@ -128,6 +131,8 @@ class _Reader:
         elif fields.get("wp:post_password"):
             self.export.notes["password-protected posts, kept as drafts"] += 1
         title = " ".join(fields.get("title", "").split())
+        if kind == "post" and not draft:
+            self._redirect_terms(element)
         return ImportedItem(
             key=post_id, kind=kind, title=title or "Untitled", date=date,
             slug=slugify(unquote(fields.get("wp:post_name", ""))) or slugify(title)
@@ -138,6 +143,15 @@ class _Reader:
             aliases=() if draft else _aliases(fields, post_id, kind),
             comments_open=fields.get("wp:comment_status", "open") == "open",
         )
+
+    def _redirect_terms(self, element: Element) -> None:
+        """The old category and tag pages (/category/bread/, /tag/rye/) of a published
+        post's terms lead to their tag pages here."""
+        for child in element:
+            folder = TERM_FOLDERS.get(child.get("domain", "")) if local(child.tag) == "category" \
+                else None
+            if folder and child.get("nicename") and child.get("nicename") != "uncategorized":
+                redirect_tag(self.export, folder, child.get("nicename"), child.text or "")
 
     def comment(self, post_id: str, fields: dict[str, str], line: int,
                 post_author: dict[str, str] | None) -> None:
