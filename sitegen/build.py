@@ -20,7 +20,7 @@ from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
 from .manifest import manifest_file
-from .output import Output, check_output_folder
+from .output import Output, check_output_folder, output_lock
 from .pages import Page, plan
 from .render import Renderer
 from .rendering import render_pages
@@ -62,6 +62,7 @@ def build(
     *,
     clean: bool = False,
     jobs: int | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Bring `paths.output` up to date with the site at `paths`; raise SitegenError on any
     problem, leaving the previous output untouched.
@@ -69,9 +70,10 @@ def build(
     `cache` maps content digests to loaded items: pass the same dict to every build of a
     long-running process to skip reading the stored cache. `clean` ignores everything
     stored from earlier builds. `jobs` is the number of processes converting Markdown and
-    rendering pages (None: every core, when there is enough work to share)."""
+    rendering pages (None: every core, when there is enough work to share). Builds into one
+    output folder take turns: `on_wait` is called when this one must wait for another."""
     started = time.perf_counter()
-    with gc_paused():
+    with gc_paused(), output_lock(paths.root / CACHE_DIR, paths.output, on_wait):
         return _build(paths, options, cache, on_page, clean, jobs, started)
 
 

@@ -215,7 +215,9 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
     options = BuildOptions(drafts=args.drafts, future=args.future)
     console.info(f"building {paths.root} into {paths.output}")
     report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
-                   clean=args.clean, jobs=args.jobs)
+                   clean=args.clean, jobs=args.jobs,
+                   on_wait=lambda: console.info("waiting for another build into "
+                                                f"{paths.output} to finish"))
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())

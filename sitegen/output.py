@@ -7,6 +7,8 @@ build leaves the previous site byte for byte as it was. A file whose inputs or b
 change is neither written nor touched, so its modification time stays, and deploys that sync
 by time or checksum upload only what changed.
 
+Builds into one output folder take turns, under a lock.
+
 The output folder is pruned of files this build does not make, so this module refuses
 folders it did not make: a marker file says "sitegen wrote this" (and names the build token
 that ties the folder to its manifest), and an output that would hold the site's own files is
@@ -15,10 +17,14 @@ never accepted.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import secrets
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +34,28 @@ from .manifest import Files, Record, content_hash, read_manifest, write_manifest
 
 MARKER = ".sitegen-output"
 MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
+
+
+@contextlib.contextmanager
+def output_lock(state: Path, output: Path,
+                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the lock that every build into `output` takes, so that two builds (the
+    preview's and a `sitegen build` in another terminal, say) change the folder and its
+    manifest one after the other; `on_wait` is called once if another build holds it."""
+    locks = state / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    name = hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
+    with (locks / f"output-{name}.lock").open("a") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
 
 
 def check_output_folder(root: Path, output: Path) -> None:

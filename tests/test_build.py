@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import pytest
 from bs4 import BeautifulSoup
 
 from sitegen.build import build
 from sitegen.config import BuildOptions, SitePaths
 from sitegen.errors import ContentError, SitegenError, ThemeError
+from sitegen.output import output_lock
 
 from helpers import links, post, thread
 
@@ -179,3 +184,22 @@ def test_under_a_path_the_pages_shown_anywhere_link_from_the_domain_root(make_si
     assert 'href="https://example.org/blog/2010/08/31/moved/"' in redirect
     # Every other page links relative to itself, so it works under any path.
     assert 'href="../../../../static/style.css"' in site.page("/2010/08/31/moved/")
+
+
+def test_a_build_waits_its_turn_while_another_writes_the_same_output(make_site):
+    site = blog(make_site, 2, **{"sitegen.toml": 'base_url = "https://example.org"\n'})
+    site.build()
+    site.write("content/posts/2010-01-11-post-1.md", post("Renamed", date=None, tags="[bread]"))
+    with output_lock(site.root / ".sitegen", site.output):
+        child = subprocess.Popen([sys.executable, "-m", "sitegen", "build"], cwd=site.root,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert child.stdout.readline() == f"building {site.root} into {site.output}\n"
+        assert child.stdout.readline() == (f"waiting for another build into {site.output} "
+                                           "to finish\n")
+        time.sleep(0.5)
+        assert child.poll() is None
+        assert "Renamed" not in site.page("/2010/01/11/post-1/")
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, err) == (0, "")
+    assert out.startswith("2 posts, 0 comments: wrote ")
+    assert "Renamed" in site.page("/2010/01/11/post-1/")
