@@ -163,9 +163,6 @@ def _salt(state: Path) -> bytes:
     path = state / "salt"
     if not path.exists():
         state.mkdir(parents=True, exist_ok=True)
-        ignore = state / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# sitegen's private state: never commit it\n*\n", encoding="utf-8")
         # Another process may make it first; then everyone uses theirs.
         with contextlib.suppress(FileExistsError):
             write_new(path, secrets.token_hex(32).encode())
@@ -177,8 +174,3 @@ def _salt(state: Path) -> bytes:
         raise SitegenError(Problem("not a salt of 32 hex digits or more; delete the file and "
                                    "a new one is made", path))
     return salt
-
-
-def state_folder(root: Path) -> Path:
-    """Where a site keeps files that belong to this machine, not to the site's history."""
-    return root / ".sitegen"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .cache import CACHE_DIR, ItemStore, gc_paused, read_known, write_known
+from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
@@ -73,7 +73,7 @@ def build(
     rendering pages (None: every core, when there is enough work to share). Builds into one
     output folder take turns: `on_wait` is called when this one must wait for another."""
     started = time.perf_counter()
-    with gc_paused(), output_lock(paths.root / CACHE_DIR, paths.output, on_wait):
+    with gc_paused(), output_lock(state_folder(paths.root), paths.output, on_wait):
         return _build(paths, options, cache, on_page, clean, jobs, started)
 
 
@@ -84,7 +84,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
     config = load_config(paths)
     site, save_cache = _load(paths, config, options, cache, clean, jobs)
     try:
-        renderer = Renderer(paths, config, paths.root / CACHE_DIR / "templates")
+        renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
         with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
             planned = output.current_site(inputs)
@@ -129,7 +129,7 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
     """The whole model, through the cache: the caller's, else the one stored in the site;
     and a function that stores what had to be loaded afresh (once, however often it is
     called). When loading fails, what did load is stored before the error goes on."""
-    folder = paths.root / CACHE_DIR
+    folder = state_folder(paths.root)
     store = ItemStore(folder / "items")
     items: MutableMapping[str, object] = {} if cache is None or clean else cache
     if not clean and not items:

@@ -44,6 +44,18 @@ HEADER = (
 )
 
 
+def state_folder(root: Path) -> Path:
+    """The site's private, per-machine files (the build's cache and locks, the salt of the
+    comment server); kept out of git by its own .gitignore, made on first use."""
+    folder = root / CACHE_DIR
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as file:
+            file.write("# sitegen's private state for this machine: never commit it\n*\n")
+    return folder
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cycle collector while a build makes many long-lived objects: it would

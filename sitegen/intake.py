@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
+from .cache import state_folder
 from .config import CommentsConfig, Config, SitePaths, load_config
 from .errors import Problem, SitegenError
 from .moderation import (
@@ -25,7 +26,6 @@ from .moderation import (
     Queue,
     append_to_thread,
     new_id,
-    state_folder,
     thread_lock,
 )
 from .rebuild import Rebuilder
@@ -82,11 +82,12 @@ class IntakeApp:
         self.trusted = networks(settings.trusted_proxies)
         self.blocked = networks(settings.blocked_ips)
         self.limiter = RateLimiter(settings.rate_limit)
-        self.hasher = AddressHasher(state_folder(paths))
+        state = state_folder(paths.root)
+        self.hasher = AddressHasher(state)
         self.checker = Checker(paths, config)
         self.queue = Queue(paths)
         self.rebuilder = (
-            Rebuilder(settings.rebuild_command, paths.root, state_folder(paths) / "rebuild.lock")
+            Rebuilder(settings.rebuild_command, paths.root, state / "rebuild.lock")
             if settings.auto_approve and settings.rebuild_command else None
         )
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from .atomic import move_new, write_file, write_new
+from .cache import state_folder
 from .comments import COMMENT_ID, read_entries
 from .config import Config, SitePaths
 from .errors import ContentError, Problem
@@ -75,22 +76,10 @@ def new_id(now: datetime | None = None) -> str:
     return f"{when:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
 
 
-def state_folder(paths: SitePaths) -> Path:
-    """The site's private, per-machine files (salt, locks); kept out of git by its own
-    .gitignore, made on first use."""
-    folder = paths.root / ".sitegen"
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as file:
-            file.write("# sitegen's private state for this machine: never commit it\n*\n")
-    return folder
-
-
 @contextlib.contextmanager
 def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
     """Hold the lock that every writer of `content/comments/<post>.yml` takes."""
-    locks = state_folder(paths) / "locks"
+    locks = state_folder(paths.root) / "locks"
     locks.mkdir(exist_ok=True)
     with (locks / f"{post}.lock").open("a") as file:
         fcntl.flock(file, fcntl.LOCK_EX)

@@ -203,3 +203,14 @@ def test_a_build_waits_its_turn_while_another_writes_the_same_output(make_site):
     assert (child.returncode, err) == (0, "")
     assert out.startswith("2 posts, 0 comments: wrote ")
     assert "Renamed" in site.page("/2010/01/11/post-1/")
+
+
+def test_the_build_keeps_its_cache_out_of_the_sites_git(make_site):
+    site = blog(make_site, 1)
+    subprocess.run(["git", "init", "-q"], cwd=site.root, check=True)
+    (site.root / ".gitignore").write_text("output/\n")
+    site.build()
+    assert (site.root / ".sitegen" / "items").is_dir()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                            cwd=site.root, capture_output=True, text=True, check=True).stdout
+    assert sorted(status.splitlines()) == ["?? .gitignore", "?? content/posts/2010-01-11-post-1.md"]
