@@ -23,7 +23,7 @@ from . import __version__
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode, markdown_extensions
+from .posts import YAML_LOADER, decode, markdown_extensions, yaml_problem
 
 ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -155,10 +155,7 @@ def read_entries(path: Path, data: bytes) -> list:
     try:
         entries = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        line = mark.line + 1 if mark else None
-        raise ContentError(Problem(f"not valid YAML: {reason}", path, line)) from None
+        raise ContentError(yaml_problem(error, path)) from None
     if entries is None:
         return []
     if not isinstance(entries, list):

@@ -135,11 +135,7 @@ def read_source(path: Path, data: bytes) -> Source:
     try:
         meta = yaml.load(front, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = offset + mark.line + 1 if mark else None
-        reason = getattr(error, "problem", None) or str(error)
-        problem = Problem(f"front matter is not valid YAML: {reason}", path, line)
-        raise ContentError(problem) from None
+        raise ContentError(yaml_problem(error, path, "front matter is", offset)) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -150,6 +146,16 @@ def read_source(path: Path, data: bytes) -> Source:
         if (match := re.match(r"([\w-]+)\s*:", line))
     }
     return Source(path, meta, body, key_lines)
+
+
+def yaml_problem(error: yaml.YAMLError, path: Path, subject: str = "",
+                 offset: int = 0) -> Problem:
+    """A YAML error as one problem, at the file line where the parser stopped (`offset`:
+    the lines before the YAML, in a file that holds more than YAML)."""
+    mark = getattr(error, "problem_mark", None)
+    reason = getattr(error, "problem", None) or str(error)
+    message = f"{subject} not valid YAML: {reason}".lstrip()
+    return Problem(message, path, offset + mark.line + 1 if mark else None)
 
 
 def decode(path: Path, data: bytes) -> str:

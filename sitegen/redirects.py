@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode
+from .posts import YAML_LOADER, decode, yaml_problem
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,7 @@ def read_redirects(path: Path, data: bytes) -> tuple[Redirect, ...]:
     try:
         root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        raise ContentError(Problem(f"not valid YAML: {reason}", path,
-                                   mark.line + 1 if mark else None)) from None
+        raise ContentError(yaml_problem(error, path)) from None
     if root is None:
         return ()
     if not isinstance(root, yaml.MappingNode):
