@@ -11,6 +11,7 @@ post's own author wrote while signed in is marked as the owner's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
@@ -31,6 +32,7 @@ from .model import (
     redirect_tag,
     unique_tags,
 )
+from .shortcodes import Attachment, expand
 from .timestamps import wordpress_time
 from .xmlstream import local, read_elements
 
@@ -81,6 +83,11 @@ class _Reader:
         self.parent_of: dict[str, str | None] = {}
         self.menu_pages: set[str] = set()
         self.authors: dict[str, dict[str, str]] = {}  # by login: the <wp:author> fields
+        # Bodies are converted once the whole file is read: a gallery's images may come
+        # after its post.
+        self.bodies: dict[str, str] = {}
+        self.attachments: dict[str, list[Attachment]] = {}  # by the post they belong to
+        self.attachment_ids: dict[str, Attachment] = {}
         self.problems: list[Problem] = []
         self.is_wxr = False
 
@@ -103,6 +110,8 @@ class _Reader:
         kind = fields.get("wp:post_type", "post")
         if kind == "nav_menu_item":
             self.menu_pages |= _menu_target(element)
+        if kind == "attachment" and fields.get("wp:attachment_url"):
+            self.attach(element, fields, post_id)
         author = self.authors.get(fields.get("dc:creator", ""))
         for comment in element:
             if _name(comment.tag) == "wp:comment":
@@ -131,18 +140,30 @@ class _Reader:
         elif fields.get("wp:post_password"):
             self.export.notes["password-protected posts, kept as drafts"] += 1
         title = " ".join(fields.get("title", "").split())
+        self.bodies[post_id] = fields.get("content:encoded", "")
         if kind == "post" and not draft:
             self._redirect_terms(element)
         return ImportedItem(
             key=post_id, kind=kind, title=title or "Untitled", date=date,
             slug=slugify(unquote(fields.get("wp:post_name", ""))) or slugify(title)
             or f"{kind}-{post_id}",
-            body=_body(fields.get("content:encoded", "")),
+            body="",  # made in `finish`, from self.bodies
             tags=_tags(element),
             draft=draft,
             aliases=() if draft else _aliases(fields, post_id, kind),
             comments_open=fields.get("wp:comment_status", "open") == "open",
         )
+
+    def attach(self, element: Element, fields: dict[str, str], post_id: str) -> None:
+        alt = next((_fields(meta).get("wp:meta_value", "") for meta in element
+                    if _name(meta.tag) == "wp:postmeta"
+                    and _fields(meta).get("wp:meta_key") == "_wp_attachment_image_alt"), "")
+        order = fields.get("wp:menu_order", "0")
+        attachment = Attachment(post_id, fields.get("wp:post_parent", "0"),
+                                fields["wp:attachment_url"], fields.get("title", ""), alt,
+                                int(order) if order.lstrip("-").isdigit() else 0)
+        self.attachments.setdefault(attachment.parent, []).append(attachment)
+        self.attachment_ids[post_id] = attachment
 
     def _redirect_terms(self, element: Element) -> None:
         """The old category and tag pages (/category/bread/, /tag/rye/) of a published
@@ -194,6 +215,14 @@ class _Reader:
             item = self.items[post_id]
             if item.kind == "page":
                 self.items[post_id] = ImportedItem(**{**item.__dict__, "menu": True})
+        unknown: Counter[str] = Counter()
+        for post_id, item in self.items.items():
+            body = expand(self.bodies.pop(post_id), self.attachments.get(post_id, ()),
+                          self.attachment_ids, unknown)
+            self.items[post_id] = ImportedItem(**{**item.__dict__, "body": _body(body)})
+        for name, found in unknown.items():
+            self.export.notes[f"what looks like a plugin's shortcode, kept as text: [{name}]"] \
+                += found
         attach_threads(self.export, self.items, self.threads, self.parent_of)
         return self.export
 
