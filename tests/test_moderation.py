@@ -378,9 +378,14 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
             ids = queue.ids()
             if len(ids) > 3:
                 queue.approve(ids[:1])
+                print("approved", flush=True)
         """)
-        # Kill at a random moment once the child is at work, however slow its start.
+        # Kill at a random moment once the child is at work, however slow its start; the
+        # first round, only once it has approved, so that the thread is written to at all
+        # (a slow disk takes over a second for the four comments before).
         assert child.stdout.readline() == b"ready\n"
+        if _round == 0:
+            assert child.stdout.readline() == b"approved\n"
         time.sleep(rng.uniform(0.2, 1.2))
         child.send_signal(signal.SIGKILL)
         assert child.wait() == -signal.SIGKILL
