@@ -12,7 +12,9 @@ import hashlib
 import re
 import sys
 import traceback
+from html import unescape
 from pathlib import Path
+from urllib.parse import urljoin
 
 import jinja2
 from slugify import slugify
@@ -29,6 +31,7 @@ PACKAGE = Path(__file__).parent
 # old one), whose links must therefore be paths from the domain's root.
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
 _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
+_FIRST_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"', re.IGNORECASE)
 BUILTIN_TEMPLATES = PACKAGE / "templates"
 
 
@@ -98,6 +101,13 @@ def relative_links(html: str, page_path: str) -> str:
                           html)
 
 
+def first_image(html: str, page: str) -> str:
+    """The absolute address of the first image in `html`, shown at the absolute address
+    `page`; "" when there is none. For link previews (og:image), which want one picture."""
+    found = _FIRST_IMAGE.search(html)
+    return urljoin(page, unescape(found[1])) if found else ""
+
+
 def rooted_links(html: str, base_path: str) -> str:
     """Site links as templates write them ("/static/style.css") made paths from the root of
     the domain, for a site served under a sub-path ("/blog/static/style.css")."""
@@ -133,6 +143,7 @@ def _environment(template_dirs: list[Path], config: Config,
     env.filters["isodate"] = isoformat
     env.filters["absolute"] = config.absolute
     env.filters["site_path"] = config.site_path
+    env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
     env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__

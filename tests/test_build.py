@@ -214,3 +214,15 @@ def test_the_build_keeps_its_cache_out_of_the_sites_git(make_site):
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
                             cwd=site.root, capture_output=True, text=True, check=True).stdout
     assert sorted(status.splitlines()) == ["?? .gitignore", "?? content/posts/2010-01-11-post-1.md"]
+
+
+def test_a_post_with_a_picture_offers_it_to_link_previews(make_site):
+    site = make_site({
+        "sitegen.toml": 'base_url = "https://example.org/blog/"\n',
+        "content/posts/2010-08-31-loaf.md": post("Loaf", body="![The crumb](crumb.jpg)"),
+    })
+    site.build()
+    page = BeautifulSoup(site.page("/2010/08/31/loaf/"), "html.parser")
+    assert page.select_one('meta[property="og:image"]')["content"] == \
+        "https://example.org/blog/2010/08/31/loaf/crumb.jpg"
+    assert page.select_one('meta[name="twitter:card"]')["content"] == "summary_large_image"

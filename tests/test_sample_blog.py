@@ -49,6 +49,23 @@ def test_the_owners_replies_are_marked_as_the_authors(sample_blog):
     assert len(page.select(".owner-badge")) == 2
 
 
+def test_pages_say_what_a_link_preview_shows(sample_blog):
+    meta = {tag.get("property") or tag.get("name"): tag["content"]
+            for tag in soup(sample_blog, FIRST_POST).select("meta[content]")}
+    assert {key: meta[key] for key in ("og:site_name", "og:type", "og:title", "og:url",
+                                       "article:published_time", "twitter:card")} == {
+        "og:site_name": "Slow Rise", "og:type": "article",
+        "og:title": "A first loaf, and a first post",
+        "og:url": f"https://example.org{FIRST_POST}",
+        "article:published_time": "2010-08-31T09:15:00+01:00", "twitter:card": "summary"}
+    assert meta["og:description"] == meta["description"]
+    assert meta["og:description"].startswith("On Sunday I baked my first loaf of bread.")
+    home = soup(sample_blog, "/")
+    assert home.select_one('meta[property="og:type"]')["content"] == "website"
+    assert home.select_one('meta[property="og:url"]')["content"] == "https://example.org/"
+    assert not soup(sample_blog, "/404.html").select('meta[property="og:url"]')
+
+
 def test_comment_form_posts_every_field(sample_blog):
     form = soup(sample_blog, FIRST_POST).find("form", method="post")
     assert links(sample_blog.page(FIRST_POST), FIRST_POST, "form[method=post]") == {"/comments"}
