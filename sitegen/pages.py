@@ -25,6 +25,7 @@ from .posts import Post, StaticPage
 from .site import Site, Tag, Year
 
 FEED_LENGTH = 20
+HOME_COMMENTS = 5  # the newest comments, on the first page of the home page
 # The context key of a page that sends old query-string addresses (/?p=123) on.
 QUERY_REDIRECTS = "query_redirects"
 QUERY_TABLE = "/query-redirects.json"
@@ -139,7 +140,9 @@ def plan(site: Site) -> list[Page]:
     links = {id(post): _link(post) for post in site.posts}
     teasers = {id(post): _teaser(site, post) for post in site.posts}
     pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
-    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None)
+    recent = _recent_comments(site, links) if site.config.comments.enabled else ()
+    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None,
+                      {"recent_comments": recent[:HOME_COMMENTS]})
     archive = _archive_years(site.years, links)
     pages += [_archive(info, "/archive/", archive, "Archive", "all")]
     for year in archive:
@@ -155,7 +158,7 @@ def plan(site: Site) -> list[Page]:
         pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
-        pages.append(_comments_feed(site, info))
+        pages.append(_comments_feed(info, recent))
     pages.append(Page("/404.html", "404.html", _html(info, "Page not found")))
     pages.append(_sitemap(site, pages))
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
@@ -204,8 +207,9 @@ def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
 
 
 def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Teaser],
-             template: str, tag: str | None) -> list[Page]:
-    """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list."""
+             template: str, tag: str | None, front: dict | None = None) -> list[Page]:
+    """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list;
+    `front` is more for the first page to show (the other pages get it empty)."""
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
 
@@ -224,7 +228,8 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
         title = f"Posts tagged “{tag}”" if tag else None
         if number > 1:
             title = f"{title}, page {number}" if title else f"Page {number}"
-        context = _html(info, title, posts=shown, pagination=pagination, tag=tag)
+        more = {key: value if number == 1 else () for key, value in (front or {}).items()}
+        context = _html(info, title, posts=shown, pagination=pagination, tag=tag, **more)
         pages.append(Page(url(number), template, context))
     return pages
 
@@ -259,12 +264,16 @@ def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
     return Page(url, "atom.xml", context)
 
 
-def _comments_feed(site: Site, info: SiteInfo) -> Page:
+def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment, ...]:
+    """The FEED_LENGTH newest comments of the shown posts, newest first."""
     # nlargest is sorted(..., reverse=True)[:n], without making an entry for every comment.
     recent = heapq.nlargest(FEED_LENGTH, _feed_candidates(site), key=lambda pair: pair[0].date)
+    return tuple(RecentComment(comment, links[id(post)]) for comment, post in recent)
+
+
+def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
     context = {"site": info, "feed_title": f"{info.title}: comments",
-               "feed_url": info.comments_feed_url, "alternate_url": "/",
-               "entries": tuple(RecentComment(comment, _link(post)) for comment, post in recent)}
+               "feed_url": info.comments_feed_url, "alternate_url": "/", "entries": recent}
     return Page(info.comments_feed_url, "comments_atom.xml", context)
 
 

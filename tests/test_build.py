@@ -163,10 +163,14 @@ def test_listing_pages_have_distinct_titles(make_site):
 
 
 def test_no_comments_feed_when_comments_are_off(make_site):
-    site = blog(make_site, 1, **{"sitegen.toml": "[comments]\nenabled = false\n"})
+    site = blog(make_site, 1, **{
+        "sitegen.toml": "[comments]\nenabled = false\n",
+        "content/comments/2010-01-11-post-1.yml": thread(
+            {"id": "a", "author": "Ana", "date": "2010-01-12 10:00", "body": "Hidden."})})
     site.build()
     assert "comments/feed.xml" not in site.files()
     assert "<form" not in site.page("/2010/01/11/post-1/")
+    assert "Recent comments" not in site.page("/")
 
 
 def test_under_a_path_the_pages_shown_anywhere_link_from_the_domain_root(make_site):
@@ -226,3 +230,15 @@ def test_a_post_with_a_picture_offers_it_to_link_previews(make_site):
     assert page.select_one('meta[property="og:image"]')["content"] == \
         "https://example.org/blog/2010/08/31/loaf/crumb.jpg"
     assert page.select_one('meta[name="twitter:card"]')["content"] == "summary_large_image"
+
+
+def test_only_the_first_home_page_shows_the_newest_comments(make_site):
+    site = blog(make_site, 3, **{
+        "sitegen.toml": "posts_per_page = 1\n",
+        "content/comments/2010-01-11-post-1.yml": thread(
+            {"id": "a", "author": "Ana", "date": "2010-01-12 10:00", "body": "Shown *here*."})})
+    site.build()
+    home = BeautifulSoup(site.page("/"), "html.parser").select_one(".recent-comments li")
+    assert home.a["href"] == "2010/01/11/post-1/#comment-a"
+    assert home.p.get_text() == "Shown here."
+    assert "Recent comments" not in site.page("/page/2/")

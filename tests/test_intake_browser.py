@@ -202,4 +202,14 @@ def test_xss_payloads_as_author_url_and_body_never_run(browser, make_site):
         # Escaped, not dropped: each hostile name is shown as the text the reader typed.
         for payload in PAYLOADS:
             assert " ".join(payload[:100].split()) in authors
+        # The home page shows the newest comments too: as text, in the theme's own markup.
+        page.goto(base + "/")
+        page.wait_for_timeout(300)
+        shown = page.evaluate("""() => [...document.querySelectorAll('.recent-comments *')]
+            .flatMap(el => [el.localName, ...[...el.attributes].map(a => a.name)])""")
+        assert set(shown) <= {"h2", "ol", "li", "a", "span", "time", "p", "href", "class",
+                              "datetime", "id"}
+        assert page.locator(".recent-comments li").count() == 5
+        assert (dialogs, canaries) == ([], [])
+        assert page.evaluate("window.__xss") is None
         page.close()

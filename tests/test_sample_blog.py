@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import xml.etree.ElementTree as ET
+from datetime import datetime
 
 import feedparser
 import pytest
@@ -64,6 +65,21 @@ def test_pages_say_what_a_link_preview_shows(sample_blog):
     assert home.select_one('meta[property="og:type"]')["content"] == "website"
     assert home.select_one('meta[property="og:url"]')["content"] == "https://example.org/"
     assert not soup(sample_blog, "/404.html").select('meta[property="og:url"]')
+
+
+def test_the_home_page_shows_the_five_newest_comments_linked_to_their_place(sample_blog):
+    home = soup(sample_blog, "/")
+    section = home.select_one("section.recent-comments")
+    assert section.h2.get_text(strip=True) == "Recent comments"
+    items = section.select("li")
+    assert len(items) == 5
+    dates = [item.time["datetime"] for item in items]
+    assert [datetime.fromisoformat(d) for d in dates] == sorted(
+        (datetime.fromisoformat(d) for d in dates), reverse=True)
+    for item in items:
+        (target,) = links(str(item), "/")
+        anchor = item.a["href"].rpartition("#")[2]
+        assert soup(sample_blog, target).find(id=anchor) is not None
 
 
 def test_comment_form_posts_every_field(sample_blog):
