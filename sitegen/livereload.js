@@ -1,12 +1,24 @@
 // sitegen's live preview: added to pages only as `sitegen serve` serves them. Reloads the page
-// after each good rebuild, swaps stylesheets when only CSS changed, and lays the problems of a
-// failed rebuild over the page (which stays the last good build) until the next good one.
+// after a good rebuild that wrote it, swaps stylesheets when only CSS changed, and lays the
+// problems of a failed rebuild over the page (which stays the last good build) until the next
+// good one.
 (() => {
   "use strict";
   const build = document.currentScript.dataset.build;
+  // The output file this page shows (its own, or 404.html), as builds name what they wrote.
+  const shown = document.currentScript.dataset.path;
   const events = new EventSource(`/__sitegen/events?build=${encodeURIComponent(build)}`);
 
-  events.addEventListener("reload", () => location.reload());
+  // Reload when this page's file was written (`paths` null: perhaps); else only drop the
+  // problems of a failed build, since what the page shows is current.
+  events.addEventListener("reload", (event) => {
+    const paths = JSON.parse(event.data).paths;
+    if (paths == null || paths.includes(shown)) {
+      location.reload();
+    } else {
+      hide();
+    }
+  });
   events.addEventListener("css", (event) => restyle(JSON.parse(event.data).paths));
   events.addEventListener("problems", (event) => show(JSON.parse(event.data).problems));
 

@@ -35,6 +35,11 @@ class Reporter(Protocol):
     def error(self, problem: Problem | str) -> None: ...
 
 
+# Files a page shows by itself; any other file written (an image, a script) may be part of
+# any page, so every open page reloads.
+SHOWN = (".html", ".xml", ".json", ".txt")
+
+
 @dataclass(frozen=True)
 class ServeOptions:
     host: str = "127.0.0.1"
@@ -128,6 +133,7 @@ class Rebuilder:
         # BuildReport.written and .deleted come with incremental builds; until then every
         # build rewrites every page, and only the batch tells whether it was all CSS.
         written: Iterable[str] | None = getattr(report, "written", None)
+        deleted: tuple[str, ...] = ()
         if written is None:
             css_only = batch is not None and batch.css_only
             urls = None
@@ -139,8 +145,10 @@ class Rebuilder:
             css_only = bool(urls) and not deleted and all(url.endswith(".css") for url in urls)
         if css_only and not self.live.failing:
             self.live.restyle(urls)
+        elif urls is not None and not deleted and all(url.endswith(SHOWN) for url in urls):
+            self.live.reload(urls)  # only the pages that were written
         else:
-            self.live.reload()
+            self.live.reload()  # a picture or a script may be on any page
 
     def _failed(self, problems: tuple[Problem, ...]) -> None:
         self._failing = True

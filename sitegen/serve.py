@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import html
 import json
 import mimetypes
 import os
@@ -87,12 +88,14 @@ class LiveReload:
     def failing(self) -> bool:
         return bool(self._problems)
 
-    def reload(self) -> None:
-        """A good build changed the pages: every open page reloads."""
+    def reload(self, paths: list[str] | None = None) -> None:
+        """A good build changed the files at `paths` (None: which ones is not known, or
+        they are files that pages load): pages showing one of them reload, the others only
+        drop the problems they showed."""
         with self._condition:
             self._epoch += 1
             self._problems = []
-            self._send("reload", {"build": self.build_id})
+            self._send("reload", {"build": self.build_id, "paths": paths})
 
     def restyle(self, urls: list[str] | None) -> None:
         """A good build changed only stylesheets (None: which ones is not known)."""
@@ -245,7 +248,7 @@ class PreviewApp:
         query = environ.get("QUERY_STRING")
         root = self.site.root
         # Read the build id before the file: a page newer than its id only reloads once more.
-        tag = self._script_tag()
+        build = self.live.build_id if self.live else None
         inside = within(root, path)
         if inside is None and (path == "/" or path + "/" == root):
             return _respond(start_response, method, "302 Found", TEXT, b"",
@@ -263,8 +266,8 @@ class PreviewApp:
                 body, found = FALLBACK_404, Path("404.html")
         assert found is not None
         type_ = content_type(found)
-        if tag and type_.startswith("text/html"):
-            body = inject(body, tag)
+        if build is not None and type_.startswith("text/html"):
+            body = inject(body, self._script_tag(build, root + self._relative(found)))
         return _respond(start_response, method, status, type_, body)
 
     def _read(self, path: str) -> tuple[str, bytes, Path | None]:
@@ -286,10 +289,15 @@ class PreviewApp:
     def _swapping(self) -> bool:
         return self.site.building and not self.output.is_dir()
 
-    def _script_tag(self) -> bytes:
-        if not self.live:
-            return b""
-        return f'<script src="{SCRIPT_URL}" data-build="{self.live.build_id}"></script>'.encode()
+    def _relative(self, found: Path) -> str:
+        """The output file's path as builds report what they wrote (2010/08/31/post/index.html)."""
+        output = Path(os.path.realpath(self.output))
+        return found.relative_to(output).as_posix() if found.is_relative_to(output) else found.name
+
+    def _script_tag(self, build: str, shown: str) -> bytes:
+        """The live-reload script, told which build and which file the page shows."""
+        return (f'<script src="{SCRIPT_URL}" data-build="{build}" '
+                f'data-path="{html.escape(shown)}"></script>').encode()
 
     def _events(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         assert self.live is not None

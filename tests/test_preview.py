@@ -49,6 +49,19 @@ def test_a_saved_post_shows_over_http_and_open_pages_reload(site, preview):
     stream.close()
 
 
+def test_only_pages_that_were_written_reload_but_a_new_picture_reloads_all(site, preview):
+    running, _ = preview
+    stream = EventStream(running.url, running.live.build_id)
+    site.write(POST, post("Hello", body="The second version."))
+    event, data = stream.next()
+    assert event == "reload"
+    assert f"{POST_URL}index.html" in data["paths"]
+    assert "/404.html" not in data["paths"] and "/tags/index.html" not in data["paths"]
+    site.write("static/logo.png", b"\x89PNG not really")
+    assert stream.next() == ("reload", {"build": running.live.build_id, "paths": None})
+    stream.close()
+
+
 def test_a_new_comment_shows_on_its_post(site, preview):
     running, _ = preview
     site.write("content/comments/2010-08-31-hello.yml", thread(

@@ -53,6 +53,23 @@ def test_a_saved_post_reloads_the_page_by_itself(site, page):
     assert reloaded(page)
 
 
+def test_a_page_the_build_did_not_rewrite_stays_but_drops_the_error(site, page, preview,
+                                                                      browser):
+    other = browser.new_page()
+    other.goto(preview.url.rstrip("/") + "/tags/")
+    other.evaluate("window.sitegenTestMark = true")
+    site.write(POST, post("Hello", body="The second version."))
+    page.get_by_text("The second version.").wait_for(timeout=WAIT_MS)
+    assert reloaded(page) and not reloaded(other)
+
+    site.write(POST, "---\ntitle: Hello\ndate: [2010-08-31\n---\nBroken.\n")
+    other.locator("#sitegen-problems section").wait_for(timeout=WAIT_MS)
+    site.write(POST, post("Hello", body="The third version."))
+    other.locator("#sitegen-problems").wait_for(state="detached", timeout=WAIT_MS)
+    assert not reloaded(other)
+    other.close()
+
+
 def test_a_broken_post_shows_the_error_over_the_page_until_it_is_fixed(site, page):
     site.write(POST, "---\ntitle: Hello\ndate: [2010-08-31\n---\nBroken.\n")
     overlay = page.locator("#sitegen-problems section")

@@ -218,9 +218,12 @@ def test_a_symlink_inside_the_output_is_still_served(server, site):
 
 def test_the_script_is_added_to_served_html_only(server, site, live):
     page = get(server, POST_URL).text
-    tag = f'<script src="/__sitegen/livereload.js" data-build="{live.build_id}"></script>'
+    tag = (f'<script src="/__sitegen/livereload.js" data-build="{live.build_id}" '
+           f'data-path="{POST_URL}index.html"></script>')
     assert page.count(tag) == 1
     assert page.index(tag) < page.rindex("</body>")
+    # A missing page shows the 404 page, and says so: a build that rewrites it reloads it.
+    assert 'data-path="/404.html"></script>' in get(server, "/no/such/page/").text
     assert "livereload" not in get(server, "/feed.xml").text
     assert "livereload" not in get(server, "/static/style.css").text
     on_disk = b"".join(site.files().values())
@@ -245,7 +248,10 @@ def test_the_event_stream_tells_each_page_what_it_missed_and_what_follows(server
     stream = EventStream(server.url, current)
     assert stream.response.getheader("content-type") == "text/event-stream"
     live.reload()
-    assert stream.next() == ("reload", {"build": live.build_id})
+    assert stream.next() == ("reload", {"build": live.build_id, "paths": None})
+    live.reload(["/index.html", "/feed.xml"])
+    assert stream.next() == ("reload", {"build": live.build_id,
+                                        "paths": ["/index.html", "/feed.xml"]})
     live.restyle(["/static/style.css"])
     assert stream.next() == ("css", {"build": live.build_id, "paths": ["/static/style.css"]})
     problem = {"file": "content/posts/x.md", "line": 2, "message": "front matter is bad"}
