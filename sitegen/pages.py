@@ -49,6 +49,7 @@ class Teaser:
     has_more: bool
     tags: tuple[str, ...]
     comment_count: int
+    draft: bool = False  # shown only by `--drafts` builds, such as a preview
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
 
 def _teaser(site: Site, post: Post) -> Teaser:
     return Teaser(post.title, post.url, post.date, post.summary_html, post.has_more,
-                  post.tags, site.thread(post).count)
+                  post.tags, site.thread(post).count, post.draft)
 
 
 def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[ArchiveYear, ...]:

@@ -242,3 +242,19 @@ def test_only_the_first_home_page_shows_the_newest_comments(make_site):
     assert home.a["href"] == "2010/01/11/post-1/#comment-a"
     assert home.p.get_text() == "Shown here."
     assert "Recent comments" not in site.page("/page/2/")
+
+
+def test_a_drafts_build_marks_each_draft_where_it_shows(make_site):
+    site = make_site({
+        "content/posts/2010-08-31-ready.md": post("Ready"),
+        "content/posts/2010-09-01-unsure.md": post("Unsure", date="2010-09-01", draft="true"),
+    })
+    site.build(drafts=True)
+    badge = '<span class="draft-badge">Draft</span>'
+    assert badge in site.page("/2010/09/01/unsure/")
+    assert badge not in site.page("/2010/08/31/ready/")
+    teasers = BeautifulSoup(site.page("/"), "html.parser").select("article.teaser")
+    assert [(t.h2.get_text(strip=True), bool(t.select(".draft-badge"))) for t in teasers] == [
+        ("Unsure", True), ("Ready", False)]
+    site.build()
+    assert badge not in site.page("/")
