@@ -15,7 +15,6 @@ import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -117,7 +116,7 @@ class Rebuilder:
 
     def _built(self, report: BuildReport, batch: Batch | None) -> None:
         if self.live:
-            self._tell_pages(report, batch)
+            self._tell_pages(report)
         recovered, self._failing = self._failing, False
         for warning in report.warnings:
             if warning not in self._warnings:
@@ -126,29 +125,22 @@ class Rebuilder:
         what = "built" if batch is None else batch.describe()
         self.console.info(f"{what}{' (fixed)' if recovered else ''}: {report.summary()}")
 
-    def _tell_pages(self, report: BuildReport, batch: Batch | None) -> None:
-        """Reload open pages, or only restyle them when only stylesheets were written; a
-        build that changed nothing leaves them be, unless they show a build's errors."""
+    def _tell_pages(self, report: BuildReport) -> None:
+        """Reload the open pages a build wrote, or only restyle them when it wrote only
+        stylesheets; a build that changed nothing leaves them be, unless they show a build's
+        errors."""
         assert self.live is not None
-        # BuildReport.written and .deleted come with incremental builds; until then every
-        # build rewrites every page, and only the batch tells whether it was all CSS.
-        written: Iterable[str] | None = getattr(report, "written", None)
-        deleted: tuple[str, ...] = ()
-        if written is None:
-            css_only = batch is not None and batch.css_only
-            urls = None
-        else:
-            urls = [self.root + path for path in written]
-            deleted = tuple(getattr(report, "deleted", ()))
-            if not urls and not deleted and not self.live.failing:
-                return
-            css_only = bool(urls) and not deleted and all(url.endswith(".css") for url in urls)
-        if css_only and not self.live.failing:
+        urls = [self.root + path for path in report.written]
+        if not urls and not report.deleted and not self.live.failing:
+            return
+        deleted = bool(report.deleted)
+        if urls and not deleted and all(url.endswith(".css") for url in urls) \
+                and not self.live.failing:
             self.live.restyle(urls)
-        elif urls is not None and not deleted and all(url.endswith(SHOWN) for url in urls):
+        elif not deleted and all(url.endswith(SHOWN) for url in urls):
             self.live.reload(urls)  # only the pages that were written
         else:
-            self.live.reload()  # a picture or a script may be on any page
+            self.live.reload()  # a stylesheet, picture or script may be on any page
 
     def _failed(self, problems: tuple[Problem, ...]) -> None:
         self._failing = True

@@ -70,12 +70,6 @@ class Batch:
 
     changes: frozenset[Change]
 
-    @property
-    def css_only(self) -> bool:
-        return bool(self.changes) and all(
-            change.kind is Kind.STATIC and change.path.suffix == ".css" for change in self.changes
-        )
-
     def describe(self) -> str:
         """'2 posts, 1 comment thread changed'."""
         counts: dict[Kind, int] = {}

@@ -72,16 +72,6 @@ def batch(*changes: tuple[Kind, str]) -> Batch:
     return Batch(frozenset(Change(kind, ROOT / path) for kind, path in changes))
 
 
-def test_a_batch_says_when_only_css_changed():
-    post = (Kind.POST, "content/posts/a.md")
-    css = (Kind.STATIC, "static/style.css")
-    assert not batch(post).css_only
-    assert not batch((Kind.TEMPLATE, "templates/post.html")).css_only
-    assert batch(css).css_only and batch(css, (Kind.STATIC, "static/print.css")).css_only
-    assert not batch(css, (Kind.STATIC, "static/logo.png")).css_only
-    assert not batch(css, post).css_only
-
-
 def test_a_batch_describes_itself():
     assert batch((Kind.POST, "content/posts/a.md")).describe() == "1 post changed"
     described = batch((Kind.POST, "content/posts/a.md"), (Kind.POST, "content/posts/b.md"),
