@@ -169,10 +169,11 @@ class _Reader:
         """The old category and tag pages (/category/bread/, /tag/rye/) of a published
         post's terms lead to their tag pages here."""
         for child in element:
-            folder = TERM_FOLDERS.get(child.get("domain", "")) if local(child.tag) == "category" \
-                else None
-            if folder and child.get("nicename") and child.get("nicename") != "uncategorized":
-                redirect_tag(self.export, folder, child.get("nicename"), child.text or "")
+            if local(child.tag) != "category":
+                continue
+            folder, nicename = TERM_FOLDERS.get(child.get("domain", "")), child.get("nicename")
+            if folder and nicename and nicename != "uncategorized":
+                redirect_tag(self.export, folder, nicename, child.text or "")
 
     def comment(self, post_id: str, fields: dict[str, str], line: int,
                 post_author: dict[str, str] | None) -> None:
