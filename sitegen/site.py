@@ -18,7 +18,7 @@ from slugify import slugify
 from .comments import Thread, empty_thread
 from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
-from .loading import Request, load_files
+from .loading import Loaded, Request, load_files
 from .posts import Post, StaticPage
 from .redirects import Redirect, load_redirects
 
@@ -118,16 +118,12 @@ def load_site(
     ]
     loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
     if cache is not None:
-        if not loaded.errors:
-            cache.clear()
-        # After errors, what did load is kept too: the next try, with the typo fixed,
-        # then converts only the file that had it.
-        cache.update(loaded.by_digest)
-    problems = gather(loaded.errors)
+        _remember(cache, loaded)
+    problems = list(gather(loaded.errors))
     try:
         redirects = load_redirects(paths.redirects)
     except ContentError as error:
-        problems = [*problems, *error.problems]
+        problems += error.problems
     if problems:
         raise ContentError(*problems)
     found: dict[str, list] = {"post": [], "page": [], "thread": []}
@@ -142,6 +138,14 @@ def load_site(
         warnings=_warnings(paths, found["post"], by_stem),
         redirects=redirects,
     )
+
+
+def _remember(cache: MutableMapping[str, object], loaded: Loaded) -> None:
+    """Leave `cache` holding exactly what this load used; after errors, what did load is
+    kept too, so that the next try, with the typo fixed, converts only the file that had it."""
+    if not loaded.errors:
+        cache.clear()
+    cache.update(loaded.by_digest)
 
 
 def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -> tuple:
