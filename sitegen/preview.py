@@ -116,7 +116,7 @@ class Rebuilder:
 
     def _built(self, report: BuildReport, batch: Batch | None) -> None:
         if self.live:
-            self._tell_pages(report)
+            self.tell_pages(report)
         recovered, self._failing = self._failing, False
         for warning in report.warnings:
             if warning not in self._warnings:
@@ -125,7 +125,7 @@ class Rebuilder:
         what = "built" if batch is None else batch.describe()
         self.console.info(f"{what}{' (fixed)' if recovered else ''}: {report.summary()}")
 
-    def _tell_pages(self, report: BuildReport) -> None:
+    def tell_pages(self, report: BuildReport) -> None:
         """Reload the open pages a build wrote, or only restyle them when it wrote only
         stylesheets; a build that changed nothing leaves them be, unless they show a build's
         errors."""

@@ -1,17 +1,32 @@
 """The live preview end to end, with real builds, a real watcher and a real server: a save
 shows over HTTP, a broken file leaves the server up and reports the error, a fix recovers;
-and `sitegen serve` as a child process that stops cleanly on Ctrl-C."""
+what open pages are told after each kind of build; and `sitegen serve` as a child process
+that stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import sys
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from preview_helpers import EventStream, ServeProcess, previewing, request, wait_until
+from preview_helpers import (
+    EventStream,
+    RecordingConsole,
+    ServeProcess,
+    previewing,
+    request,
+    wait_until,
+)
 
+from sitegen.build import BuildReport
+from sitegen.config import BuildOptions
+from sitegen.preview import Rebuilder
+from sitegen.serve import LiveReload
+
+from conftest import NOW
 from helpers import links, post, thread
 
 POST = "content/posts/2010-08-31-hello.md"
@@ -59,11 +74,31 @@ def test_only_pages_that_were_written_reload_but_a_new_picture_reloads_all(site,
     assert "/404.html" not in data["paths"] and "/tags/index.html" not in data["paths"]
     site.write("static/logo.png", b"\x89PNG not really")
     assert stream.next() == ("reload", {"build": running.live.build_id, "paths": None})
-    # A stylesheet written with a page may change any open page: all of them reload.
-    site.write("static/style.css", "body { color: teal; }\n")
-    site.write(POST, post("Hello", body="The third version."))
-    assert stream.next() == ("reload", {"build": running.live.build_id, "paths": None})
     stream.close()
+
+
+@pytest.mark.parametrize(("written", "deleted", "told"), [
+    (("2010/08/31/hello/index.html", "feed.xml"), (),
+     ("reload", ["/blog/2010/08/31/hello/index.html", "/blog/feed.xml"])),
+    (("static/style.css",), (), ("css", ["/blog/static/style.css"])),
+    # A stylesheet, picture or script may be on any page, and so may what was deleted.
+    (("static/style.css", "index.html"), (), ("reload", None)),
+    (("static/logo.png",), (), ("reload", None)),
+    (("index.html",), ("2010/08/31/gone/index.html",), ("reload", None)),
+])
+def test_open_pages_are_told_what_a_build_wrote(make_site, written, deleted, told):
+    site = make_site({"sitegen.toml": 'base_url = "https://example.org/blog/"\n'})
+    live = LiveReload()
+    rebuilder = Rebuilder(site.paths, BuildOptions(now=NOW), live, RecordingConsole())
+    rebuilder.read_settings()
+    stream = live.stream(live.build_id)
+    next(stream)  # how often to retry
+    rebuilder.tell_pages(BuildReport(1, 0, len(written), 0, 0.1, (), written, deleted))
+    event, data = next(stream).decode().split("\n")[:2]
+    assert (event.removeprefix("event: "), json.loads(data.removeprefix("data: "))["paths"]) \
+        == told
+    rebuilder.close()
+    live.close()
 
 
 def test_a_new_comment_shows_on_its_post(site, preview):
