@@ -60,9 +60,11 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def _content_options() -> argparse.ArgumentParser:
-    """Options choosing which posts a build shows."""
+def _build_options() -> argparse.ArgumentParser:
+    """Options of every command that builds: where the site goes, which posts it shows."""
     options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--output", type=Path, metavar="DIR",
+                         help="where to write the site (default: <site>/output)")
     options.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
     options.add_argument("--future", action="store_true",
                          help="include posts dated in the future (scheduled posts)")
@@ -76,7 +78,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    common, content = _common(), _content_options()
+    common, content = _common(), _build_options()
     _add_build_command(commands, common, content)
     _add_serve_command(commands, common, content)
     _add_new_command(commands, common)
@@ -92,8 +94,6 @@ def _add_build_command(commands, common: argparse.ArgumentParser,
         description="Render posts, comments, archives, tags, feeds and the sitemap into the "
                     "output folder. The previous output stays until the new one is complete.",
     )
-    build_parser.add_argument("--output", type=Path, metavar="DIR",
-                              help="where to write the site (default: <site>/output)")
     build_parser.add_argument("--clean", action="store_true",
                               help="ignore what earlier builds cached in <site>/.sitegen/ and "
                                    "render every page again")
@@ -115,8 +115,6 @@ def _add_serve_command(commands, common: argparse.ArgumentParser,
                                    "only)")
     serve_parser.add_argument("--port", type=_port, default=8000,
                               help="port to listen on; 0 picks a free one (default: 8000)")
-    serve_parser.add_argument("--output", type=Path, metavar="DIR",
-                              help="where to write the site (default: <site>/output)")
     serve_parser.add_argument("--no-reload", dest="reload", action="store_false",
                               help="do not add the live-reload script to served pages")
     serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
