@@ -47,11 +47,12 @@ class Console:
         print(f"error: {problem}", file=sys.stderr, flush=True)
 
 
-def _common() -> argparse.ArgumentParser:
-    """Options every command takes, the same way."""
+def _common(site: bool = True) -> argparse.ArgumentParser:
+    """Options every command takes, the same way (all but `init` work on a --site)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                        help="the site's root folder (default: the current folder)")
+    if site:
+        common.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                            help="the site's root folder (default: the current folder)")
     noise = common.add_mutually_exclusive_group()
     noise.add_argument("-v", "--verbose", action="store_const", const=1, dest="verbosity",
                        default=0, help="say more, and show tracebacks on errors")
@@ -79,12 +80,31 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common, content = _common(), _build_options()
+    _add_init_command(commands)
     _add_build_command(commands, common, content)
     _add_serve_command(commands, common, content)
     _add_new_command(commands, common)
     _add_comments_commands(commands, common)
     _add_import_command(commands, common)
     return parser
+
+
+def _add_init_command(commands) -> None:
+    init_parser = commands.add_parser(
+        "init", parents=[_common(site=False)], help="start a new blog in an empty folder",
+        description="Write a new blog: sitegen.toml with every setting explained, a first "
+                    "post, an About page, a .gitignore and a GitHub Pages workflow. Asks for "
+                    "the title and author on a terminal when they are not given.",
+    )
+    init_parser.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                             help="where to make it: a new or empty folder (default: the "
+                                  "current folder)")
+    init_parser.add_argument("--title", help="the blog's name")
+    init_parser.add_argument("--author", help="your name, as the feeds show it")
+    init_parser.add_argument("--base-url", metavar="URL",
+                             help="where the blog will be published, such as "
+                                  "https://example.org/")
+    init_parser.set_defaults(run=_run_init)
 
 
 def _add_build_command(commands, common: argparse.ArgumentParser,
@@ -204,6 +224,38 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
     return int(text)
+
+
+def _run_init(args: argparse.Namespace, console: Console) -> int:
+    from .scaffold import Answers, init_site
+
+    defaults = Answers()
+    answers = Answers(
+        title=_answer(args.title, "Title of the blog", defaults.title),
+        author=_answer(args.author, "Your name", defaults.author),
+        base_url=args.base_url or defaults.base_url,
+    )
+    root = args.folder.resolve()
+    written = init_site(root, answers)
+    for path in written:
+        console.detail(f"  wrote {display_path(path)}")
+    where = "" if root == Path.cwd() else f"cd {display_path(root)} && "
+    console.info(f"made a new blog in {display_path(root)}; see it with: {where}sitegen serve")
+    console.info('write a post with: sitegen new "A title"')
+    return 0
+
+
+def _answer(given: str | None, question: str, default: str) -> str:
+    """A flag's value; else, on a terminal only, the user's answer; else the default."""
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        return default
+    shown = f" [{default}]" if default else ""
+    try:
+        return input(f"{question}{shown}: ").strip() or default
+    except EOFError:
+        return default
 
 
 def _run_build(args: argparse.Namespace, console: Console) -> int:
