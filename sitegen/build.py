@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from . import __version__
@@ -42,6 +43,8 @@ class BuildReport:
     written: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
     pages: int = 0
+    # The title and date of the scheduled post that will appear next.
+    scheduled: tuple[str, datetime] | None = None
 
     def summary(self) -> str:
         text = (f"{count(self.posts, 'post')}, {count(self.comments, 'comment')}: wrote "
@@ -51,6 +54,11 @@ class BuildReport:
         if unchanged or self.deleted:
             text += (f" ({count(unchanged, 'page')} unchanged, "
                      f"{count(len(self.deleted), 'file')} removed)")
+        if self.scheduled:
+            title, when = self.scheduled
+            text += f'; next scheduled: "{title}" on {when:%Y-%m-%d %H:%M}'
+        elif not self.posts:
+            text += '; write the first post with: sitegen new "Title"'
         return text
 
 
@@ -107,6 +115,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         written=changes.written,
         deleted=changes.deleted,
         pages=len(planned),
+        scheduled=(site.scheduled.title, site.scheduled.date) if site.scheduled else None,
     )
 
 

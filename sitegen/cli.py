@@ -407,6 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(gc.freeze)
     args = make_parser().parse_args(argv)
     console = Console(args.verbosity)
+    site = getattr(args, "site", None)
+    if site is not None and not site.is_dir():
+        console.error(f"--site {site}: " + ("not a folder" if site.exists() else
+                                            "no such folder"))
+        return 2
     run: Callable[[argparse.Namespace, Console], int] = args.run
     try:
         return run(args, console)

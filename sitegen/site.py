@@ -70,6 +70,8 @@ class Site:
     threads: dict[str, Thread]
     warnings: tuple[Problem, ...] = ()
     redirects: tuple[Redirect, ...] = ()
+    # The scheduled post that will appear next, when its date has passed (not shown yet).
+    scheduled: Post | None = None
     tags: tuple[Tag, ...] = field(init=False)
     years: tuple[Year, ...] = field(init=False)
     _empty: dict[str, Thread] = field(init=False, default_factory=dict, repr=False, compare=False)
@@ -137,6 +139,7 @@ def load_site(
         threads=by_stem,
         warnings=_warnings(paths, found["post"], by_stem),
         redirects=redirects,
+        scheduled=_next_scheduled(found["post"], options),
     )
 
 
@@ -179,6 +182,15 @@ def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
         if (options.drafts or not post.draft) and (options.future or post.date <= now)
     ]
     return sorted(shown, key=lambda post: (post.date, post.stem), reverse=True)
+
+
+def _next_scheduled(posts: list[Post], options: BuildOptions) -> Post | None:
+    """The earliest post that a later build will show once its date has passed."""
+    if options.future:
+        return None
+    now = options.now or datetime.now(UTC)
+    waiting = [post for post in posts if not post.draft and post.date > now]
+    return min(waiting, key=lambda post: (post.date, post.stem), default=None)
 
 
 def _group_tags(posts: tuple[Post, ...]) -> tuple[Tag, ...]:
