@@ -20,7 +20,7 @@ from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
-from .manifest import manifest_file
+from .manifest import manifest_file, preview_flag
 from .output import Output, check_output_folder, output_lock
 from .pages import Page, plan
 from .render import Renderer
@@ -95,6 +95,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
         with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
+            _mark_preview(paths, options, before_commit=True)
             planned = output.current_site(inputs)
             written = 0
             if planned is None:
@@ -103,6 +104,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
                 planned = tuple(page.path for page in pages)
             static = _write_static(output, renderer.static_dirs)
             changes = output.commit(inputs, planned)
+            _mark_preview(paths, options, before_commit=False)
     finally:
         save_cache()
     return BuildReport(
@@ -117,6 +119,19 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         pages=len(planned),
         scheduled=(site.scheduled.title, site.scheduled.date) if site.scheduled else None,
     )
+
+
+def _mark_preview(paths: SitePaths, options: BuildOptions, before_commit: bool) -> None:
+    """Flag the output as a preview before a --drafts or --future build may change it, and
+    unflag it only once a build without them has committed, so that the flag errs on the
+    side of not publishing."""
+    flag = preview_flag(paths.root, paths.output)
+    preview = options.drafts or options.future
+    if preview and before_commit:
+        flag.parent.mkdir(parents=True, exist_ok=True)
+        flag.touch()
+    elif not preview and not before_commit:
+        flag.unlink(missing_ok=True)
 
 
 def _site_digest(site: Site, renderer: Renderer) -> str:

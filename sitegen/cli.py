@@ -83,6 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_init_command(commands)
     _add_build_command(commands, common, content)
     _add_serve_command(commands, common, content)
+    _add_deploy_command(commands, common)
     _add_new_command(commands, common)
     _add_comments_commands(commands, common)
     _add_import_command(commands, common)
@@ -139,6 +140,22 @@ def _add_serve_command(commands, common: argparse.ArgumentParser,
                               help="do not add the live-reload script to served pages")
     serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
     serve_parser.set_defaults(run=_run_serve)
+
+
+def _add_deploy_command(commands, common: argparse.ArgumentParser) -> None:
+    deploy_parser = commands.add_parser(
+        "deploy", parents=[common], help="build the site and publish it",
+        description="Build the site (never with drafts or scheduled posts) and publish the "
+                    "output folder to the [deploy] target in sitegen.toml: rsync to a "
+                    "server, or a commit on a git branch such as gh-pages.",
+    )
+    deploy_parser.add_argument("--output", type=Path, metavar="DIR",
+                               help="the output folder to build and publish (default: "
+                                    "<site>/output)")
+    deploy_parser.add_argument("--dry-run", action="store_true",
+                               help="build, then list what would change at the target, and "
+                                    "change nothing there")
+    deploy_parser.set_defaults(run=_run_deploy)
 
 
 def _add_new_command(commands, common: argparse.ArgumentParser) -> None:
@@ -259,18 +276,43 @@ def _answer(given: str | None, question: str, default: str) -> str:
 
 
 def _run_build(args: argparse.Namespace, console: Console) -> int:
-    from .build import build
-
     paths = SitePaths.at(args.site, args.output)
     options = BuildOptions(drafts=args.drafts, future=args.future)
+    _build(paths, options, console, clean=args.clean, jobs=args.jobs)
+    return 0
+
+
+def _build(paths: SitePaths, options: BuildOptions, console: Console, **how) -> None:
+    """Build as `sitegen build` does, saying so: a line first, warnings, a summary."""
+    from .build import build
+
     console.info(f"building {paths.root} into {paths.output}")
     report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
-                   clean=args.clean, jobs=args.jobs,
-                   on_wait=lambda: console.info("waiting for another build into "
-                                                f"{paths.output} to finish"))
+                   on_wait=lambda: _waiting(console, paths), **how)
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())
+
+
+def _waiting(console: Console, paths: SitePaths) -> None:
+    console.info(f"waiting for another build into {paths.output} to finish")
+
+
+def _run_deploy(args: argparse.Namespace, console: Console) -> int:
+    from .deploy import publish, target_name
+
+    paths = SitePaths.at(args.site, args.output)
+    deploy = load_config(paths).deploy
+    target = target_name(deploy)
+    # Never drafts or scheduled posts: what is published is what a plain build makes.
+    _build(paths, BuildOptions(), console)
+    console.info(f"{'comparing' if args.dry_run else 'publishing'} {paths.output} "
+                 f"{'with' if args.dry_run else 'to'} {target}")
+    published = publish(paths, deploy, args.dry_run, on_wait=lambda: _waiting(console, paths))
+    show = console.info if args.dry_run else console.detail
+    for line in published.listing():
+        show(line)
+    console.info(published.summary())
     return 0
 
 

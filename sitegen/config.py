@@ -43,6 +43,15 @@ class CommentsConfig:
 
 
 @dataclass(frozen=True)
+class DeployConfig:
+    """The `[deploy]` table: where `sitegen deploy` publishes the output, if anywhere."""
+
+    rsync: str = ""
+    git_remote: str = ""
+    git_branch: str = "gh-pages"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything sitegen.toml can say, with the defaults a site gets without it."""
 
@@ -57,6 +66,7 @@ class Config:
     posts_per_page: int = 10
     date_format: str = "%A, %B %-d, %Y"
     comments: CommentsConfig = field(default_factory=CommentsConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -245,6 +255,11 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
     if not config.comments.endpoint:
         bad("comments.endpoint", "must not be empty")
     problems.extend(_check_comments(config.comments, path))
+    if config.deploy.rsync and config.deploy.git_remote:
+        bad("deploy", "has both 'rsync' and 'git_remote'; keep the one to publish to")
+    if not re.fullmatch(r"[\w.-]+(/[\w.-]+)*", config.deploy.git_branch) or \
+            ".." in config.deploy.git_branch:
+        bad("deploy.git_branch", f"'{config.deploy.git_branch}' is not a branch name")
     return problems
 
 

@@ -42,6 +42,12 @@ def manifest_file(root: Path, output: Path) -> Path:
     return root / CACHE_DIR / f"output-{key}.pickle"
 
 
+def preview_flag(root: Path, output: Path) -> Path:
+    """A file that exists while `output` holds, or may hold, drafts or scheduled posts (a
+    build with --drafts or --future): such a folder must never be published."""
+    return manifest_file(root, output).with_suffix(".preview")
+
+
 def read_manifest(path: Path, token: str | None) -> Record | None:
     """The record of the folder whose marker holds `token`, or None."""
     if token is None:

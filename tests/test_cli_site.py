@@ -14,6 +14,7 @@ COMMANDS = [
     ("build",), ("serve", "--port", "0"), ("new", "A title"), ("comments", "list"),
     ("comments", "serve", "--port", "0"), ("comments", "approve", "--all"),
     ("comments", "reply", "a-post", "-m", "hi"), ("import", "wordpress", "export.xml"),
+    ("deploy",),
 ]
 
 
