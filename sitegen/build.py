@@ -23,6 +23,7 @@ from .errors import Problem
 from .manifest import manifest_file, preview_flag
 from .output import Output, check_output_folder, output_lock
 from .pages import Page, plan
+from .progress import Report
 from .render import Renderer
 from .rendering import render_pages
 from .site import Site, load_site
@@ -71,6 +72,7 @@ def build(
     clean: bool = False,
     jobs: int | None = None,
     on_wait: Callable[[], None] | None = None,
+    progress: Report | None = None,
 ) -> BuildReport:
     """Bring `paths.output` up to date with the site at `paths`; raise SitegenError on any
     problem, leaving the previous output untouched.
@@ -79,18 +81,19 @@ def build(
     long-running process to skip reading the stored cache. `clean` ignores everything
     stored from earlier builds. `jobs` is the number of processes converting Markdown and
     rendering pages (None: every core, when there is enough work to share). Builds into one
-    output folder take turns: `on_wait` is called when this one must wait for another."""
+    output folder take turns: `on_wait` is called when this one must wait for another.
+    `progress` hears how far the loading and rendering are."""
     started = time.perf_counter()
     with gc_paused(), output_lock(state_folder(paths.root), paths.output, on_wait):
-        return _build(paths, options, cache, on_page, clean, jobs, started)
+        return _build(paths, options, cache, on_page, clean, jobs, started, progress)
 
 
 def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, object] | None,
            on_page: Callable[[str], None] | None, clean: bool, jobs: int | None,
-           started: float) -> BuildReport:
+           started: float, progress: Report | None) -> BuildReport:
     check_output_folder(paths.root, paths.output)
     config = load_config(paths)
-    site, save_cache = _load(paths, config, options, cache, clean, jobs)
+    site, save_cache = _load(paths, config, options, cache, clean, jobs, progress)
     try:
         renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
@@ -100,7 +103,8 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
             written = 0
             if planned is None:
                 pages = plan(site)
-                written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
+                written = _write_pages(output, renderer, pages, on_page, jobs, save_cache,
+                                       progress)
                 planned = tuple(page.path for page in pages)
             static = _write_static(output, renderer.static_dirs)
             changes = output.commit(inputs, planned)
@@ -148,8 +152,8 @@ def _site_digest(site: Site, renderer: Renderer) -> str:
 
 
 def _load(paths: SitePaths, config: Config, options: BuildOptions,
-          cache: MutableMapping[str, object] | None, clean: bool,
-          jobs: int | None) -> tuple[Site, Callable[[], None]]:
+          cache: MutableMapping[str, object] | None, clean: bool, jobs: int | None,
+          progress: Report | None) -> tuple[Site, Callable[[], None]]:
     """The whole model, through the cache: the caller's, else the one stored in the site;
     and a function that stores what had to be loaded afresh (once, however often it is
     called). When loading fails, what did load is stored before the error goes on."""
@@ -177,7 +181,7 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
             cache.update(items)
 
     try:
-        return load_site(paths, config, options, items, jobs, known), save
+        return load_site(paths, config, options, items, jobs, known, progress), save
     except BaseException:
         save()
         raise
@@ -185,7 +189,7 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
 
 def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
                  on_page: Callable[[str], None] | None, jobs: int | None,
-                 meanwhile: Callable[[], None]) -> int:
+                 meanwhile: Callable[[], None], progress: Report | None) -> int:
     memo = Memo()
     todo = []
     for index, page in enumerate(pages):
@@ -193,7 +197,7 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
         if not output.current(page.path, digest):
             todo.append((index, digest))
     written = 0
-    for staged in render_pages(pages, todo, renderer, output, jobs, meanwhile):
+    for staged in render_pages(pages, todo, renderer, output, jobs, meanwhile, progress):
         if output.accept(staged):
             written += 1
             if on_page:

@@ -19,6 +19,7 @@ from . import __version__
 from .config import BuildOptions, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
 from .importers import FORMATS
+from .progress import ProgressLine
 from .wording import count
 
 # Each command imports what it needs when it runs: `sitegen build` should not pay for the
@@ -26,25 +27,32 @@ from .wording import count
 
 
 class Console:
-    """Where messages go, honouring --quiet and --verbose."""
+    """Where messages go, honouring --quiet and --verbose; on a terminal, long work also
+    shows one updating line of progress, erased before each message."""
 
     def __init__(self, verbosity: int) -> None:
         self.verbosity = verbosity
+        self.progress = ProgressLine.for_stream(sys.stderr, quiet=verbosity < 0)
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
-            print(message, flush=True)
+            self._say(message, sys.stdout)
 
     def detail(self, message: str) -> None:
         if self.verbosity > 0:
-            print(message, flush=True)
+            self._say(message, sys.stdout)
 
     def warn(self, problem: Problem) -> None:
         if self.verbosity >= 0:
-            print(f"warning: {problem}", file=sys.stderr, flush=True)
+            self._say(f"warning: {problem}", sys.stderr)
 
     def error(self, problem: Problem | str) -> None:
-        print(f"error: {problem}", file=sys.stderr, flush=True)
+        self._say(f"error: {problem}", sys.stderr)
+
+    def _say(self, message: str, stream) -> None:
+        if self.progress:
+            self.progress.clear()
+        print(message, file=stream, flush=True)
 
 
 def _common(site: bool = True) -> argparse.ArgumentParser:
@@ -288,7 +296,8 @@ def _build(paths: SitePaths, options: BuildOptions, console: Console, **how) -> 
 
     console.info(f"building {paths.root} into {paths.output}")
     report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
-                   on_wait=lambda: _waiting(console, paths), **how)
+                   on_wait=lambda: _waiting(console, paths), progress=console.progress,
+                   **how)
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())
@@ -308,7 +317,8 @@ def _run_deploy(args: argparse.Namespace, console: Console) -> int:
     _build(paths, BuildOptions(), console)
     console.info(f"{'comparing' if args.dry_run else 'publishing'} {paths.output} "
                  f"{'with' if args.dry_run else 'to'} {target}")
-    published = publish(paths, deploy, args.dry_run, on_wait=lambda: _waiting(console, paths))
+    published = publish(paths, deploy, args.dry_run, console.progress,
+                        on_wait=lambda: _waiting(console, paths))
     show = console.info if args.dry_run else console.detail
     for line in published.listing():
         show(line)
@@ -432,7 +442,8 @@ def _run_import(args: argparse.Namespace, console: Console) -> int:
     from .importers.run import run_import
 
     paths = SitePaths.at(args.site)
-    report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force)
+    report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force,
+                        progress=console.progress)
     for warning in report.export.warnings:
         console.warn(warning)
     show = console.info if args.dry_run else console.detail

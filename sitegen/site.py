@@ -20,6 +20,7 @@ from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
 from .loading import Loaded, Request, load_files
 from .posts import Post, StaticPage
+from .progress import Report
 from .redirects import Redirect, load_redirects
 
 
@@ -106,19 +107,21 @@ def load_site(
     cache: MutableMapping[str, object] | None = None,
     jobs: int | None = None,
     known: MutableMapping[str, tuple] | None = None,
+    progress: Report | None = None,
 ) -> Site:
     """Load every post, page and thread; raise ContentError listing every bad file.
 
     `cache` maps content digests to loaded items; it is left holding exactly the items this
     site uses, so a long-running preview keeps it warm without growing. Files missing from
     it are loaded in `jobs` worker processes (None: all cores, when there are enough).
-    `known`: files' stat signatures and digests, see `loading.load_files`."""
+    `known`: files' stat signatures and digests, and `progress`, see `loading.load_files`."""
     requests = [
         *(Request("post", name) for name in _files(paths.posts, ".md")),
         *(Request("page", name) for name in _files(paths.pages, ".md")),
         *(Request("thread", name) for name in _files(paths.comments, ".yml")),
     ]
-    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
+    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known,
+                        progress)
     if cache is not None:
         _remember(cache, loaded)
     problems = list(gather(loaded.errors))

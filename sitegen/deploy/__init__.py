@@ -16,10 +16,8 @@ from ..config import DeployConfig, SitePaths
 from ..errors import Problem, SitegenError
 from ..manifest import preview_flag
 from ..output import output_lock
+from ..progress import Report
 from ..wording import count
-
-# (stage, done, total): "uploading files", 120, 0 when the total is not known.
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ def target_name(deploy: DeployConfig) -> str:
 
 
 def publish(paths: SitePaths, deploy: DeployConfig, dry_run: bool = False,
-            progress: Progress | None = None,
+            progress: Report | None = None,
             on_wait: Callable[[], None] | None = None) -> Published:
     """Publish `paths.output` as it is; SitegenError naming the target when that fails,
     and before anything moves when the folder is not fit to publish."""

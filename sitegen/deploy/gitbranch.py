@@ -20,7 +20,8 @@ from .. import __version__
 from ..cache import state_folder
 from ..config import DeployConfig, SitePaths
 from ..output import MARKER
-from . import Progress, Published, failure
+from ..progress import Report
+from . import Published, failure
 
 NOJEKYLL = ".nojekyll"
 # Where the branch as last fetched from the target is kept in sitegen's repository.
@@ -70,7 +71,7 @@ def _reason(stderr: str, command: str, status: int) -> str:
 
 
 def git_publish(paths: SitePaths, deploy: DeployConfig, target: str, dry_run: bool,
-                progress: Progress) -> Published:
+                progress: Report) -> Published:
     """Commit the output to `deploy.git_branch` of `deploy.git_remote` and push it."""
     if shutil.which("git") is None:
         raise failure(target, "the git program is not installed")

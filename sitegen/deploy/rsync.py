@@ -15,7 +15,8 @@ import tempfile
 
 from ..config import SitePaths
 from ..output import MARKER
-from . import Progress, Published, failure
+from ..progress import Report
+from . import Published, failure
 
 OPTIONS = ["--recursive", "--links", "--times", "--perms", "--chmod=D755,F644",
            "--checksum", "--delete", "--delete-delay", "--delay-updates",
@@ -23,7 +24,7 @@ OPTIONS = ["--recursive", "--links", "--times", "--perms", "--chmod=D755,F644",
 
 
 def rsync_publish(paths: SitePaths, target: str, dry_run: bool,
-                  progress: Progress) -> Published:
+                  progress: Report) -> Published:
     """Run rsync from the output folder to `target` (run in the site's folder, so that a
     relative target is relative to the site)."""
     if shutil.which("rsync") is None:
@@ -40,6 +41,8 @@ def rsync_publish(paths: SitePaths, target: str, dry_run: bool,
         for line in process.stdout:
             _itemized(line.rstrip("\n"), uploaded, deleted)
             progress("uploading files", len(uploaded), 0)
+        # Now that the total is known, the last count is shown whole.
+        progress("uploading files", len(uploaded), len(uploaded))
         if process.wait() != 0:
             errors.seek(0)
             said = [line.strip() for line in errors if line.strip()]

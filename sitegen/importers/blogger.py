@@ -19,6 +19,7 @@ from slugify import slugify
 
 from ..config import Config
 from ..errors import Problem
+from ..progress import Report
 from .convert import comment_markdown, to_markdown
 from .model import (
     Export,
@@ -64,7 +65,7 @@ class _Entry:
         return self.located.element
 
 
-def read(path: Path, config: Config) -> Export:
+def read(path: Path, config: Config, progress: Report | None = None) -> Export:
     """Everything in a Blogger export; ExportError for a file that is not one, or with
     entries that have no date (all of them named, with their lines)."""
     export = Export()
@@ -73,7 +74,8 @@ def read(path: Path, config: Config) -> Export:
     parent_of: dict[str, str | None] = {}
     problems: list[Problem] = []
     known = 0
-    for located in read_elements(path, 1, ("feed",), "a Blogger export (an Atom <feed>)"):
+    for located in read_elements(path, 1, ("feed",), "a Blogger export (an Atom <feed>)",
+                                 progress):
         if located.element.tag != f"{ATOM}entry":
             continue
         export.entries += 1

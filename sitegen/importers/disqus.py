@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element
 
 from ..config import BuildOptions, Config, SitePaths
 from ..errors import Problem
+from ..progress import Report
 from ..site import load_site
 from .convert import comment_markdown
 from .model import Export, ExportError, ImportedComment, comment_id, reattach
@@ -51,12 +52,14 @@ def address_key(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
-def read(path: Path, config: Config, addresses: dict[str, str]) -> Export:
+def read(path: Path, config: Config, addresses: dict[str, str],
+         progress: Report | None = None) -> Export:
     """The comments of a Disqus export, grouped by the stem of the post they belong to."""
     export = Export()
     threads: dict[str, _Thread] = {}
     posts: list[Located] = []
-    for located in read_elements(path, 1, ("disqus",), "a Disqus export (a <disqus> file)"):
+    for located in read_elements(path, 1, ("disqus",), "a Disqus export (a <disqus> file)",
+                                 progress):
         kind = local(located.element.tag)
         if kind == "thread":
             export.entries += 1

@@ -20,6 +20,7 @@ from slugify import slugify
 
 from ..config import Config
 from ..errors import Problem
+from ..progress import Report
 from .convert import autop, comment_markdown, to_markdown, unwrap_captions
 from .model import (
     Export,
@@ -228,11 +229,12 @@ class _Reader:
         return self.export
 
 
-def read(path: Path, config: Config) -> Export:
+def read(path: Path, config: Config, progress: Report | None = None) -> Export:
     """Everything in a WXR file; ExportError for a file that is not one, or with posts or
     comments that have no date (all of them named, with their lines)."""
     reader = _Reader(path, config)
-    for located in read_elements(path, 2, ("rss",), "a WordPress export (WXR, an <rss> file)"):
+    for located in read_elements(path, 2, ("rss",), "a WordPress export (WXR, an <rss> file)",
+                                 progress):
         reader.channel_child(located.element, located.line)
     return reader.finish()
 

@@ -11,6 +11,7 @@ work. expat never fetches external DTDs unless asked to, and we do not ask.
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from ..errors import Problem
+from ..progress import Report
 from .model import ExportError
 
 CHUNK = 1 << 16
@@ -89,20 +91,23 @@ def _clark(name: str) -> str:
     return "{" + name if "}" in name else name
 
 
-def read_elements(path: Path, depth: int, roots: tuple[str, ...], what: str
-                  ) -> Iterator[Located]:
+def read_elements(path: Path, depth: int, roots: tuple[str, ...], what: str,
+                  progress: Report | None = None) -> Iterator[Located]:
     """Every element `depth` levels below the document element, in file order.
 
     `roots` are the local names the document element may have and `what` names the format
-    in messages. Raises ExportError, with the file line, on anything that is not
-    well-formed XML, including a file that stops part-way."""
+    in messages; `progress` hears how many kB are read. Raises ExportError, with the file
+    line, on anything that is not well-formed XML, including a file that stops part-way."""
     reader = _Reader(path, depth, roots, what)
     try:
         with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size // 1000
             while chunk := stream.read(CHUNK):
                 _parse(reader, chunk, final=False)
                 yield from reader.done
                 reader.done.clear()
+                if progress:
+                    progress("reading kB of the export", stream.tell() // 1000, size)
             _parse(reader, b"", final=True)
             yield from reader.done
     except OSError as error:
