@@ -3,11 +3,14 @@ mistake named with its line."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
-from sitegen.errors import ContentError
+from sitegen.errors import ContentError, Problem
 
 from helpers import post, run_sitegen
+from import_support import EXPORTS, import_into, new_site, read
 
 REDIRECTS = "content/redirects.yml"
 
@@ -88,3 +91,62 @@ def test_a_redirect_cannot_take_the_address_of_a_page(site):
         f"error: {REDIRECTS}: /tags/ is also the address of sitegen's own /tags/ page",
     ]
     assert site.files() == before
+
+
+# Imports: an old address that would take a page of the site is dropped, saying so.
+
+def _wordpress_export(tmp_path, link: str, slug: str = "hello-world"):
+    """The WordPress fixture with the first post's <link> and slug changed."""
+    text = (EXPORTS / "wordpress.xml").read_text(encoding="utf-8")
+    text = text.replace("<link>http://old.example/2012/03/hello-world/</link>",
+                        f"<link>{link}</link>")
+    text = text.replace("<wp:post_name><![CDATA[hello-world]]>",
+                        f"<wp:post_name><![CDATA[{slug}]]>")
+    export = tmp_path / "export.xml"
+    export.write_text(text, encoding="utf-8")
+    return export
+
+
+def test_an_imported_alias_that_would_take_the_home_page_is_dropped_with_a_warning(
+        make_site, tmp_path):
+    site = new_site(make_site)
+    report = import_into(site, "wordpress", _wordpress_export(tmp_path, "http://old.example/./"))
+    hello = site.root / "content/posts/2012-03-14-hello-world.md"
+    assert Problem("the old address '/./' is / here, an address of the site's own pages: not "
+                   "kept as an alias", hello) in report.export.warnings
+    assert "aliases: ['/?p=10']\n" in read(site, "content/posts/2012-03-14-hello-world.md")
+    site.build()
+    assert 'http-equiv="refresh"' not in site.page("/")
+    assert "Hello, wörld" in site.page("/")
+
+
+def test_imported_aliases_are_canonical_and_none_takes_another_posts_address(make_site,
+                                                                             tmp_path):
+    site = new_site(make_site)
+    export = _wordpress_export(tmp_path, "http://old.example/2019//05/./18/blocks-ete")
+    report = import_into(site, "wordpress", export)
+    hello = site.root / "content/posts/2012-03-14-hello-world.md"
+    assert "aliases: ['/?p=10']\n" in read(site, "content/posts/2012-03-14-hello-world.md")
+    assert Problem("the old address '/2019//05/./18/blocks-ete' is /2019/05/18/blocks-ete/ "
+                   "here, the address of content/posts/2019-05-18-blocks-ete.md: not kept as "
+                   "an alias",
+                   hello) in report.export.warnings
+    site.build()
+    assert "<h1>Blocks: a newer post</h1>" in site.page("/2019/05/18/blocks-ete/")
+
+
+def test_a_long_permalink_of_wide_letters_imports_into_a_site_that_builds(make_site, tmp_path):
+    """140 letters of two bytes each: a 280-byte folder name no file system can hold."""
+    name = quote("é" * 140).lower()
+    export = _wordpress_export(tmp_path, f"http://old.example/2012/03/{name}/", name)
+    site = new_site(make_site)
+    report = import_into(site, "wordpress", export)
+    (post_file,) = (site.root / "content/posts").glob("2012-03-14-*.md")
+    assert post_file.name == f"2012-03-14-{'e' * 100}.md"
+    assert report.export.notes["slugs shortened to 100 characters"] == 1
+    assert Problem(f"the old address '/2012/03/{'é' * 50}…' has a part longer than 200 bytes, "
+                   "more than a file name can hold: not kept as an alias",
+                   post_file) in report.export.warnings
+    result = run_sitegen("build", cwd=site.root)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "Hello, wörld" in site.page(f"/2012/03/14/{'e' * 100}/")
