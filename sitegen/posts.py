@@ -286,7 +286,8 @@ def _comments_open(source: Source) -> bool:
 
 
 def _address(source: Source, make: Callable[..., str], *args: object) -> str:
-    """The item's address, `make(*args)`; one its slug makes too long is an error."""
+    """The item's address, `make(*args)`; one that cannot be an address (a slug too long
+    for a file name, say) is an error at the slug."""
     try:
         return make(*args)
     except AddressError as error:
