@@ -40,6 +40,10 @@ class CommentsConfig:
     auto_approve: bool = False
     rebuild_command: str = ""
     trusted_proxies: tuple[str, ...] = ()
+    # The comment server's connections (slow and idle ones count) and the seconds an idle
+    # one is kept; see intake_server.py.
+    connection_limit: int = 500
+    channel_timeout: int = 30
 
 
 @dataclass(frozen=True)
@@ -292,4 +296,8 @@ def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:
         bad("rebuild_command", f"cannot be split into words: {error}")
     if any(not word.strip() for word in comments.blocked_words):
         bad("blocked_words", "must not contain empty words")
+    if comments.connection_limit < 1:
+        bad("connection_limit", "must be at least 1 connection")
+    if comments.channel_timeout < 1:
+        bad("channel_timeout", "must be at least 1 second")
     return problems

@@ -32,6 +32,9 @@ PACKAGE = Path(__file__).parent
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
 _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
 _FIRST_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"', re.IGNORECASE)
+# Characters XML 1.0 allows in no form, escaped or not (a post's form feed, a title's "\x01"):
+# one of them makes a whole feed unreadable to a strict parser, so they are left out.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 BUILTIN_TEMPLATES = PACKAGE / "templates"
 
 
@@ -78,6 +81,8 @@ class Renderer:
                 html = rooted_links(html, self.config.base_path)
             elif page.path.endswith(".html"):
                 html = relative_links(html, page.path)
+            elif page.path.endswith(".xml"):
+                html = _NOT_XML.sub("", html)
             return html.encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
             path = Path(error.filename) if error.filename else None

@@ -61,6 +61,10 @@ KEY_HELP = {
                                 "\"sitegen build --quiet\".",
     "comments.trusted_proxies": "Addresses of your reverse proxies, whose X-Forwarded-For is "
                                 "believed.",
+    "comments.connection_limit": "Connections the comment server keeps open at once, idle "
+                                 "ones included.",
+    "comments.channel_timeout": "Seconds an idle connection to the comment server stays "
+                                "open.",
     "deploy": "Where `sitegen deploy` publishes the blog: set rsync, or git_remote.",
     "deploy.rsync": "An rsync destination, such as \"you@example.org:/var/www/blog/\".",
     "deploy.git_remote": "A git remote (\"origin\") or URL, to push the site to a branch ...",

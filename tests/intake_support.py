@@ -73,11 +73,11 @@ class Reply:
 
 
 def send(url: str, fields: dict | bytes | None = None, headers: dict | None = None,
-         method: str = "POST") -> Reply:
+         method: str = "POST", timeout: float = 30) -> Reply:
     """One request on a fresh connection; redirects are not followed."""
     parts = urlsplit(url)
     body = fields if isinstance(fields, bytes) or fields is None else urlencode(fields).encode()
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         connection.request(method, parts.path, body=body, headers=FORM if headers is None
                            else headers)

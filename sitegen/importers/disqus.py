@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 from ..config import BuildOptions, Config, SitePaths
 from ..errors import Problem
 from ..progress import Report
 from ..site import load_site
+from ..urls import AddressError, output_path, site_address, url_address
 from .convert import comment_markdown
 from .model import Export, ExportError, ImportedComment, comment_id, reattach
 from .timestamps import atom_time
@@ -39,17 +39,23 @@ def site_addresses(paths: SitePaths, config: Config) -> dict[str, str]:
     site = load_site(paths, config, BuildOptions(drafts=True, future=True))
     found: dict[str, str] = {}
     for post in site.posts:
-        for address in (post.url, *post.aliases):
-            found.setdefault(address_key(address), post.stem)
+        for address in (post.url, *(alias.address for alias in post.aliases)):
+            found.setdefault(_key(address), post.stem)
     return found
 
 
-def address_key(url: str) -> str:
-    """An address as a lookup key: no scheme or host, escapes decoded, no index.html, no
-    trailing slash; a query (/?p=12) is kept."""
-    parts = urlsplit(url.strip())
-    path = unquote(parts.path).removesuffix("index.html").rstrip("/")
-    return f"{path}?{parts.query}" if parts.query else path
+def address_key(url: str) -> str | None:
+    """The lookup key of the address a URL names (None if it names none): the file a host
+    serves for it, so /a, /a/ and /a/index.html are one key; a query (/?p=12) is kept."""
+    try:
+        return _key(site_address(url_address(url), query=True))
+    except AddressError:
+        return None
+
+
+def _key(address: str) -> str:
+    path, mark, query = address.partition("?")
+    return output_path(path) + mark + query
 
 
 def read(path: Path, config: Config, addresses: dict[str, str],
@@ -95,7 +101,8 @@ def _thread(located: Located) -> _Thread:
 def _match(thread: _Thread, addresses: dict[str, str]) -> str | None:
     for address in thread.addresses:
         key = address_key(address)
-        if (stem := addresses.get(key) or addresses.get(key.partition("?")[0])) is not None:
+        if key is not None and (stem := addresses.get(key)
+                                or addresses.get(key.partition("?")[0])) is not None:
             return stem
     return None
 

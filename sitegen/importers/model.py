@@ -7,17 +7,17 @@ left out and why. Everything after that (file names, front matter, writing) is s
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from slugify import slugify
 
 from ..errors import Problem, SitegenError
+from ..urls import AddressError, url_address
 
 SAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -106,18 +106,14 @@ def redirect_tag(export: Export, folder: str, segment: str, name: str) -> None:
 
 
 def old_address(url: str | None) -> str | None:
-    """The site path of an old URL, as an alias: '/2010/08/post.html', '/about/',
-    '/?p=123'. Percent-escapes are decoded, since hosts decode them to find the file; a
-    path without a file extension ends in '/', since that is the folder the host serves."""
+    """The path and query of an old URL, to keep as an alias: '/2010/08/post.html',
+    '/?p=123'. Planning the files makes it canonical, or drops it saying why."""
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
-    path = unquote(parts.path) or "/"
-    if not path.startswith("/") or ".." in path.split("/") or any(c in path for c in "\0\n\r"):
-        return None
-    if not path.endswith("/") and not posixpath.splitext(path)[1]:
-        path += "/"
-    return f"{path}?{parts.query}" if parts.query else path
+    try:
+        return url_address(url)
+    except AddressError:
+        return url.strip()  # kept as it is, for planning to drop with the reason
 
 
 def reattach(comments: list[ImportedComment], parent_of: dict[str, str | None]
