@@ -26,6 +26,7 @@ from .pages import Page, plan
 from .progress import Report
 from .render import Renderer
 from .rendering import render_pages
+from .rootfiles import check_root_files, root_files
 from .site import Site, load_site
 from .wording import count
 
@@ -100,13 +101,14 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
             _mark_preview(paths, options, before_commit=True)
             planned = output.current_site(inputs)
-            written = 0
-            if planned is None:
-                pages = plan(site)
-                written = _write_pages(output, renderer, pages, on_page, jobs, save_cache,
-                                       progress)
-                planned = tuple(page.path for page in pages)
-            static = _write_static(output, renderer.static_dirs)
+            pages = plan(site) if planned is None else []
+            planned = planned or tuple(page.path for page in pages)
+            copied = _static_files(renderer.static_dirs)
+            at_root = root_files(paths.root_files)
+            check_root_files(at_root, copied, pages, planned)
+            written = _write_pages(output, renderer, pages, on_page, jobs, save_cache,
+                                   progress)
+            static = _write_static(output, {**copied, **at_root})
             changes = output.commit(inputs, planned)
             _mark_preview(paths, options, before_commit=False)
     finally:
@@ -205,13 +207,18 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
     return written
 
 
-def _write_static(output: Output, folders: list[Path]) -> int:
-    """Static files by size and modification time; later folders win over earlier ones."""
+def _static_files(folders: list[Path]) -> dict[str, Path]:
+    """Static files by output path; later folders win over earlier ones."""
     files: dict[str, Path] = {}
     for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 files["static/" + path.relative_to(folder).as_posix()] = path
+    return files
+
+
+def _write_static(output: Output, files: dict[str, Path]) -> int:
+    """Files copied as they are, skipped by size and modification time."""
     written = 0
     for relative, path in files.items():
         stat = path.stat()

@@ -136,6 +136,11 @@ class SitePaths:
         return self.root / "static"
 
     @property
+    def root_files(self) -> Path:
+        """Files copied to the output's root as they are (CNAME, favicon.ico, .well-known)."""
+        return self.root / "root"
+
+    @property
     def themes(self) -> Path:
         return self.root / "themes"
 
