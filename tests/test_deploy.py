@@ -12,7 +12,6 @@ import pytest
 from sitegen.config import DeployConfig
 from sitegen.deploy import publish
 from sitegen.errors import SitegenError
-from sitegen.output import MARKER
 
 from helpers import post, run_sitegen
 
@@ -49,10 +48,8 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def served(site) -> dict[str, bytes]:
-    """The output folder's files as the site serves them (without sitegen's marker)."""
-    files = tree(site.output)
-    files.pop(MARKER, None)
-    return files
+    """The output folder's files: all of them are the site's."""
+    return tree(site.output)
 
 
 @needs_rsync

@@ -19,7 +19,6 @@ from pathlib import Path
 from .. import __version__
 from ..cache import state_folder
 from ..config import DeployConfig, SitePaths
-from ..output import MARKER
 from ..progress import Report
 from . import Published, failure
 
@@ -125,7 +124,7 @@ def _fetch(git: Git, url: str, branch: str) -> str | None:
 def _tree(git: Git) -> str:
     """The tree of the output folder as it is, plus an empty `.nojekyll`."""
     # --force: the user's global excludes must not keep any file of the site out.
-    git("add", "--all", "--force", "--", ".", f":(exclude){MARKER}")
+    git("add", "--all", "--force", ".")
     empty = git("hash-object", "-w", "--stdin")
     git("update-index", "--add", "--cacheinfo", f"100644,{empty},{NOJEKYLL}")
     return git("write-tree")

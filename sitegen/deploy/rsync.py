@@ -14,13 +14,12 @@ import subprocess
 import tempfile
 
 from ..config import SitePaths
-from ..output import MARKER
 from ..progress import Report
 from . import Published, failure
 
 OPTIONS = ["--recursive", "--links", "--times", "--perms", "--chmod=D755,F644",
            "--checksum", "--delete", "--delete-delay", "--delay-updates",
-           "--itemize-changes", f"--exclude=/{MARKER}"]
+           "--itemize-changes"]
 
 
 def rsync_publish(paths: SitePaths, target: str, dry_run: bool,
