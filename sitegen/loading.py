@@ -87,8 +87,7 @@ def load_files(
 
     `known` maps a file's path to its stat signature and digest, as an earlier build found
     them: a file whose signature is the same is not read again. It is left describing
-    exactly the requested files. `progress` hears how many of the files to load afresh
-    are done."""
+    exactly the requested files. `progress` hears how many files are loaded afresh."""
     result = Loaded([None] * len(requests), [], {})
     seen: dict[str, tuple] = {}
     settled = time.time_ns() - SETTLE_NS
