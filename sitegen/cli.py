@@ -261,9 +261,11 @@ def _run_init(args: argparse.Namespace, console: Console) -> int:
         base_url=args.base_url or defaults.base_url,
     )
     root = args.folder.resolve()
-    written = init_site(root, answers)
-    for path in written:
+    made = init_site(root, answers)
+    for path in made.files:
         console.detail(f"  wrote {display_path(path)}")
+    for warning in made.warnings:
+        console.warn(warning)
     where = "" if root == Path.cwd() else f"cd {display_path(root)} && "
     console.info(f"made a new blog in {display_path(root)}; see it with: {where}sitegen serve")
     console.info('write a post with: sitegen new "A title"')

@@ -9,6 +9,7 @@ into a folder that holds anything but a git repository, so a site is never half 
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import json
 import tempfile
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ WORKFLOW = Path(".github/workflows/sitegen.yml")
 # What a folder may hold and still count as empty: a clone of a new, empty repository.
 ALLOWED = frozenset({".git"})
 FIRST_POST = "Hello, world"
+REQUIREMENTS = "requirements.txt"
+REQUIREMENTS_HEAD = ("# How GitHub Actions, Netlify and Cloudflare Pages install sitegen: "
+                     "pip install -r requirements.txt\n")
+NO_SOURCE = "# sitegen @ git+https://github.com/you/sitegen   <- where to install sitegen from"
 FIRST_POST_BODY = """\
 This is the first post of this blog. Edit it in content/posts/, write the next one with
 `sitegen new "A title"`, and watch them take shape with `sitegen serve`.
@@ -81,10 +86,18 @@ class Answers:
     base_url: str = Config.base_url
 
 
-def init_site(root: Path, answers: Answers, now: datetime | None = None) -> list[Path]:
-    """Write a new blog into `root` (made if missing) and return the files written;
-    SitegenError, before writing anything, if `root` holds anything already or the answers
-    do not make a valid configuration."""
+@dataclass(frozen=True)
+class NewSite:
+    """The files `init` wrote, and what the user must still do about them."""
+
+    files: list[Path]
+    warnings: list[Problem]
+
+
+def init_site(root: Path, answers: Answers, now: datetime | None = None) -> NewSite:
+    """Write a new blog into `root` (made if missing); SitegenError, before writing
+    anything, if `root` holds anything already or the answers do not make a valid
+    configuration."""
     _refuse_occupied(root)
     text = config_text(answers)
     config = _checked(text, root / CONFIG_FILE)
@@ -99,7 +112,38 @@ def init_site(root: Path, answers: Answers, now: datetime | None = None) -> list
     written.append(_write(paths.pages / "about.md", about_text(answers)))
     written.append(_write(root / ".gitignore", (SKELETON / "gitignore").read_text("utf-8")))
     written.append(_write(root / WORKFLOW, workflow_text()))
-    return written
+    line = requirement(installed_from())
+    written.append(_write(root / REQUIREMENTS, REQUIREMENTS_HEAD + (line or NO_SOURCE) + "\n"))
+    warnings = [] if line else [Problem(
+        "write in it where sitegen can be installed from: this copy came from a folder on "
+        "this computer, and the 'sitegen' on PyPI is another project", written[-1])]
+    return NewSite(written, warnings)
+
+
+def requirement(direct_url: str | None) -> str | None:
+    """The requirement that installs the sitegen running now elsewhere (CI, a static host),
+    from what pip recorded of where it came from (PEP 610 direct_url.json): a repository at
+    the commit installed, or an archive's URL. None for a folder on this computer, and for
+    a package index, whose 'sitegen' is another project."""
+    try:
+        origin = json.loads(direct_url or "null")
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(origin, dict) or not isinstance(url := origin.get("url"), str) or \
+            url.startswith("file:"):
+        return None
+    vcs = origin.get("vcs_info")
+    if isinstance(vcs, dict):
+        return f"sitegen @ {vcs.get('vcs', 'git')}+{url}@{vcs.get('commit_id', '')}".rstrip("@")
+    return f"sitegen @ {url}"
+
+
+def installed_from() -> str | None:
+    """What pip recorded of where the running sitegen came from, if anything."""
+    try:
+        return importlib.metadata.distribution("sitegen").read_text("direct_url.json")
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def workflow_text() -> str:

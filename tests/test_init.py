@@ -15,7 +15,14 @@ from browser import require_java
 from terminal import run_in_terminal
 
 from sitegen.config import Config, SitePaths, load_config
-from sitegen.scaffold import KEY_HELP, Answers, config_text
+from sitegen.scaffold import (
+    KEY_HELP,
+    NO_SOURCE,
+    Answers,
+    config_text,
+    installed_from,
+    requirement,
+)
 
 
 def sitegen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -30,7 +37,7 @@ def test_init_then_build_makes_a_valid_blog_with_feeds(tmp_path):
     made = sitegen("init", str(blog), "--title", "Pão & Vinho", "--author", "Inês",
                    "--base-url", "https://example.org/blog/")
     assert made.returncode == 0, made.stderr
-    assert made.stderr == ""
+    assert made.stderr == expected_warnings(blog)
     built = sitegen("build", "--site", str(blog))
     assert built.returncode == 0, built.stderr
     # Nothing to warn about: base_url was given, every file is as sitegen expects.
@@ -60,7 +67,8 @@ def test_init_writes_every_file_and_git_ignores_the_private_ones(tmp_path):
                    if path.is_file())
     post = next(name for name in files if name.startswith("content/posts/"))
     assert files == sorted([".github/workflows/sitegen.yml", ".gitignore",
-                            "content/pages/about.md", post, "sitegen.toml"])
+                            "content/pages/about.md", post, "requirements.txt",
+                            "sitegen.toml"])
     assert "menu: true" in (blog / "content/pages/about.md").read_text(encoding="utf-8")
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
@@ -72,6 +80,38 @@ def test_init_writes_every_file_and_git_ignores_the_private_ones(tmp_path):
     checked = subprocess.run(["git", "check-ignore", *ignored, *kept], cwd=blog,
                              capture_output=True, text=True)
     assert checked.stdout.split() == ignored
+
+
+def expected_warnings(blog: Path) -> str:
+    """What init says about requirements.txt, given how the sitegen under test was
+    installed: nothing when pip recorded a source CI can install from."""
+    if requirement(installed_from()) is not None:
+        return ""
+    return (f"warning: {blog / 'requirements.txt'}: write in it where sitegen can be "
+            "installed from: this copy came from a folder on this computer, and the "
+            "'sitegen' on PyPI is another project\n")
+
+
+def test_requirements_name_the_sitegen_that_ran_init_never_pypi_s_other_project(tmp_path):
+    assert sitegen("init", str(tmp_path)).returncode == 0
+    lines = (tmp_path / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    line = requirement(installed_from())
+    assert lines[-1] == (line or NO_SOURCE)
+    assert "sitegen" not in [line.strip() for line in lines]
+
+
+@pytest.mark.parametrize(("direct_url", "expected"), [
+    ('{"url": "https://github.com/ines/sitegen.git", "vcs_info": {"vcs": "git", '
+     '"commit_id": "7c99d20a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"}}',
+     "sitegen @ git+https://github.com/ines/sitegen.git@7c99d20a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"),
+    ('{"url": "https://example.org/sitegen-0.1.0.tar.gz", "archive_info": {}}',
+     "sitegen @ https://example.org/sitegen-0.1.0.tar.gz"),
+    ('{"url": "file:///home/ines/sitegen", "dir_info": {"editable": true}}', None),
+    (None, None),
+    ("not json", None),
+])
+def test_the_requirement_comes_from_where_pip_installed_sitegen(direct_url, expected):
+    assert requirement(direct_url) == expected
 
 
 def test_the_first_post_is_dated_now_and_published_at_once(tmp_path):

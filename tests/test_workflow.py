@@ -59,4 +59,4 @@ def test_it_runs_the_commands_the_readme_shows():
     section = readme.split("### GitHub Pages\n", 1)[1].split("\n#", 1)[0]
     shown = [line.strip() for line in section.splitlines() if line.startswith("    ")]
     run = [step["run"] for step in steps("build") if "run" in step]
-    assert run == shown == ["pip install sitegen", "sitegen build"]
+    assert run == shown == ["pip install -r requirements.txt", "sitegen build"]
