@@ -67,3 +67,15 @@ def test_an_unknown_format_is_a_usage_error(make_site):
     result = run_sitegen("import", "tumblr", "x.xml")
     assert result.returncode == 2
     assert "invalid choice: 'tumblr'" in result.stderr
+
+
+def test_an_unknown_encoding_is_one_line_and_exit_status_1(make_site, tmp_path):
+    site = new_site(make_site)
+    export = tmp_path / "bogus.xml"
+    export.write_bytes((EXPORTS / "wordpress.xml").read_bytes().replace(
+        b'encoding="UTF-8"', b'encoding="x-bogus"', 1))
+    result = run_sitegen("import", "wordpress", str(export), "--site", str(site.root),
+                         cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("error: bogus.xml:1: cannot read text in the encoding 'x-bogus' "
+                             "that the XML declaration names: convert the file to UTF-8\n")

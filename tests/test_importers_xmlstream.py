@@ -85,3 +85,14 @@ def test_an_unreadable_file_is_an_export_error(tmp_path):
     with pytest.raises(ExportError) as caught:
         entries(tmp_path / "missing.xml")
     assert "cannot read the export: No such file or directory" in str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", ["x-bogus", "shift_jis", "rot13", "idna"])
+def test_an_encoding_that_cannot_be_read_is_named(tmp_path, encoding):
+    path = tmp_path / "feed.xml"
+    path.write_text(FEED.replace('version="1.0"', f'version="1.0" encoding="{encoding}"'))
+    with pytest.raises(ExportError) as caught:
+        entries(path)
+    assert str(caught.value).endswith(
+        f"feed.xml:1: cannot read text in the encoding '{encoding}' that the XML declaration "
+        "names: convert the file to UTF-8")

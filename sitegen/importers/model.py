@@ -83,6 +83,12 @@ class Export:
         self.skipped[reason] += count
 
 
+def quoted(text: str | None, limit: int = 80) -> str:
+    """Text from an export as a message quotes it: on one line, and cut short if long."""
+    text = text or ""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def comment_id(prefix: str, raw: str) -> str:
     """A thread id (letters, digits, - and _) from an export's own comment id."""
     return f"{prefix}-{SAFE_ID.sub('-', raw.strip()).strip('-') or 'x'}"
