@@ -10,9 +10,12 @@ tags, so its text goes through `autop` first, as WordPress itself does before sh
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bs4 import Tag
 from markdownify import ATX, MarkdownConverter
+
+from .model import quoted, valid_url
 
 RAW_TAGS = frozenset({"iframe", "video", "audio", "object", "embed", "svg", "math", "canvas"})
 BLOCK_TAGS = (
@@ -31,9 +34,25 @@ FENCE = re.compile(r"(^```.*?^```$)", re.MULTILINE | re.DOTALL)
 CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.IGNORECASE | re.DOTALL)
 
 
+@dataclass(frozen=True)
+class Converted:
+    """A body as Markdown, and what the conversion had to change to get there, as
+    sentences for a warning ("left out the link to 'http://[::1', ...")."""
+
+    markdown: str
+    changes: tuple[str, ...] = ()
+
+
 class _Converter(MarkdownConverter):
     """markdownify, with raw HTML kept where Markdown would lose it, and a paragraph that
-    is only an address (what WordPress turns into an embed) made a link."""
+    is only an address (what WordPress turns into an embed) made a link. A link or image
+    whose address does not parse leaves only its text: the build could not read it. One
+    converter per body, since it notes what it changed."""
+
+    def __init__(self) -> None:
+        super().__init__(heading_style=ATX, bullets="-", sub_symbol="<sub>",
+                         sup_symbol="<sup>", code_language_callback=_code_language)
+        self.changes: list[str] = []
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -46,9 +65,26 @@ class _Converter(MarkdownConverter):
             return f"\n\n<{node.get_text().strip()}>\n\n"
         return super().process_tag(node, parent_tags)
 
+    def convert_a(self, el, text, parent_tags) -> str:
+        if el.get("href") and not valid_url(el["href"]):
+            self._dropped(el["href"], "link")
+            return text
+        return super().convert_a(el, text, parent_tags)
+
+    def convert_img(self, el, text, parent_tags) -> str:
+        if el.get("src") and not valid_url(el["src"]):
+            self._dropped(el["src"], "image")
+            return el.get("alt") or ""
+        return super().convert_img(el, text, parent_tags)
+
+    def _dropped(self, url: str, what: str) -> None:
+        self.changes.append(f"left out the {what} to {quoted(url)}, which is not a valid URL, "
+                            "keeping its text")
+
 
 def _lone_url(node: Tag) -> bool:
-    return not node.find(True) and bool(URL.match(node.get_text().strip()))
+    text = node.get_text().strip()
+    return not node.find(True) and bool(URL.match(text)) and valid_url(text)
 
 
 def _keep_raw(node: Tag) -> bool:
@@ -70,28 +106,20 @@ def _code_language(pre: Tag) -> str:
     return ""
 
 
-_CONVERTER = _Converter(
-    heading_style=ATX,
-    bullets="-",
-    sub_symbol="<sub>",
-    sup_symbol="<sup>",
-    code_language_callback=_code_language,
-)
-
-
-def to_markdown(html: str, line_break: str = "  \n") -> str:
+def to_markdown(html: str, line_break: str = "  \n") -> Converted:
     """Markdown for an HTML fragment ('' for none). A line break within a paragraph is
     `line_break`: Markdown's two trailing spaces, or "<br>\n" where trailing spaces would
     not survive (in YAML, say)."""
     html = MORE.sub(MORE_TOKEN, html or "")
-    markdown = _CONVERTER.convert(html).replace(MORE_TOKEN, "\n\n<!--more-->\n\n")
+    converter = _Converter()
+    markdown = converter.convert(html).replace(MORE_TOKEN, "\n\n<!--more-->\n\n")
     parts = FENCE.split(markdown)
     parts[::2] = (_tidy(part, line_break) for part in parts[::2])
     markdown = "".join(parts).strip()
-    return markdown + "\n" if markdown else ""
+    return Converted(markdown + "\n" if markdown else "", tuple(converter.changes))
 
 
-def comment_markdown(html: str) -> str:
+def comment_markdown(html: str) -> Converted:
     """Markdown for a comment, which lives in YAML: line breaks are written <br>."""
     return to_markdown(html, "<br>\n")
 
