@@ -84,3 +84,21 @@ def test_disqus_thread_addresses_that_do_not_parse_are_left_out(make_site, tmp_p
         (22, "the thread has no address to find its post by, so its 1 comment(s) were left out")]
     assert report.skipped()["comments on threads with no post at their address"] == 2
     assert site.build().posts == 2
+
+
+def test_bodies_nested_5000_deep_are_imported_with_a_warning(make_site, tmp_path):
+    site = new_site(make_site)
+    deep = "<div>" * 5000 + "{} survives" + "</div>" * 5000
+    export = altered(tmp_path, "wordpress.xml",
+                     ("First line of the loaf post", deep.format("The post")),
+                     ("Is it <b>sourdough</b>?", deep.format("The comment")))
+    report = import_into(site, "wordpress", export)
+    assert [(w.line, w.message) for w in report.export.warnings] == [
+        (20, "comment wp-100: its HTML is nested 5000 levels deep; below level 100 only the "
+             "text is kept"),
+        (20, "post 'Hello, wörld — a first loaf': its HTML is nested 5000 levels deep; below "
+             "level 100 only the text is kept"),
+    ]
+    site.build()
+    page = site.page("/2012/03/14/hello-world/")
+    assert "The post survives" in page and "The comment survives" in page

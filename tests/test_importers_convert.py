@@ -119,3 +119,21 @@ def test_comment_markdown_renders_with_the_comment_renderer_settings():
     md = comment_markdown("<p>Line one<br>line two</p><p><code>x &lt; y</code></p>").markdown
     html = markdown.markdown(md, extensions=["fenced_code", "sane_lists"])
     assert html == "<p>Line one<br>\nline two</p>\n<p><code>x &lt; y</code></p>"
+
+
+def test_html_nested_thousands_deep_keeps_its_text_below_a_bound():
+    html = ('<div><a href="https://x.example/">top</a>' + "<div>" * 5000 +
+            '<a href="https://x.example/deep">deep</a> text' + "</div>" * 5001)
+    converted = to_markdown(html)
+    assert converted.markdown == "[top](https://x.example/)\n\ndeep text\n"
+    assert converted.changes == (
+        "its HTML is nested 5002 levels deep; below level 100 only the text is kept",)
+    assert rendered(converted.markdown) == (
+        '<p><a href="https://x.example/">top</a></p>\n<p>deep text</p>')
+
+
+def test_html_nested_within_the_bound_is_converted_whole():
+    html = "<blockquote>" * 50 + "<b>deep</b>" + "</blockquote>" * 50
+    converted = to_markdown(html)
+    assert converted.changes == ()
+    assert converted.markdown == "> " * 50 + "**deep**\n"

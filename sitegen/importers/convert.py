@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bs4 import Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from markdownify import ATX, MarkdownConverter
 
 from .model import quoted, valid_url
@@ -32,6 +32,10 @@ LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|brush)[-:]\s*([\w+#-]+)", re.IG
 URL = re.compile(r"^https?://[^\s<>]+$")
 FENCE = re.compile(r"(^```.*?^```$)", re.MULTILINE | re.DOTALL)
 CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.IGNORECASE | re.DOTALL)
+# markdownify recurses about four calls per level of HTML and fails near 240 levels; so does
+# Python-Markdown, on lists and quotes, when the site is built. Deeper nesting keeps only its
+# text. The real exports tried nest 19 levels at most; unclosed <p> or <font> tags nest more.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -110,13 +114,32 @@ def to_markdown(html: str, line_break: str = "  \n") -> Converted:
     """Markdown for an HTML fragment ('' for none). A line break within a paragraph is
     `line_break`: Markdown's two trailing spaces, or "<br>\n" where trailing spaces would
     not survive (in YAML, say)."""
-    html = MORE.sub(MORE_TOKEN, html or "")
+    soup = BeautifulSoup(MORE.sub(MORE_TOKEN, html or ""), "html.parser")
     converter = _Converter()
-    markdown = converter.convert(html).replace(MORE_TOKEN, "\n\n<!--more-->\n\n")
+    if deepest := _flatten(soup):
+        converter.changes.append(f"its HTML is nested {deepest} levels deep; below level "
+                                 f"{MAX_DEPTH} only the text is kept")
+    markdown = converter.convert_soup(soup).replace(MORE_TOKEN, "\n\n<!--more-->\n\n")
     parts = FENCE.split(markdown)
     parts[::2] = (_tidy(part, line_break) for part in parts[::2])
     markdown = "".join(parts).strip()
     return Converted(markdown + "\n" if markdown else "", tuple(converter.changes))
+
+
+def _flatten(soup: BeautifulSoup) -> int:
+    """Replace each element nested deeper than MAX_DEPTH by the text it holds; the deepest
+    level found if any was, else 0. Walks the tree without recursion."""
+    depth_of, deepest, too_deep = {id(soup): 0}, 0, []
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            depth_of[id(node)] = depth = depth_of[id(node.parent)] + 1
+            deepest = max(deepest, depth)
+            if depth == MAX_DEPTH + 1:
+                too_deep.append(node)
+    for node in too_deep:
+        node.replace_with(*(type(text)(text) for text in node.descendants
+                            if isinstance(text, NavigableString)))
+    return deepest if too_deep else 0
 
 
 def comment_markdown(html: str) -> Converted:
