@@ -102,3 +102,15 @@ def test_bodies_nested_5000_deep_are_imported_with_a_warning(make_site, tmp_path
     site.build()
     page = site.page("/2012/03/14/hello-world/")
     assert "The post survives" in page and "The comment survives" in page
+
+
+def test_nested_lists_are_built_as_nested_lists(make_site, tmp_path):
+    site = new_site(make_site)
+    nested = "<ol><li>ordered item<ul><li>unordered</li><li>unordered</li></ul></li></ol>"
+    export = altered(tmp_path, "wordpress.xml", ("First line of the loaf post", nested),
+                     ("Is it <b>sourdough</b>?", nested))
+    import_into(site, "wordpress", export)
+    site.build()
+    page = site.page("/2012/03/14/hello-world/")
+    assert page.count("<li>ordered item<ul>") == 2  # the post's and the comment's
+    assert "ordered item - unordered" not in page

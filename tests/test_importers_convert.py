@@ -3,6 +3,8 @@ paragraphs-by-blank-lines."""
 
 from __future__ import annotations
 
+import re
+
 import markdown
 
 from sitegen.importers.convert import autop, comment_markdown, to_markdown, unwrap_captions
@@ -69,8 +71,19 @@ def test_headings_lists_quotes():
     html = ("<h2>Steps</h2><ol><li>Mix</li><li>Wait<ul><li>longer</li></ul></li></ol>"
             "<blockquote><p>Patience.</p></blockquote>")
     assert to_markdown(html).markdown == (
-        "## Steps\n\n1. Mix\n2. Wait\n   - longer\n\n> Patience.\n"
+        "## Steps\n\n1. Mix\n2. Wait\n    - longer\n\n> Patience.\n"
     )
+
+
+def test_nested_lists_are_indented_as_python_markdown_nests_them():
+    html = ("<ol><li>one<ul><li>a</li><li>b<p>more of b</p><ol><li>x</li></ol></li></ul></li>"
+            "<li>two</li></ol>")
+    md = to_markdown(html).markdown
+    assert md == ("1. one\n    - a\n    - b\n\n        more of b\n\n        1. x\n\n"
+                  "2. two\n")
+    nesting = re.findall(r"</?[ou]l>", rendered(md))
+    assert nesting == ["<ol>", "<ul>", "<ol>", "</ol>", "</ul>", "</ol>"]
+    assert rendered(md).count("<li>") == 5
 
 
 def test_the_more_break_survives_from_wordpress_and_blogger():

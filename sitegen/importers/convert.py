@@ -31,6 +31,7 @@ MORE_TOKEN = "SITEGENMOREBREAK"
 LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|brush)[-:]\s*([\w+#-]+)", re.IGNORECASE)
 URL = re.compile(r"^https?://[^\s<>]+$")
 FENCE = re.compile(r"(^```.*?^```$)", re.MULTILINE | re.DOTALL)
+BULLET = re.compile(r"(?:\d+\.|[-*+]) ")
 CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.IGNORECASE | re.DOTALL)
 # markdownify recurses about four calls per level of HTML and fails near 240 levels; so does
 # Python-Markdown, on lists and quotes, when the site is built. Deeper nesting keeps only its
@@ -80,6 +81,16 @@ class _Converter(MarkdownConverter):
             self._dropped(el["src"], "image")
             return el.get("alt") or ""
         return super().convert_img(el, text, parent_tags)
+
+    def convert_li(self, el, text, parent_tags) -> str:
+        """markdownify indents an item's further lines by its bullet's width (2 for "- ",
+        3 for "1. "); Python-Markdown wants 4, or it reads a nested list as more text of
+        the same item. An item of several blocks ends with a blank line, or Python-Markdown
+        takes the next item for a line of its last block."""
+        item = super().convert_li(el, text, parent_tags)
+        if bullet := BULLET.match(item):
+            item = re.sub(rf"(?m)^ {{{len(bullet[0])}}}", "    ", item)
+        return item + "\n" if "\n\n" in item.strip("\n") else item
 
     def _dropped(self, url: str, what: str) -> None:
         self.changes.append(f"left out the {what} to {quoted(url)}, which is not a valid URL, "
