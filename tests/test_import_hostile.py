@@ -114,3 +114,14 @@ def test_nested_lists_are_built_as_nested_lists(make_site, tmp_path):
     page = site.page("/2012/03/14/hello-world/")
     assert page.count("<li>ordered item<ul>") == 2  # the post's and the comment's
     assert "ordered item - unordered" not in page
+
+
+def test_a_comments_table_is_built_as_rows_of_text(make_site, tmp_path):
+    site = new_site(make_site)
+    table = "<table><tr><th>Flour</th><th>g</th></tr><tr><td>rye</td><td>200</td></tr></table>"
+    export = altered(tmp_path, "wordpress.xml", ("Is it <b>sourdough</b>?", table))
+    import_into(site, "wordpress", export)
+    site.build()
+    page = site.page("/2012/03/14/hello-world/")
+    assert "<p>Flour | g<br>\nrye | 200</p>" in page
+    assert "| --- |" not in page

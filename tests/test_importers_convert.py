@@ -7,6 +7,7 @@ import re
 
 import markdown
 
+from sitegen.comments import CommentRenderer
 from sitegen.importers.convert import autop, comment_markdown, to_markdown, unwrap_captions
 from sitegen.posts import MarkdownRenderer
 
@@ -126,6 +127,19 @@ def test_captions_become_their_image_and_text():
     html = ('[caption id="attachment_9" width="300"]<img src="loaf.jpg" alt="Loaf" /> '
             "My loaf[/caption]")
     assert to_markdown(unwrap_captions(html)).markdown == "![Loaf](loaf.jpg) My loaf\n"
+
+
+def test_a_comments_table_becomes_rows_of_text_the_allow_list_shows():
+    html = ("<p>See:</p><table><caption>Flours</caption><thead><tr><th>g</th><th>%</th></tr>"
+            "</thead>\n<tbody><tr><td>rye <b>dark</b></td><td>20</td></tr>"
+            '<tr><td colspan="2">merged</td></tr><tr><td></td><td>alone</td></tr></tbody>'
+            "</table>")
+    md = comment_markdown(html).markdown
+    assert md == ("See:\n\nFlours<br>\ng | %<br>\nrye **dark** | 20<br>\nmerged<br>\n"
+                  "alone\n")
+    assert CommentRenderer().convert(md) == (
+        "<p>See:</p>\n<p>Flours<br>\ng | %<br>\nrye <strong>dark</strong> | 20<br>\nmerged<br>\n"
+        "alone</p>")
 
 
 def test_comment_markdown_renders_with_the_comment_renderer_settings():

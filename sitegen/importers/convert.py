@@ -28,6 +28,7 @@ ENDS_BLOCK = re.compile(rf"(-->|</?(?:{BLOCK_TAGS})\b[^>]*>)\s*$", re.IGNORECASE
 PROTECTED = re.compile(r"<(pre|script|style|textarea)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 MORE = re.compile(r"<!--\s*more\b.*?-->|<a\s+name=[\"']?more[\"']?\s*>\s*</a>", re.IGNORECASE)
 MORE_TOKEN = "SITEGENMOREBREAK"
+CELL_END = "\x1f"  # ends each cell's text while a comment's table becomes lines
 LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|brush)[-:]\s*([\w+#-]+)", re.IGNORECASE)
 URL = re.compile(r"^https?://[^\s<>]+$")
 FENCE = re.compile(r"(^```.*?^```$)", re.MULTILINE | re.DOTALL)
@@ -64,7 +65,7 @@ class _Converter(MarkdownConverter):
         return super().escape(text, parent_tags)
 
     def process_tag(self, node, parent_tags=None) -> str:
-        if isinstance(node, Tag) and _keep_raw(node):
+        if isinstance(node, Tag) and self.keeps_raw(node):
             return f"\n\n{node}\n\n"
         if isinstance(node, Tag) and node.name in ("p", "div") and _lone_url(node):
             return f"\n\n<{node.get_text().strip()}>\n\n"
@@ -97,20 +98,42 @@ class _Converter(MarkdownConverter):
                             "keeping its text")
 
 
+    def keeps_raw(self, node: Tag) -> bool:
+        """Whether `node` stays HTML: embeds, script embeds, tables with merged cells."""
+        if node.name in RAW_TAGS:
+            return True
+        if node.name == "script":
+            return bool(node.get("src"))
+        if node.name == "table":
+            return bool(node.find(["td", "th"], attrs={"rowspan": True}) or
+                        node.find(["td", "th"], attrs={"colspan": True}) or node.find("table"))
+        return False
+
+
+class _CommentConverter(_Converter):
+    """A comment is shown through the allow-list, which has no tables, in Markdown or HTML:
+    each row of a table becomes a line of text, its cells separated by " | "."""
+
+    def keeps_raw(self, node: Tag) -> bool:
+        return node.name != "table" and super().keeps_raw(node)
+
+    def convert_td(self, el, text, parent_tags) -> str:
+        return " ".join(text.split()) + CELL_END
+
+    convert_th = convert_td
+
+    def convert_tr(self, el, text, parent_tags) -> str:
+        row = " | ".join(cell.strip() for cell in text.split(CELL_END) if cell.strip())
+        return row + "\n" if row else ""
+
+    def convert_table(self, el, text, parent_tags) -> str:
+        rows = [row.strip() for row in text.split("\n") if row.strip()]
+        return "\n\n" + "  \n".join(rows) + "\n\n"
+
+
 def _lone_url(node: Tag) -> bool:
     text = node.get_text().strip()
     return not node.find(True) and bool(URL.match(text)) and valid_url(text)
-
-
-def _keep_raw(node: Tag) -> bool:
-    if node.name in RAW_TAGS:
-        return True
-    if node.name == "script":
-        return bool(node.get("src"))
-    if node.name == "table":
-        return bool(node.find(["td", "th"], attrs={"rowspan": True}) or
-                    node.find(["td", "th"], attrs={"colspan": True}) or node.find("table"))
-    return False
 
 
 def _code_language(pre: Tag) -> str:
@@ -121,12 +144,21 @@ def _code_language(pre: Tag) -> str:
     return ""
 
 
-def to_markdown(html: str, line_break: str = "  \n") -> Converted:
-    """Markdown for an HTML fragment ('' for none). A line break within a paragraph is
-    `line_break`: Markdown's two trailing spaces, or "<br>\n" where trailing spaces would
-    not survive (in YAML, say)."""
+def to_markdown(html: str) -> Converted:
+    """Markdown for the HTML of a post or page ('' for none)."""
+    return _convert(html, _Converter(), "  \n")
+
+
+def comment_markdown(html: str) -> Converted:
+    """Markdown for a comment, which lives in YAML, where trailing spaces would not survive:
+    line breaks are written <br>."""
+    return _convert(html, _CommentConverter(), "<br>\n")
+
+
+def _convert(html: str, converter: _Converter, line_break: str) -> Converted:
+    """Markdown for an HTML fragment, with a line break within a paragraph written as
+    `line_break`."""
     soup = BeautifulSoup(MORE.sub(MORE_TOKEN, html or ""), "html.parser")
-    converter = _Converter()
     if deepest := _flatten(soup):
         converter.changes.append(f"its HTML is nested {deepest} levels deep; below level "
                                  f"{MAX_DEPTH} only the text is kept")
@@ -151,11 +183,6 @@ def _flatten(soup: BeautifulSoup) -> int:
         node.replace_with(*(type(text)(text) for text in node.descendants
                             if isinstance(text, NavigableString)))
     return deepest if too_deep else 0
-
-
-def comment_markdown(html: str) -> Converted:
-    """Markdown for a comment, which lives in YAML: line breaks are written <br>."""
-    return to_markdown(html, "<br>\n")
 
 
 def _tidy(text: str, line_break: str) -> str:
