@@ -214,3 +214,18 @@ def test_pending_comments_are_private_and_the_rest_readable(make_site):
              for path in (site.root / "content").rglob("*.*") if path.is_file()}
     assert modes.pop("comments/pending/wp-106.yml") == 0o600
     assert set(modes.values()) == {0o644}
+
+
+@pytest.mark.parametrize("folder", ["content/redirects.yml",
+                                    "content/comments/2012-03-14-hello-world.yml"])
+def test_a_file_to_add_to_that_cannot_be_read_is_one_line(make_site, folder):
+    site = new_site(make_site)
+    import_into(site, "wordpress", "wordpress.xml")
+    (site.root / folder).unlink()
+    (site.root / folder).mkdir()
+    before = tree(site.root)
+    with pytest.raises(ExportError) as caught:
+        import_into(site, "disqus" if "comments" in folder else "wordpress",
+                    "disqus.xml" if "comments" in folder else "wordpress.xml")
+    assert str(caught.value).endswith(f"{folder}: cannot read it to add to it: Is a directory")
+    assert tree(site.root) == before

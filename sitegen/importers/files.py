@@ -181,7 +181,7 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
     """Comments added after a thread's existing ones, keeping its bytes as they were; those
     it already has are skipped. Replies stay replies: their parents are new here or already
     in the thread."""
-    old = path.read_bytes() if path.exists() else b""
+    old = _held(path) or b""
     try:
         have = entry_ids(read_entries(path, old))
         new = [comment for comment in comments if comment.id not in have]
@@ -197,7 +197,8 @@ def _redirects(path: Path, export: Export, claimed: set[str]) -> Planned | None:
     """The old blog's label, tag and category pages added to content/redirects.yml after
     what it holds, keeping its bytes; addresses it already redirects are left as they are,
     and so are those that a page of the site has."""
-    old = path.read_bytes() if path.exists() else REDIRECTS_HEADER
+    old = _held(path)
+    old = REDIRECTS_HEADER if old is None else old
     try:
         have = {redirect.old for redirect in read_redirects(path, old)}
         new = {address: target for address, target in sorted(export.redirects.items())
@@ -212,6 +213,17 @@ def _redirects(path: Path, export: Export, claimed: set[str]) -> Planned | None:
     except ContentError as error:
         raise ExportError(*error.problems) from None
     return Planned(path, data, "redirects", redirects=len(new))
+
+
+def _held(path: Path) -> bytes | None:
+    """What a file the import adds to holds, or None if there is none yet."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ExportError(Problem(f"cannot read it to add to it: {error.strerror}", path)
+                          ) from None
 
 
 def write_files(planned: list[Planned]) -> None:
