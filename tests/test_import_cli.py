@@ -79,3 +79,16 @@ def test_an_unknown_encoding_is_one_line_and_exit_status_1(make_site, tmp_path):
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("error: bogus.xml:1: cannot read text in the encoding 'x-bogus' "
                              "that the XML declaration names: convert the file to UTF-8\n")
+
+
+def test_an_entity_bomb_is_one_line_and_exit_status_1(make_site, tmp_path):
+    site = new_site(make_site)
+    lols = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    export = tmp_path / "lol.xml"
+    export.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY l0 "lol">{lols}]>\n'
+                      "<rss><channel><title>&l9;</title></channel></rss>\n")
+    result = run_sitegen("import", "wordpress", str(export), "--site", str(site.root),
+                         cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("error: lol.xml:2: the export declares an XML entity ('l0'), which "
+                             "no real export does; refusing to read it\n")
