@@ -54,6 +54,18 @@ def test_wordpress_urls_that_do_not_parse_are_left_out_with_a_warning(make_site,
     assert site.build().posts == 2  # and one scheduled
 
 
+def test_an_attachment_whose_address_does_not_parse_is_left_out(make_site, tmp_path):
+    site = new_site(make_site)
+    export = altered(tmp_path, "wordpress-media.xml",
+                     ("http://old.example/wp-content/uploads/hill.jpg", f"{BAD}/hill.jpg"))
+    report = import_into(site, "wordpress", export)
+    assert [(w.line, w.message) for w in report.export.warnings] == [
+        (35, f"attachment 'The hill': left out its address '{BAD}/hill.jpg', which is not a "
+             "valid URL")]
+    site.build()
+    assert "river.png" in written(site) and "hill" not in written(site)
+
+
 def test_blogger_urls_that_do_not_parse_are_left_out_with_a_warning(make_site, tmp_path):
     site = new_site(make_site)
     export = altered(

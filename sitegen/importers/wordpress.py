@@ -113,7 +113,7 @@ class _Reader:
         if kind == "nav_menu_item":
             self.menu_pages |= _menu_target(element)
         if kind == "attachment" and fields.get("wp:attachment_url"):
-            self.attach(element, fields, post_id)
+            self.attach(element, fields, post_id, line)
         author = self.authors.get(fields.get("dc:creator", ""))
         for comment in element:
             if _name(comment.tag) == "wp:comment":
@@ -158,7 +158,12 @@ class _Reader:
             comments_open=fields.get("wp:comment_status", "open") == "open",
         )
 
-    def attach(self, element: Element, fields: dict[str, str], post_id: str) -> None:
+    def attach(self, element: Element, fields: dict[str, str], post_id: str, line: int
+               ) -> None:
+        where = Where(self.export, f"attachment {quoted(fields.get('title', ''))}", self.path,
+                      line)
+        if not where.url(fields["wp:attachment_url"], "its address"):
+            return
         alt = next((_fields(meta).get("wp:meta_value", "") for meta in element
                     if _name(meta.tag) == "wp:postmeta"
                     and _fields(meta).get("wp:meta_key") == "_wp_attachment_image_alt"), "")
