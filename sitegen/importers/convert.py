@@ -5,6 +5,11 @@ video and audio (iframe, video, object, ...), script embeds such as gists, and t
 merged cells. Text is escaped so that a reader who wrote "<script>" as text sees that text,
 and the <!--more--> break survives. WordPress stores paragraphs as blank lines, not <p>
 tags, so its text goes through `autop` first, as WordPress itself does before showing it.
+
+Exports are untrusted, so what would break a later step is changed and said (`Converted`):
+HTML nested deeper than MAX_DEPTH keeps only its text, and a link or image whose address does
+not parse keeps only its text. Comments have their own converter, for the allow-list that
+shows them: a table there becomes lines of text.
 """
 
 from __future__ import annotations
@@ -34,9 +39,9 @@ URL = re.compile(r"^https?://[^\s<>]+$")
 FENCE = re.compile(r"(^```.*?^```$)", re.MULTILINE | re.DOTALL)
 BULLET = re.compile(r"(?:\d+\.|[-*+]) ")
 CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.IGNORECASE | re.DOTALL)
-# markdownify recurses about four calls per level of HTML and fails near 240 levels; so does
-# Python-Markdown, on lists and quotes, when the site is built. Deeper nesting keeps only its
-# text. The real exports tried nest 19 levels at most; unclosed <p> or <font> tags nest more.
+# markdownify recurses about four calls per level of HTML and fails near 240 levels; deeper
+# nesting keeps only its text. The real exports tried nest 19 levels at most (unclosed <p>
+# or <font> tags nest more), and Python-Markdown builds 100 levels of lists or quotes.
 MAX_DEPTH = 100
 
 
