@@ -127,6 +127,8 @@ def _parse(reader: _Reader, chunk: bytes, final: bool) -> None:
     except (LookupError, ValueError):
         # expat asks Python's codecs for any encoding it lacks, and takes only those that
         # map each byte to one character; the rest fail here, not as an ExpatError.
+        if reader.encoding is None:
+            raise
         raise ExportError(Problem(f"cannot read text in the encoding {quoted(reader.encoding)} "
                                   "that the XML declaration names: convert the file to UTF-8",
                                   reader.path, reader.parser.CurrentLineNumber)) from None
