@@ -19,7 +19,15 @@ from ..progress import Report
 from ..site import load_site
 from ..urls import AddressError, output_path, site_address, url_address
 from .convert import comment_markdown
-from .model import Export, ExportError, ImportedComment, comment_id, reattach
+from .model import (
+    Export,
+    ExportError,
+    ImportedComment,
+    Where,
+    comment_id,
+    quoted,
+    reattach,
+)
 from .timestamps import atom_time
 from .xmlstream import Located, local, read_elements
 
@@ -69,7 +77,7 @@ def read(path: Path, config: Config, addresses: dict[str, str],
         kind = local(located.element.tag)
         if kind == "thread":
             export.entries += 1
-            threads[located.element.get(INTERNALS, "")] = _thread(located)
+            threads[located.element.get(INTERNALS, "")] = _thread(located, export, path)
         elif kind == "post":
             export.entries += 1
             posts.append(located)
@@ -91,10 +99,12 @@ def read(path: Path, config: Config, addresses: dict[str, str],
     return export
 
 
-def _thread(located: Located) -> _Thread:
+def _thread(located: Located, export: Export, path: Path) -> _Thread:
     element = located.element
+    where = Where(export, f"thread {quoted(element.get(INTERNALS, ''))}", path, located.line)
     candidates = [_text(element, "link"), *(_text(element, "id") or "").split()]
-    addresses = tuple(c for c in candidates if c and c.startswith(("http://", "https://", "/")))
+    addresses = tuple(c for c in candidates if c and c.startswith(("http://", "https://", "/"))
+                      and where.url(c, "the address"))
     return _Thread(addresses, located.line)
 
 
@@ -108,9 +118,12 @@ def _match(thread: _Thread, addresses: dict[str, str]) -> str | None:
 
 
 def _unmatched(path: Path, thread: _Thread, count: int) -> Problem:
-    where = thread.addresses[0] if thread.addresses else "(no address)"
-    return Problem(f"no post has the address {where}, so its {count} comment(s) were left out; "
-                   "add the address to that post's aliases and import again", path, thread.line)
+    if not thread.addresses:
+        return Problem(f"the thread has no address to find its post by, so its {count} "
+                       "comment(s) were left out", path, thread.line)
+    return Problem(f"no post has the address {thread.addresses[0]}, so its {count} comment(s) "
+                   "were left out; add the address to that post's aliases and import again",
+                   path, thread.line)
 
 
 def _comments(path: Path, config: Config, posts: list[Located], export: Export
@@ -133,7 +146,8 @@ def _comments(path: Path, config: Config, posts: list[Located], export: Export
         elif date is None:
             problems.append(Problem(f"comment {cid} has no date (<createdAt>)", path,
                                     located.line))
-        elif not (comment := _comment(element, cid, date, parent_of[cid])).body:
+        elif not (comment := _comment(Where(export, f"comment {cid}", path, located.line),
+                                      element, cid, date, parent_of[cid])).body:
             export.skip("empty comments")
         else:
             thread = element.find(f"{DISQUS}thread")
@@ -143,15 +157,18 @@ def _comments(path: Path, config: Config, posts: list[Located], export: Export
     return kept, parent_of
 
 
-def _comment(element: Element, cid: str, date, parent: str | None) -> ImportedComment:
+def _comment(where: Where, element: Element, cid: str, date, parent: str | None
+             ) -> ImportedComment:
     author = element.find(f"{DISQUS}author")
     name = (_text(author, "name") or _text(author, "username")) if author is not None else None
     email = _text(author, "email") if author is not None else None
+    body = comment_markdown(_text(element, "message") or "")
+    where.warn(*body.changes)
     return ImportedComment(
         id=cid,
         author=" ".join((name or "").split()) or "Anonymous",
         date=date,
-        body=comment_markdown(_text(element, "message") or ""),
+        body=body.markdown,
         email=email,
         replyto=parent,
     )

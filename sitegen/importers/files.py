@@ -4,18 +4,17 @@ Posts become content/posts/<date>-<slug>.md, pages content/pages/<slug>.md, comm
 content/comments/<stem>.yml in the thread format the build reads. Every file is planned in
 memory first; an existing file is left alone unless --force, except that comments for a
 post already in the site are appended to its thread, keeping what is there byte for byte.
-Writing puts every file beside its target under a temporary name, then renames them all.
+Each file is written in one step (atomic.write_file); a failure puts back what was written.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from slugify import slugify
 
+from ..atomic import write_file
 from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..dates import isoformat
@@ -224,7 +223,7 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
     """Comments added after a thread's existing ones, keeping its bytes as they were; those
     it already has are skipped. Replies stay replies: their parents are new here or already
     in the thread."""
-    old = path.read_bytes() if path.exists() else b""
+    old = _held(path) or b""
     try:
         have = entry_ids(read_entries(path, old))
         new = [comment for comment in comments if comment.id not in have]
@@ -240,7 +239,8 @@ def _redirects(path: Path, export: Export, claimed: dict[str, str]) -> Planned |
     """The old blog's label, tag and category pages added to content/redirects.yml after
     what it holds, keeping its bytes; addresses it already redirects are left as they are,
     and so are those that a page of the site has."""
-    old = path.read_bytes() if path.exists() else REDIRECTS_HEADER
+    old = _held(path)
+    old = REDIRECTS_HEADER if old is None else old
     try:
         have = {redirect.old for redirect in read_redirects(path, old)}
         new = {}
@@ -264,22 +264,48 @@ def _redirects(path: Path, export: Export, claimed: dict[str, str]) -> Planned |
     return Planned(path, data, "redirects", redirects=len(new))
 
 
-def write_files(planned: list[Planned]) -> None:
-    """Write every planned file that should be written: all to temporary names first,
-    then each renamed over its target, so a failure part-way leaves no half file."""
-    staged: list[tuple[Path, Path]] = []
+def _held(path: Path) -> bytes | None:
+    """What a file the import adds to holds, or None if there is none yet."""
     try:
-        for item in (p for p in planned if p.writes):
-            item.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{item.path.name}.", dir=item.path.parent)
-            staged.append((Path(name), item.path))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(item.data)
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
     except OSError as error:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise ExportError(Problem(f"cannot write the import: {error.strerror}",
-                                  Path(error.filename) if error.filename else None)) from None
-    for temporary, target in staged:
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        raise ExportError(Problem(f"cannot read it to add to it: {error.strerror}", path)
+                          ) from None
+
+
+def write_files(planned: list[Planned]) -> None:
+    """Write every planned file that should be written, each whole or not at all. If one
+    cannot be written (a full disk, say) or the import is interrupted, the files already
+    written are put back as they were. A kill leaves at most one temporary file,
+    `.<name>.<random>.tmp` beside its target, and files that importing again completes."""
+    done: list[tuple[Path, bytes | None]] = []  # each file written, and what it held
+    for item in (p for p in planned if p.writes):
+        try:
+            before = item.path.read_bytes() if item.path.exists() else None
+            # Pending comments hold readers' email addresses, as the moderation queue does.
+            write_file(item.path, item.data, mode=0o600 if item.kind == "pending" else 0o644)
+        except BaseException as error:
+            stuck = _put_back(done)
+            if not isinstance(error, OSError):
+                raise
+            raise ExportError(Problem(f"cannot write the import: {error.strerror}", item.path),
+                              *stuck) from None
+        done.append((item.path, before))
+
+
+def _put_back(done: list[tuple[Path, bytes | None]]) -> list[Problem]:
+    """Undo what an import wrote: new files go first, which frees the room that putting
+    back the others may need. A problem for each file that cannot be put back."""
+    stuck = []
+    for path, before in sorted(done, key=lambda written: written[1] is not None):
+        try:
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_file(path, before)
+        except OSError as error:
+            stuck.append(Problem(f"cannot put back what it held before the import: "
+                                 f"{error.strerror}", path))
+    return stuck

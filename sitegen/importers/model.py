@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import unquote
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from slugify import slugify
 
@@ -81,6 +82,44 @@ class Export:
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] += count
+
+
+@dataclass(frozen=True)
+class Where:
+    """An entry of the export (`what`: "post 'Hello'", "comment wp-12") and its place, to
+    name it in the warnings about what its import changed."""
+
+    export: Export
+    what: str
+    path: Path
+    line: int
+
+    def warn(self, *messages: str) -> None:
+        self.export.warnings += [Problem(f"{self.what}: {message}", self.path, self.line)
+                                 for message in messages]
+
+    def url(self, url: str | None, role: str) -> str | None:
+        """`url` (`role` says what it is: "its website"), or None, with a warning, if it
+        does not parse: each later step that reads it would fail."""
+        if url is None or valid_url(url):
+            return url
+        self.warn(f"left out {role} {quoted(url)}, which is not a valid URL")
+        return None
+
+
+def valid_url(url: str) -> bool:
+    """Whether `url` parses as an address, port included ('http://[::1' does not)."""
+    try:
+        urlsplit(url).port  # noqa: B018 (reading the port is what checks it)
+    except ValueError:
+        return False
+    return True
+
+
+def quoted(text: str | None, limit: int = 80) -> str:
+    """Text from an export as a message quotes it: on one line, and cut short if long."""
+    text = text or ""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def comment_id(prefix: str, raw: str) -> str:

@@ -20,7 +20,7 @@ from xml.parsers import expat
 
 from ..errors import Problem
 from ..progress import Report
-from .model import ExportError
+from .model import ExportError, quoted
 
 CHUNK = 1 << 16
 
@@ -49,6 +49,8 @@ class _Reader:
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.text
         self.parser.EntityDeclHandler = self.refuse_entity
+        self.parser.XmlDeclHandler = self.declared
+        self.encoding: str | None = None
         self.level = 0
         self.builder: ET.TreeBuilder | None = None
         self.line = 0
@@ -79,6 +81,9 @@ class _Reader:
     def text(self, data: str) -> None:
         if self.builder is not None:
             self.builder.data(data)
+
+    def declared(self, _version: str, encoding: str | None, _standalone: int) -> None:
+        self.encoding = encoding
 
     def refuse_entity(self, name: str, *_details: object) -> None:
         raise ExportError(Problem(f"the export declares an XML entity ('{name}'), which no "
@@ -124,3 +129,11 @@ def _parse(reader: _Reader, chunk: bytes, final: bool) -> None:
         else:
             message = f"not well-formed XML: {reason} (column {error.offset + 1})"
         raise ExportError(Problem(message, reader.path, error.lineno)) from None
+    except (LookupError, ValueError):
+        # expat asks Python's codecs for any encoding it lacks, and takes only those that
+        # map each byte to one character; the rest fail here, not as an ExpatError.
+        if reader.encoding is None:
+            raise
+        raise ExportError(Problem(f"cannot read text in the encoding {quoted(reader.encoding)} "
+                                  "that the XML declaration names: convert the file to UTF-8",
+                                  reader.path, reader.parser.CurrentLineNumber)) from None
