@@ -20,6 +20,7 @@ from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
 from .manifest import manifest_file
+from .outpaths import Planned, check_output_paths
 from .output import Output, check_output_folder, output_lock
 from .pages import Page, plan
 from .render import Renderer
@@ -87,13 +88,14 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
         with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
+            static_files = _static_files(renderer.static_dirs)
             planned = output.current_site(inputs)
-            written = 0
-            if planned is None:
-                pages = plan(site)
-                written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
-                planned = tuple(page.path for page in pages)
-            static = _write_static(output, renderer.static_dirs)
+            pages = plan(site) if planned is None else []
+            planned = planned or tuple(page.path for page in pages)
+            check_output_paths(paths.output, [*static_files.items(),
+                                              *_sources(site, pages, planned)])
+            written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
+            static = _write_static(output, static_files)
             changes = output.commit(inputs, planned)
     finally:
         save_cache()
@@ -177,13 +179,29 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
     return written
 
 
-def _write_static(output: Output, folders: list[Path]) -> int:
-    """Static files by size and modification time; later folders win over earlier ones."""
+def _sources(site: Site, pages: list[Page], planned: tuple[str, ...]) -> list[Planned]:
+    """Each planned path with the file a person would change to change it: a page's source,
+    the first post of a tag for the tag's pages, else None (sitegen's own pages, and pages
+    planned by an earlier build)."""
+    if not pages:
+        return [(path, None) for path in planned]
+    tags = {tag.url: tag.posts[0].source for tag in site.tags if tag.posts}
+    return [(page.path, page.sources[0] if page.sources else
+             tags.get("/".join(page.url.split("/")[:3]) + "/")) for page in pages]
+
+
+def _static_files(folders: list[Path]) -> dict[str, Path]:
+    """Static files by output path; later folders win over earlier ones."""
     files: dict[str, Path] = {}
     for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 files["static/" + path.relative_to(folder).as_posix()] = path
+    return files
+
+
+def _write_static(output: Output, files: dict[str, Path]) -> int:
+    """Static files, skipped by size and modification time."""
     written = 0
     for relative, path in files.items():
         stat = path.stat()

@@ -1,0 +1,114 @@
+"""A build that fails, by bad input or bad luck, leaves the published output as it was.
+
+Every path is checked before anything is written; an error while the new files are moved in
+undoes what was moved; a build killed while moving is undone by the next command of any kind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.errors import SitegenError
+
+from helpers import post, run_sitegen
+
+HELLO = "content/posts/2010-08-31-hello.md"
+
+
+def published(output: Path) -> dict[str, bytes]:
+    """What a reader of the output folder can get: every file's bytes, by path."""
+    return {path.relative_to(output).as_posix(): path.read_bytes()
+            for path in sorted(output.rglob("*")) if path.is_file()}
+
+
+def leftovers(site) -> list[str]:
+    """Anything a build left beside the output folder."""
+    return sorted(p.name for p in site.output.parent.iterdir() if p.name.startswith(".output"))
+
+
+@pytest.fixture
+def built(make_site):
+    """A small blog, built once."""
+    site = make_site({
+        HELLO: post("Hello", tags="[bread]"),
+        "content/posts/2010-09-01-rye.md": post("Rye", date="2010-09-01", tags="[bread]"),
+        "content/pages/about.md": "---\ntitle: About\n---\nMe.\n",
+    })
+    site.build()
+    return site
+
+
+def front(**meta: str) -> str:
+    """A post whose front matter values are written as given (YAML, escapes and all)."""
+    lines = "".join(f"{key}: {value}\n" for key, value in meta.items())
+    return f"---\ntitle: Hello\ndate: 2010-08-31 09:15\n{lines}---\nHello.\n"
+
+
+LONG = "a" * 300
+BAD_PATHS = {
+    "slug": (front(slug=LONG, tags="[bread]"),
+             f"the address part '{'a' * 59}…{'a' * 14}' is 300 bytes long; a file name can "
+             "have at most 255"),
+    "tag": (front(tags=f"[bread, {LONG}]"),
+            f"the address part '{'a' * 59}…{'a' * 14}' is 300 bytes long; a file name can "
+            "have at most 255"),
+    "dot alias": (front(aliases='["."]'), "the output path '.' has an empty, '.' or '..' part"),
+    "nul alias": (front(aliases=r'["/old\0page/"]'),
+                  r"the output path 'old\x00page/index.html' holds the control character "
+                  "U+0000; an address cannot"),
+    "escape alias": (front(aliases=r'["/old\epage.html"]'),
+                     r"the output path 'old\x1bpage.html' holds the control character U+001B; "
+                     "an address cannot"),
+    "deep alias": (front(aliases='["/' + "d/" * 2000 + '"]'),
+                   "the output path 'd/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d"
+                   "…d/d/index.html' is 2001 levels deep; at most 32"),
+    "long alias": (front(aliases='["/' + "/".join(["b" * 200] * 6) + '/"]'),
+                   f"the output path '{'b' * 59}…bbb/index.html' is 1216 bytes long; at most "
+                   "1024"),
+    "file where a folder goes": (front(aliases='["/about"]'),
+                                 "the output path 'about/index.html' needs a folder where the "
+                                 "file 'about' is, written from content/posts/2010-08-31-hello.md"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_PATHS)
+def test_a_bad_output_path_is_one_line_and_changes_nothing(built, case):
+    """Each of these once failed half way through moving files in, deleting live pages."""
+    text, message = BAD_PATHS[case]
+    before = published(built.output)
+    built.write(HELLO, text)
+    result = run_sitegen("build", "--quiet", cwd=built.root)
+    assert result.returncode == 1
+    expected = (f"content/pages/about.md: {message}" if case == "file where a folder goes"
+                else f"{HELLO}: {message}")
+    assert result.stderr == f"error: {expected}\n"
+    assert published(built.output) == before
+    assert leftovers(built) == []
+
+
+def test_names_that_differ_only_in_unicode_normalisation_are_refused(built, monkeypatch):
+    built.write("content/posts/2010-09-02-cafe.md",
+                post("Café", date="2010-09-02", aliases="['/caf\u00e9/']"))
+    built.write("content/posts/2010-09-03-cafe2.md",
+                post("Café again", date="2010-09-03", aliases="['/cafe\u0301/']"))
+    before = published(built.output)
+    monkeypatch.chdir(built.root)
+    with pytest.raises(SitegenError) as caught:
+        built.build()
+    assert [str(p) for p in caught.value.problems] == [
+        "content/posts/2010-09-02-cafe.md: the output paths 'caf\\xe9/index.html' and "
+        "'cafe\\u0301/index.html' differ only in Unicode normalisation, which many systems "
+        "ignore; the other is written from content/posts/2010-09-03-cafe2.md"]
+    assert published(built.output) == before
+
+
+def test_a_page_and_a_static_file_on_one_path_is_refused(built, monkeypatch):
+    built.write("static/style.css", "body { color: red }")
+    built.write(HELLO, front(aliases='["/static/style.css"]'))
+    monkeypatch.chdir(built.root)
+    with pytest.raises(SitegenError) as caught:
+        built.build()
+    assert [str(p) for p in caught.value.problems] == [
+        f"{HELLO}: the output path 'static/style.css' is also written from static/style.css"]
