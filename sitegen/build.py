@@ -81,7 +81,7 @@ def build(
 def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, object] | None,
            on_page: Callable[[str], None] | None, clean: bool, jobs: int | None,
            started: float) -> BuildReport:
-    check_output_folder(paths.root, paths.output)
+    check_output_folder(paths)
     config = load_config(paths)
     site, save_cache = _load(paths, config, options, cache, clean, jobs)
     try:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import write_file
+from .cache import CACHE_DIR
+from .config import SitePaths
 from .errors import Problem, SitegenError
 from .manifest import Files, Record, content_hash, read_manifest, write_manifest
 
@@ -58,11 +60,19 @@ def output_lock(state: Path, output: Path,
             fcntl.flock(file, fcntl.LOCK_UN)
 
 
-def check_output_folder(root: Path, output: Path) -> None:
+def check_output_folder(paths: SitePaths) -> None:
     """Refuse an output folder whose replacement would delete anything but a built site."""
+    root, output = paths.root, paths.output
     if output == root or root.is_relative_to(output):
         raise SitegenError(Problem(f"the output folder {output} holds the site itself; "
                                    "pick another --output"))
+    # What the build reads, or keeps for the next build.
+    inputs = (paths.posts.parent, paths.static, paths.templates, paths.themes, root / CACHE_DIR)
+    if (inside := next((folder for folder in inputs if output.is_relative_to(folder)),
+                       None)) is not None:
+        raise SitegenError(Problem(f"the output folder {output} is inside the site's "
+                                   f"{inside.name}/ folder, which the build reads; pick "
+                                   "another --output"))
     if output.exists() and not output.is_dir():
         raise SitegenError(Problem(f"the output path {output} is a file, not a folder"))
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():

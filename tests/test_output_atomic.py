@@ -112,3 +112,17 @@ def test_a_page_and_a_static_file_on_one_path_is_refused(built, monkeypatch):
         built.build()
     assert [str(p) for p in caught.value.problems] == [
         f"{HELLO}: the output path 'static/style.css' is also written from static/style.css"]
+
+
+@pytest.mark.parametrize("inside", ["static", "templates", "themes/default", "content",
+                                    "content/posts", ".sitegen"])
+def test_an_output_inside_the_sites_own_inputs_is_refused(built, inside):
+    before = {path: path.read_bytes() for path in built.root.rglob("*") if path.is_file()
+              and not path.is_relative_to(built.root / ".sitegen")}
+    result = run_sitegen("build", "--output", inside, cwd=built.root)
+    folder = inside.split("/")[0]
+    assert (result.returncode, result.stderr) == (1, (
+        f"error: the output folder {built.root / inside} is inside the site's {folder}/ "
+        "folder, which the build reads; pick another --output\n"))
+    assert {path: path.read_bytes() for path in built.root.rglob("*") if path.is_file()
+            and not path.is_relative_to(built.root / ".sitegen")} == before
