@@ -19,7 +19,7 @@ from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
-from .manifest import manifest_file
+from .manifest import journal_file, manifest_file
 from .outpaths import Planned, check_output_paths
 from .output import Output, check_output_folder, output_lock
 from .pages import Page, plan
@@ -87,7 +87,8 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
     try:
         renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
-        with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
+        with Output(paths.output, manifest_file(paths.root, paths.output),
+                    journal_file(paths.root, paths.output), clean) as output:
             static_files = _static_files(renderer.static_dirs)
             planned = output.current_site(inputs)
             pages = plan(site) if planned is None else []

@@ -3,7 +3,8 @@ or not at all, touching no file whose bytes stay the same.
 
 Every new or changed file is first written beside the output folder; only when the whole
 build has rendered are they moved in (a first build swaps in the whole folder), so a failed
-build leaves the previous site byte for byte as it was. A file whose inputs or bytes did not
+build leaves the previous site byte for byte as it was. Moving in is all or nothing too: an
+error or a kill half way is undone (journal.py). A file whose inputs or bytes did not
 change is neither written nor touched, so its modification time stays, and deploys that sync
 by time or checksum upload only what changed.
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import secrets
 import shutil
@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_file
 from .cache import CACHE_DIR
 from .config import SitePaths
 from .errors import Problem, SitegenError
-from .manifest import Files, Record, content_hash, read_manifest, write_manifest
+from .journal import Changes, apply, plan_moves
+from .manifest import Files, Record, content_hash, output_key, read_manifest, write_manifest
 
 MARKER = ".sitegen-output"
 MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
@@ -46,8 +46,7 @@ def output_lock(state: Path, output: Path,
     manifest one after the other; `on_wait` is called once if another build holds it."""
     locks = state / "locks"
     locks.mkdir(parents=True, exist_ok=True)
-    name = hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
-    with (locks / f"output-{name}.lock").open("a") as file:
+    with (locks / f"output-{output_key(output)}.lock").open("a") as file:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -81,7 +80,7 @@ def check_output_folder(paths: SitePaths) -> None:
 
 
 @dataclass(frozen=True)
-class Changes:
+class Committed:
     """What a committed build did to the output folder ('/'-separated relative paths)."""
 
     written: tuple[str, ...]
@@ -103,9 +102,10 @@ class Output:
     """One build's changes to the output folder. Use as a context manager: leaving it
     without `commit` discards everything staged."""
 
-    def __init__(self, output: Path, manifest: Path, clean: bool = False) -> None:
+    def __init__(self, output: Path, manifest: Path, journal: Path, clean: bool = False) -> None:
         self.output = output
         self.manifest = manifest
+        self.journal = journal
         self.token = _read_token(output)
         self.fresh = not (output.is_dir() and any(output.iterdir()))
         self.record = None if clean or self.fresh else read_manifest(manifest, self.token)
@@ -193,7 +193,7 @@ class Output:
         self.written.append(staged.relative)
         return True
 
-    def commit(self, site: str, pages: tuple[str, ...]) -> Changes:
+    def commit(self, site: str, pages: tuple[str, ...]) -> Committed:
         """Make the output folder hold this build's files, then record them with the digest
         of the `site` they were planned from and the paths of its `pages`."""
         deleted = tuple(sorted(self.unclaimed))
@@ -205,7 +205,7 @@ class Output:
         record = Record(self.token, site, pages, self.files)
         if record != self.record:
             write_manifest(self.manifest, record)
-        return Changes(tuple(self.written), deleted)
+        return Committed(tuple(self.written), deleted)
 
     def _holds(self, relative: str, hashed: str, data: bytes) -> bool:
         entry = self.known.get(relative) if self.known is not None else None
@@ -233,24 +233,19 @@ class Output:
             shutil.rmtree(old, ignore_errors=True)
 
     def _apply(self, deleted: tuple[str, ...]) -> None:
-        """Change the output in place. The manifest first marks every file about to change,
-        so that a build killed half way leaves no entry that vouches for the wrong bytes."""
+        """Change the output in place, all or nothing (see journal.py). The manifest first
+        marks every file about to change, so that a build killed half way leaves no entry
+        that vouches for the wrong bytes."""
         if self.token is None:
             self.token = secrets.token_hex(8)
-            write_file(self.output / MARKER, _marker(self.token).encode())
+            marker = self.staging / "marker"
+            marker.write_text(_marker(self.token), encoding="utf-8")
+            self._pending.append((marker, MARKER))
         doubtful: Files = dict(self.known or {})
         doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
         write_manifest(self.manifest, Record(self.token, None, (), doubtful))
-        for relative in deleted:
-            (self.output / relative).unlink(missing_ok=True)
-            _prune(self.output, (self.output / relative).parent)
-        for staged, relative in self._pending:
-            target = self.output / relative
-            try:
-                os.replace(staged, target)
-            except FileNotFoundError:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, target)
+        moves = plan_moves(self.output, self._pending)
+        apply(self.journal, Changes(self.output, self.staging, deleted, moves))
 
     def _ensure_folder(self, folder: Path) -> None:
         # Creating folders is costly on some disks; remember the ones made.
@@ -287,13 +282,3 @@ def _existing(output: Path) -> set[str]:
 def _refuse_outside(relative: str) -> None:
     if ".." in Path(relative).parts or Path(relative).is_absolute():
         raise SitegenError(Problem(f"refusing to write {relative!r} outside the output"))
-
-
-def _prune(output: Path, folder: Path) -> None:
-    """Remove folders left empty, up to the output folder."""
-    while folder != output and folder.is_relative_to(output):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent

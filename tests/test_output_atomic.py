@@ -6,6 +6,9 @@ undoes what was moved; a build killed while moving is undone by the next command
 
 from __future__ import annotations
 
+import contextlib
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -126,3 +129,68 @@ def test_an_output_inside_the_sites_own_inputs_is_refused(built, inside):
         "folder, which the build reads; pick another --output\n"))
     assert {path: path.read_bytes() for path in built.root.rglob("*") if path.is_file()
             and not path.is_relative_to(built.root / ".sitegen")} == before
+
+
+def change_everything(site) -> None:
+    """An edit that rewrites most pages, deletes one post's and adds a new tag's."""
+    site.write(HELLO, post("Hello", tags="[bread]").replace("Hello.", "Hello again."))
+    site.write("content/posts/2010-09-01-rye.md", "")
+    (site.root / "content/posts/2010-09-01-rye.md").unlink()
+    site.write("content/posts/2010-09-05-oats.md", post("Oats", date="2010-09-05",
+                                                        tags="[bread, oats]"))
+
+
+def folders(output: Path) -> set[str]:
+    return {path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_dir()}
+
+
+def test_an_error_half_way_through_moving_in_puts_every_file_back(built):
+    """The last file to move in cannot: a file stands where its folder must go. Pages were
+    already replaced and removed by then; all of it is undone."""
+    built.write("output/tags/oats", "in the way")
+    before, before_folders = published(built.output), folders(built.output)
+    change_everything(built)
+    result = run_sitegen("build", "--quiet", cwd=built.root)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: output/tags/oats/index.html: Not a directory while moving this build's "
+        "files into the output folder; the output folder is as it was\n")
+    assert published(built.output) == before
+    assert folders(built.output) == before_folders
+    assert leftovers(built) == []
+    assert not list((built.root / ".sitegen").glob("apply-*"))
+    (built.output / "tags/oats").unlink()
+    assert run_sitegen("build", "--quiet", cwd=built.root).returncode == 0
+    assert "Hello again." in built.page("/2010/08/31/hello/")
+    assert not (built.output / "2010/09/01").exists()
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """`folder` made read-only for everyone, root included, by a read-only bind mount on
+    itself (a real EROFS or EXDEV for any change); the test skips where mounting is not
+    allowed."""
+    bind = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_read_only_part_of_the_output_is_one_line_and_changes_nothing(built):
+    """tags/ is read-only: the post pages and the home page move in first, then tags/bread/
+    cannot, and everything already moved goes back."""
+    before, before_folders = published(built.output), folders(built.output)
+    change_everything(built)
+    with read_only(built.output / "tags"):
+        result = run_sitegen("build", "--quiet", cwd=built.root)
+        assert (result.returncode, result.stdout) == (1, "")
+        assert re.fullmatch(r"error: output/tags/\S+: (Read-only file system|Invalid "
+                            r"cross-device link) while moving this build's files into the "
+                            r"output folder; the output folder is as it was\n", result.stderr)
+        assert published(built.output) == before
+        assert folders(built.output) == before_folders
+    assert leftovers(built) == []
