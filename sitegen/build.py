@@ -21,7 +21,7 @@ from .digest import Memo, fingerprint
 from .errors import Problem
 from .manifest import journal_file, manifest_file
 from .outpaths import Planned, check_output_paths
-from .output import Output, check_output_folder, output_lock
+from .output import Output, check_output_folder, output_lock, repair_output
 from .pages import Page, plan
 from .render import Renderer
 from .rendering import render_pages
@@ -75,6 +75,7 @@ def build(
     output folder take turns: `on_wait` is called when this one must wait for another."""
     started = time.perf_counter()
     with gc_paused(), output_lock(state_folder(paths.root), paths.output, on_wait):
+        repair_output(paths.root, paths.output)
         return _build(paths, options, cache, on_page, clean, jobs, started)
 
 

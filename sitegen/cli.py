@@ -19,6 +19,7 @@ from . import __version__
 from .config import BuildOptions, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
 from .importers import FORMATS
+from .repair import repair
 from .wording import count
 
 # Each command imports what it needs when it runs: `sitegen build` should not pay for the
@@ -357,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(args.verbosity)
     run: Callable[[argparse.Namespace, Console], int] = args.run
     try:
+        for note in repair(SitePaths.at(args.site, getattr(args, "output", None))):
+            console.warn(note)
         return run(args, console)
     except SitegenError as error:
         for problem in error.problems:

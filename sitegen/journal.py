@@ -81,17 +81,22 @@ def apply(journal: Path, changes: Changes) -> None:
 def recover(journal: Path) -> bool:
     """Undo the changes of a build that stopped while moving files in, if `journal` says
     there was one; whether there was. The caller holds the output folder's lock."""
-    try:
-        changes = _decode(journal.read_bytes())
-    except FileNotFoundError:
-        return False
-    except (OSError, ValueError, KeyError, TypeError):
-        # Not a journal this code wrote: nothing can be undone from it.
+    changes = read_journal(journal)
+    if changes is None:
+        # None, or not one this code wrote: nothing can be undone from it.
         journal.unlink(missing_ok=True)
         return False
     undo(changes)
     journal.unlink()
     return True
+
+
+def read_journal(journal: Path) -> Changes | None:
+    """The changes `journal` holds, or None if there is none (or it cannot be read)."""
+    try:
+        return _decode(journal.read_bytes())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def undo(changes: Changes) -> None:

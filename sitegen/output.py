@@ -31,32 +31,65 @@ from pathlib import Path
 from .cache import CACHE_DIR
 from .config import SitePaths
 from .errors import Problem, SitegenError
-from .journal import Changes, apply, plan_moves
-from .manifest import Files, Record, content_hash, output_key, read_manifest, write_manifest
+from .journal import Changes, apply, plan_moves, recover
+from .manifest import (
+    Files,
+    Record,
+    content_hash,
+    journal_file,
+    output_key,
+    read_manifest,
+    write_manifest,
+)
 
 MARKER = ".sitegen-output"
 MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
+# The folders beside the output: new files waiting to move in, and an old output swapped out.
+STAGING, SWAPPED_OUT = ".staging-", ".old-"
 
 
 @contextlib.contextmanager
-def output_lock(state: Path, output: Path,
-                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def output_lock(state: Path, output: Path, on_wait: Callable[[], None] | None = None,
+                wait: bool = True) -> Iterator[bool]:
     """Hold the lock that every build into `output` takes, so that two builds (the
     preview's and a `sitegen build` in another terminal, say) change the folder and its
-    manifest one after the other; `on_wait` is called once if another build holds it."""
+    manifest one after the other; `on_wait` is called once if another build holds it.
+    With `wait` false, go on at once, without it, when another holds it (yields False)."""
     locks = state / "locks"
     locks.mkdir(parents=True, exist_ok=True)
     with (locks / f"output-{output_key(output)}.lock").open("a") as file:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             if on_wait is not None:
                 on_wait()
             fcntl.flock(file, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(file, fcntl.LOCK_UN)
+
+
+def repair_output(root: Path, output: Path) -> bool:
+    """Put right what a killed build into `output` left: undo the changes it was making
+    (journal.py), then remove its staging folder; whether there were changes to undo.
+    The caller holds the output's lock."""
+    undone = recover(journal_file(root, output))
+    for leftover in leftovers(output):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return undone
+
+
+def leftovers(output: Path) -> list[Path]:
+    """The folders that builds into `output` make beside it and remove when they end."""
+    prefixes = tuple(f".{output.name}{kind}" for kind in (STAGING, SWAPPED_OUT))
+    try:
+        return sorted(path for path in output.parent.iterdir() if path.name.startswith(prefixes))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def check_output_folder(paths: SitePaths) -> None:
@@ -133,7 +166,7 @@ class Output:
         """The folder beside the output where new files wait, made when first needed (so a
         build that changes nothing touches nothing)."""
         if self._staging is None:
-            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-",
+            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{STAGING}",
                                                   dir=self.output.parent))
             self._made.add(self._staging)
         return self._staging
@@ -226,7 +259,8 @@ class Output:
         os.chmod(self.staging, 0o755)
         old = None
         if self.output.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.old-", dir=self.output.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{SWAPPED_OUT}",
+                                   dir=self.output.parent))
             self.output.rename(old / "site")
         self.staging.rename(self.output)
         if old is not None:
