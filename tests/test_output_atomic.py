@@ -337,3 +337,59 @@ def test_a_killed_builds_staging_folder_is_removed_by_the_next_command(make_site
     assert run_sitegen("comments", "list", cwd=site.root).returncode == 0
     assert leftovers(site) == []
     assert published(site.output) == before
+
+
+WORDPRESS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
+    'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">'
+    "<channel><title>Big</title><link>http://old.example</link>"
+    "<wp:wxr_version>1.2</wp:wxr_version>\n")
+WORDPRESS_ITEM = (
+    "<item><title>Post {n}</title><link>http://old.example/2012/03/post-{n}/</link>"
+    "<dc:creator>ines</dc:creator><content:encoded>Body {n}</content:encoded>"
+    "<wp:post_id>{n}</wp:post_id><wp:post_date_gmt>2012-03-14 22:30:00</wp:post_date_gmt>"
+    "<wp:post_name>post-{n}</wp:post_name><wp:status>publish</wp:status>"
+    "<wp:post_type>post</wp:post_type><wp:comment><wp:comment_id>{n}00</wp:comment_id>"
+    "<wp:comment_author>Ana</wp:comment_author>"
+    "<wp:comment_date_gmt>2012-03-15 17:00:00</wp:comment_date_gmt>"
+    "<wp:comment_content>Nice {n}</wp:comment_content>"
+    "<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent>"
+    "</wp:comment></item>\n")
+
+
+def temporary_files(site) -> list[Path]:
+    return sorted(path for path in (site.root / "content").rglob(".*") if path.is_file())
+
+
+def test_an_interrupted_imports_temporary_files_are_removed_by_the_next_command(
+        make_site, tmp_path):
+    site = make_site()
+    export = tmp_path / "export.xml"
+    export.write_text(WORDPRESS_HEAD + "".join(WORDPRESS_ITEM.format(n=n)
+                                               for n in range(1, 201)) + "</channel></rss>\n")
+    child = subprocess.Popen([sys.executable, "-m", "sitegen", "import", "wordpress",
+                              str(export)], cwd=site.root, stdout=subprocess.DEVNULL)
+    comments = site.root / "content/comments"
+    assert kill_when(child, lambda: comments.is_dir() and any(comments.iterdir()))
+    assert temporary_files(site)
+    assert run_sitegen("comments", "list", cwd=site.root).returncode == 0
+    assert temporary_files(site) == []
+
+
+def test_a_running_writers_temporary_file_is_left_to_it(make_site):
+    site = make_site({"content/comments/.keep": ""})
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from sitegen.atomic import temp_file; "
+        "print(temp_file(Path(sys.argv[1]))[1], flush=True); time.sleep(60)"),
+        str(site.root / "content/comments/2010-08-31-hello.yml")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        temporary = Path(writer.stdout.readline().strip())
+        assert run_sitegen("comments", "list", cwd=site.root).returncode == 0
+        assert temporary.exists()
+    finally:
+        writer.kill()
+        writer.wait()
+    assert run_sitegen("comments", "list", cwd=site.root).returncode == 0
+    assert not temporary.exists()

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import temp_file
 from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..dates import isoformat
@@ -221,9 +221,8 @@ def write_files(planned: list[Planned]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for item in (p for p in planned if p.writes):
-            item.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{item.path.name}.", dir=item.path.parent)
-            staged.append((Path(name), item.path))
+            handle, temporary = temp_file(item.path)
+            staged.append((temporary, item.path))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(item.data)
     except OSError as error:
