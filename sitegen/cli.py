@@ -10,6 +10,7 @@ import argparse
 import atexit
 import gc
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -367,9 +368,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbosity > 0:
             traceback.print_exc()
         return 1
+    except OSError as error:
+        console.error(_os_problem(error, args))
+        if args.verbosity > 0:
+            traceback.print_exc()
+        return 1
     except KeyboardInterrupt:
         console.error("interrupted")
         return 130
+
+
+def _os_problem(error: OSError, args: argparse.Namespace) -> Problem:
+    """What the system refused, where, and in which command."""
+    command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    path = Path(os.fsdecode(error.filename)) if error.filename is not None else None
+    return Problem(f"{error.strerror or error} (while running `sitegen {command}`)", path)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ MARKER = ".sitegen-output"
 MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
 # The folders beside the output: new files waiting to move in, and an old output swapped out.
 STAGING, SWAPPED_OUT = ".staging-", ".old-"
+STAGE = "stage the new site beside this folder"
 
 
 @contextlib.contextmanager
@@ -150,7 +151,8 @@ class Output:
         self.files: Files = {}
         self.written: list[str] = []
         self._pending: list[tuple[Path, str]] = []
-        output.parent.mkdir(parents=True, exist_ok=True)
+        with _doing("make the folder it goes in", output):
+            output.parent.mkdir(parents=True, exist_ok=True)
         self._staging: Path | None = None
         self._made: set[Path] = set()
 
@@ -166,8 +168,9 @@ class Output:
         """The folder beside the output where new files wait, made when first needed (so a
         build that changes nothing touches nothing)."""
         if self._staging is None:
-            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{STAGING}",
-                                                  dir=self.output.parent))
+            with _doing(STAGE, self.output):
+                self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{STAGING}",
+                                                      dir=self.output.parent))
             self._made.add(self._staging)
         return self._staging
 
@@ -207,12 +210,11 @@ class Output:
         hashed = content_hash(data)
         if not self.fresh and self._holds(relative, hashed, data):
             return Staged(relative, digest, hashed, None)
-        if self.fresh:
-            target = self.staging / relative
-            self._ensure_folder(target.parent)
-        else:
-            target = self.staging / name
-        target.write_bytes(data)
+        target = self.staging / (relative if self.fresh else name)
+        with _doing(STAGE, self.output):
+            if self.fresh:
+                self._ensure_folder(target.parent)
+            target.write_bytes(data)
         return Staged(relative, digest, hashed, target)
 
     def accept(self, staged: Staged) -> bool:
@@ -254,17 +256,26 @@ class Output:
             return False
 
     def _swap(self) -> None:
-        """A first build: the staged folder becomes the output, whole."""
-        (self.staging / MARKER).write_text(_marker(self.token), encoding="utf-8")
-        os.chmod(self.staging, 0o755)
-        old = None
-        if self.output.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{SWAPPED_OUT}",
-                                   dir=self.output.parent))
-            self.output.rename(old / "site")
-        self.staging.rename(self.output)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        """A first build: the staged folder becomes the output, whole (an empty output
+        folder is swapped out of the way first, and back if that fails)."""
+        with _doing(STAGE, self.output):
+            (self.staging / MARKER).write_text(_marker(self.token), encoding="utf-8")
+            os.chmod(self.staging, 0o755)
+        with _doing("put the new site in place", self.output):
+            old = None
+            if self.output.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{SWAPPED_OUT}",
+                                            dir=self.output.parent))
+                self.output.rename(old / "site")
+            try:
+                self.staging.rename(self.output)
+            except OSError:
+                if old is not None:
+                    (old / "site").rename(self.output)
+                raise
+            finally:
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
 
     def _apply(self, deleted: tuple[str, ...]) -> None:
         """Change the output in place, all or nothing (see journal.py). The manifest first
@@ -286,6 +297,16 @@ class Output:
         if folder not in self._made:
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
+
+
+@contextlib.contextmanager
+def _doing(what: str, output: Path) -> Iterator[None]:
+    """An OSError in the block stops the build with one line: the output, what could not
+    be done to it, and why."""
+    try:
+        yield
+    except OSError as error:
+        raise SitegenError(Problem(f"cannot {what}: {error.strerror or error}", output)) from None
 
 
 def _marker(token: str) -> str:

@@ -7,6 +7,7 @@ undoes what was moved; a build killed while moving is undone by the next command
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import re
 import shutil
@@ -393,3 +394,57 @@ def test_a_running_writers_temporary_file_is_left_to_it(make_site):
         writer.wait()
     assert run_sitegen("comments", "list", cwd=site.root).returncode == 0
     assert not temporary.exists()
+
+
+@pytest.mark.parametrize("output", ["/proc/x", "/sys/x", "/dev/null/x"])
+def test_an_unwritable_output_is_one_line_naming_it(built, output):
+    result = run_sitegen("build", "--output", output, cwd=built.root)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(rf"error: {re.escape(str(Path(output).resolve()))}: cannot (stage the "
+                        r"new site beside this folder|make the folder it goes in): [A-Z][\w ]+",
+                        line), line
+    verbose = run_sitegen("build", "--verbose", "--output", output, cwd=built.root)
+    assert verbose.returncode == 1 and "Traceback (most recent call last)" in verbose.stderr
+
+
+def test_any_other_os_error_is_one_line_naming_the_path(built):
+    shutil.rmtree(built.root / ".sitegen")
+    built.write(".sitegen", "a file where sitegen keeps a folder")
+    result = run_sitegen("build", cwd=built.root)
+    assert (result.returncode, result.stderr) == (
+        1, "error: .sitegen: File exists (while running `sitegen build`)\n")
+
+
+@contextlib.contextmanager
+def small_disk(folder: Path, size: str):
+    """A tmpfs of `size` mounted at `folder`: a real full disk. The test skips where
+    mounting is not allowed."""
+    folder.mkdir()
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                            str(folder)], capture_output=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mount.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_full_disk_is_one_line_and_changes_nothing(tmp_path):
+    with small_disk(tmp_path / "disk", "3m") as disk:
+        root = disk / "site"
+        (root / "content/posts").mkdir(parents=True)
+        (root / HELLO).write_text(post("Hello", tags="[bread]"))
+        assert run_sitegen("build", "--quiet", cwd=root).returncode == 0
+        before = published(root / "output")
+        (root / HELLO).write_text(post("Hello", tags="[bread]", body="Hello again."))
+        (root / "static").mkdir()
+        (root / "static/big.bin").write_bytes(os.urandom(os.statvfs(disk).f_bavail
+                                                         * os.statvfs(disk).f_frsize // 2))
+        result = run_sitegen("build", cwd=root)
+        assert result.returncode == 1
+        [line] = result.stderr.splitlines()
+        assert line.startswith("error: ") and "No space left on device" in line, line
+        assert published(root / "output") == before
+        assert [p.name for p in root.iterdir() if p.name.startswith(".output")] == []
