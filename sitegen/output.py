@@ -160,7 +160,8 @@ class Output:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self._staging is not None and self._staging.exists():
+        # A journal left by a failed undo needs the old files kept in the staging folder.
+        if self._staging is not None and not self.journal.exists():
             shutil.rmtree(self._staging, ignore_errors=True)
 
     @property
