@@ -20,8 +20,9 @@ from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
-from .manifest import manifest_file, preview_flag
-from .output import Output, check_output_folder, output_lock
+from .manifest import journal_file, manifest_file, preview_flag
+from .outpaths import Planned, check_output_paths
+from .output import Output, check_output_folder, output_lock, repair_output
 from .pages import Page, plan
 from .progress import Report
 from .render import Renderer
@@ -86,19 +87,21 @@ def build(
     `progress` hears how far the loading and rendering are."""
     started = time.perf_counter()
     with gc_paused(), output_lock(state_folder(paths.root), paths.output, on_wait):
+        repair_output(paths.root, paths.output)
         return _build(paths, options, cache, on_page, clean, jobs, started, progress)
 
 
 def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, object] | None,
            on_page: Callable[[str], None] | None, clean: bool, jobs: int | None,
            started: float, progress: Report | None) -> BuildReport:
-    check_output_folder(paths.root, paths.output)
+    check_output_folder(paths)
     config = load_config(paths)
     site, save_cache = _load(paths, config, options, cache, clean, jobs, progress)
     try:
         renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
-        with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
+        with Output(paths.output, manifest_file(paths.root, paths.output),
+                    journal_file(paths.root, paths.output), clean) as output:
             _mark_preview(paths, options, before_commit=True)
             planned = output.current_site(inputs)
             pages = plan(site) if planned is None else []
@@ -106,6 +109,8 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
             copied = _static_files(renderer.static_dirs)
             at_root = root_files(paths.root_files)
             check_root_files(at_root, copied, pages, planned)
+            check_output_paths(paths.output, [*copied.items(), *at_root.items(),
+                                              *_sources(site, pages, planned)])
             written = _write_pages(output, renderer, pages, on_page, jobs, save_cache,
                                    progress)
             static = _write_static(output, {**copied, **at_root})
@@ -205,6 +210,17 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
             if on_page:
                 on_page(staged.relative)
     return written
+
+
+def _sources(site: Site, pages: list[Page], planned: tuple[str, ...]) -> list[Planned]:
+    """Each planned path with the file a person would change to change it: a page's source,
+    the first post of a tag for the tag's pages, else None (sitegen's own pages, and pages
+    planned by an earlier build)."""
+    if not pages:
+        return [(path, None) for path in planned]
+    tags = {tag.url: tag.posts[0].source for tag in site.tags if tag.posts}
+    return [(page.path, page.sources[0] if page.sources else
+             tags.get("/".join(page.url.split("/")[:3]) + "/")) for page in pages]
 
 
 def _static_files(folders: list[Path]) -> dict[str, Path]:

@@ -10,6 +10,7 @@ import argparse
 import atexit
 import gc
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from .config import BuildOptions, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
 from .importers import FORMATS
 from .progress import ProgressLine
+from .repair import repair
 from .wording import count
 
 # Each command imports what it needs when it runs: `sitegen build` should not pay for the
@@ -469,6 +471,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     run: Callable[[argparse.Namespace, Console], int] = args.run
     try:
+        # A killed build or import is put right before anything else reads the site.
+        for note in repair(SitePaths.at(site, getattr(args, "output", None))) if site else ():
+            console.warn(note)
         return run(args, console)
     except SitegenError as error:
         for problem in error.problems:
@@ -476,9 +481,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbosity > 0:
             traceback.print_exc()
         return 1
+    except OSError as error:
+        console.error(_os_problem(error, args))
+        if args.verbosity > 0:
+            traceback.print_exc()
+        return 1
     except KeyboardInterrupt:
         console.error("interrupted")
         return 130
+
+
+def _os_problem(error: OSError, args: argparse.Namespace) -> Problem:
+    """What the system refused, where, and in which command."""
+    command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    path = Path(os.fsdecode(error.filename)) if error.filename is not None else None
+    return Problem(f"{error.strerror or error} (while running `sitegen {command}`)", path)
 
 
 if __name__ == "__main__":

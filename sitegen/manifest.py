@@ -21,6 +21,7 @@ from .atomic import write_file
 from .cache import CACHE_DIR
 
 FORMAT = ("sitegen-manifest", 2)
+JOURNAL_PREFIX = "apply-"
 # path in the output folder -> (digest of its inputs or None, blake2b of its bytes)
 Files = dict[str, tuple[str | None, str]]
 
@@ -39,8 +40,17 @@ class Record:
 
 def manifest_file(root: Path, output: Path) -> Path:
     """Where the manifest of `output` is kept for the site at `root`."""
-    key = hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
-    return root / CACHE_DIR / f"output-{key}.pickle"
+    return root / CACHE_DIR / f"output-{output_key(output)}.pickle"
+
+
+def journal_file(root: Path, output: Path) -> Path:
+    """Where a build into `output` writes down the changes it is making (see journal.py)."""
+    return root / CACHE_DIR / f"{JOURNAL_PREFIX}{output_key(output)}.json"
+
+
+def output_key(output: Path) -> str:
+    """A short name for an output folder, for the files about it in the state folder."""
+    return hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
 
 
 def owner_file(manifest: Path) -> Path:
