@@ -146,11 +146,11 @@ class Notifier:
         """Queue the notice on every channel; a failure to write it is logged, and the
         reader's comment is stored all the same."""
         try:
-            self.outbox.put(notice.as_item(), self.config.notify.channels)
+            entry = self.outbox.put(notice.as_item(), self.config.notify.channels)
         except OSError as error:
             log.error("could not queue the notification of comment %s: %s", notice.id, error)
             return
-        self.worker.wake()
+        self.worker.add(entry)
 
     def close(self) -> None:
         self.worker.close()

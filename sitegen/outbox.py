@@ -124,6 +124,9 @@ class Worker:
         self._unreadable: set[str] = set()
         self._retries: dict[object, _Retry] = {}
         self._last_batch: dict[str, float] = {}
+        self._added: list[Entry] = []
+        self._adding = threading.Lock()
+        self._scanned = -NEVER
         self._wake = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="sitegen-outbox", daemon=True)
@@ -131,8 +134,11 @@ class Worker:
     def start(self) -> None:
         self._thread.start()
 
-    def wake(self) -> None:
-        """Look at the outbox now: something was put in it."""
+    def add(self, entry: Entry) -> None:
+        """Send `entry`, just put in the outbox by this process: handed over directly, so
+        that a burst of comments does not make the worker read the folder once each."""
+        with self._adding:
+            self._added.append(entry)
         self._wake.set()
 
     def close(self, timeout: float = 30.0) -> None:
@@ -171,8 +177,15 @@ class Worker:
     def _cycle(self) -> float:
         """Send what is due; returns when something next will be."""
         now = self.clock()
-        self._refresh(now)
-        due = now + self.policy.rescan
+        with self._adding:
+            added, self._added = self._added, []
+        for entry in added:
+            if entry.name not in self._entries:
+                self._admit(entry, now)
+        if now >= self._scanned + self.policy.rescan:
+            self._refresh(now)
+            self._scanned = now
+        due = self._scanned + self.policy.rescan
         for channel in self.channels:
             if self._stopping:
                 break
@@ -185,6 +198,7 @@ class Worker:
         names = [name for name in self.outbox.names() if name not in self._unreadable]
         for name in set(self._entries) - set(names):
             del self._entries[name]
+            self._seen.pop(name, None)
         for name in names:
             if name not in self._entries:
                 self._load(name, now)
@@ -198,6 +212,11 @@ class Worker:
             log.error("outbox file %s cannot be read, left alone: %s", name, error)
             self._unreadable.add(name)
             return
+        self._admit(entry, now)
+
+    def _admit(self, entry: Entry, now: float) -> None:
+        """Take an entry on, without the channels no longer configured."""
+        name = entry.name
         if stale := [c for c in entry.channels if c not in self.channels]:
             log.warning("outbox %s: %s no longer configured, not sent there", name,
                         ", ".join(stale))

@@ -75,8 +75,7 @@ def test_a_batched_channel_sends_everything_waiting_at_once(tmp_path):
                                        last_retry=0.5, rescan=0.2))
     worker.start()
     try:
-        outbox.put({"n": 1}, ("mail",))
-        worker.wake()
+        worker.add(outbox.put({"n": 1}, ("mail",)))
         wait_for(lambda: send.calls, "the first attempt")
         outbox.put({"n": 2}, ("mail",))
         outbox.put({"n": 3}, ("mail",))
