@@ -182,6 +182,8 @@ class Worker:
         for entry in added:
             if entry.name not in self._entries:
                 self._admit(entry, now)
+        # The first cycle always reads the folder: what was handed over while another
+        # process held the outbox, and has been sent by it since, is forgotten there.
         if now >= self._scanned + self.policy.rescan:
             self._refresh(now)
             self._scanned = now

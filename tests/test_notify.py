@@ -256,3 +256,21 @@ def test_the_outbox_is_sent_after_the_comment_server_restarts(make_site, tmp_pat
     assert failures and all(line.endswith("Connection refused") for line in failures)
     assert "Traceback" not in logged
     assert "emailed 1 new comment(s) to owner@example.org" in logged
+
+
+def test_links_of_a_site_under_a_path_point_under_it(make_site):
+    site = comment_site(make_site)
+    site.write("sitegen.toml", 'base_url = "https://example.org/blog"\n'
+                               '[comments]\nrate_limit = 0\n')
+    with running_intake(site) as url:
+        cid = send(url, comment(), JSON).json["id"]
+        links = ModerationLinks(Layout.at(site.root), load_config(site.paths))
+        made = links.for_comment(cid, True, time.time())
+        served = url + made["reject"].removeprefix("https://example.org/blog/comments")
+        rejected = post(served)
+    assert made["reject"].startswith("https://example.org/blog/comments/moderate/link/reject.")
+    assert made["moderate"] == "https://example.org/blog/comments/moderate"
+    assert url.endswith("/blog/comments")
+    assert rejected.status == 200 and "Rejected" in rejected.text
+    assert pending(site) == {}
+    assert (site.root / "content/comments/rejected" / f"{cid}.yml").exists()
