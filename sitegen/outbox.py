@@ -161,6 +161,7 @@ class Worker:
                     log.warning("another comment server is sending this site's outbox; this "
                                 "one takes over when it stops")
                     waiting_said = True
+                self._wake.clear()  # entries handed over meanwhile wait for the folder scan
                 self._wake.wait(self.policy.rescan)
 
     def _serve(self) -> None:

@@ -41,12 +41,19 @@ def _busy() -> None:
     raise Busy
 
 
-def worker_for(tmp_path, send, channels=("a", "b"), batched=frozenset(), policy=QUICK):
+def worker_for(tmp_path, send, channels=("a", "b"), batched=frozenset(), policy=QUICK,
+               tries: list | None = None):
+    """A worker on the outbox of the site at `tmp_path`, holding the site's real lock; each
+    try to take it is appended to `tries`."""
     paths = SitePaths.at(tmp_path)
     outbox = Outbox(paths.private.outbox)
-    worker = Worker(outbox, send, channels, batched, policy,
-                    lambda: lock(paths, "outbox", _busy))
-    return outbox, worker
+
+    def hold():
+        if tries is not None:
+            tries.append(time.monotonic())
+        return lock(paths, "outbox", _busy)
+
+    return outbox, Worker(outbox, send, channels, batched, policy, hold)
 
 
 def test_a_failing_channel_is_retried_alone_with_growing_waits(tmp_path, caplog):
@@ -114,9 +121,9 @@ def test_an_entry_is_rewritten_whole_with_the_channels_still_due(tmp_path):
 
 
 def test_two_workers_on_one_outbox_take_turns_and_never_send_twice(tmp_path, caplog):
-    first_send, second_send = Channels(), Channels()
+    first_send, second_send, tries = Channels(), Channels(), []
     outbox, first = worker_for(tmp_path, first_send, channels=("a",))
-    _, second = worker_for(tmp_path, second_send, channels=("a",))
+    _, second = worker_for(tmp_path, second_send, channels=("a",), tries=tries)
     first.start()
     wait_for(lambda: (tmp_path / ".sitegen/locks/outbox.lock").exists(), "the first to hold")
     time.sleep(0.2)
@@ -125,6 +132,8 @@ def test_two_workers_on_one_outbox_take_turns_and_never_send_twice(tmp_path, cap
         # The second's own request hands its entry over; the first finds it in the folder.
         second.add(outbox.put({"n": 1}, ("a",)))
         wait_for(lambda: not outbox.names(), "the first worker to send")
+        time.sleep(QUICK.rescan * 2)
+        waited = len(tries)
         first.close()
         outbox.put({"n": 2}, ("a",))
         wait_for(lambda: not outbox.names(), "the second worker to take over")
@@ -133,4 +142,5 @@ def test_two_workers_on_one_outbox_take_turns_and_never_send_twice(tmp_path, cap
         second.close()
     assert first_send.sent("a") == [[{"n": 1}]]
     assert second_send.sent("a") == [[{"n": 2}]]
+    assert waited <= 10, "the waiting worker tries the lock once per rescan, not in a spin"
     assert any("another comment server is sending" in r.getMessage() for r in caplog.records)
