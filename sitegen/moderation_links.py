@@ -143,10 +143,15 @@ class LinkApp:
     def _page(self, method: str, token: str) -> Page:
         try:
             action, cid = self.links.check(token, self.clock())
-            comment = self.queue.get(cid)
         except BadToken as refusal:
             return _refused(refusal)
-        except ContentError:
+        try:
+            comment = self.queue.get(cid)
+        except ContentError as error:
+            if cid in self.queue.ids():  # there, but not readable: say why
+                said = "; ".join(problem.message for problem in error.problems)
+                return Page(500, "Cannot be read", f"<p>The comment's file {cid}.yml in "
+                            f"content/comments/pending/ {html.escape(said)}.</p>")
             return Page(409, "Already moderated", "<p>This comment is no longer awaiting "
                         "moderation: it was approved or rejected already.</p>"
                         + self._to_all())

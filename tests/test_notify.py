@@ -274,3 +274,15 @@ def test_links_of_a_site_under_a_path_point_under_it(make_site):
     assert rejected.status == 200 and "Rejected" in rejected.text
     assert pending(site) == {}
     assert (site.root / "content/comments/rejected" / f"{cid}.yml").exists()
+
+
+def test_a_link_to_a_broken_pending_file_says_so_rather_than_already_moderated(make_site):
+    site = comment_site(make_site)
+    with running_intake(site) as url:
+        cid = send(url, comment(), JSON).json["id"]
+        (site.root / "content/comments/pending" / f"{cid}.yml").write_text("- not a mapping\n")
+        links = ModerationLinks(Layout.at(site.root), load_config(site.paths))
+        opened = get(local(links.for_comment(cid, True, time.time())["approve"], url))
+    assert opened.status == 500
+    assert (f"The comment's file {cid}.yml in content/comments/pending/ must be a mapping of "
+            "keys such as 'author: Ana'.") in opened.text.replace("&#x27;", "'")
