@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import ipaddress
+import os
 import re
 import shlex
 import tomllib
@@ -24,6 +25,9 @@ from .errors import ConfigError, Problem
 
 CONFIG_FILE = "sitegen.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
+SMTP_PASSWORD_VARIABLE = "SITEGEN_SMTP_PASSWORD"
+SMTP_SECURITY = ("none", "starttls", "tls")
+ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+$")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,27 @@ class CommentsConfig:
     # one is kept; see intake_server.py.
     connection_limit: int = 500
     channel_timeout: int = 30
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """The `[notify]` table: where new comments are announced. The SMTP password is not
+    here: sitegen.toml lives in git, so it comes from the environment (`smtp_password`)."""
+
+    email: str = ""
+    sender: str = ""
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_security: str = "none"
+    smtp_user: str = ""
+    webhook: str = ""
+    command: tuple[str, ...] = ()
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels configured, in the order they are tried."""
+        wanted = {"email": self.email, "webhook": self.webhook, "command": self.command}
+        return tuple(name for name, value in wanted.items() if value)
 
 
 @dataclass(frozen=True)
@@ -70,7 +95,14 @@ class Config:
     posts_per_page: int = 10
     date_format: str = "%A, %B %-d, %Y"
     comments: CommentsConfig = field(default_factory=CommentsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     deploy: DeployConfig = field(default_factory=DeployConfig)
+
+    @property
+    def mail_sender(self) -> str:
+        """The From: address of notifications: `notify.sender`, else sitegen@ the site's
+        host."""
+        return self.notify.sender or f"sitegen@{urlsplit(self.base_url).hostname}"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -154,6 +186,11 @@ class BuildOptions:
     now: datetime | None = None
 
 
+def smtp_password() -> str:
+    """The SMTP password, from the environment only: never from sitegen.toml."""
+    return os.environ.get(SMTP_PASSWORD_VARIABLE, "")
+
+
 def load_config(paths: SitePaths) -> Config:
     """Read `sitegen.toml` if there is one; raise ConfigError naming every bad key."""
     path = paths.config_file
@@ -205,6 +242,9 @@ def _build(cls: type, table: dict, prefix: str, path: Path, problems: list[Probl
 
 
 def _unknown_key(name: str, known: dict, prefix: str) -> str:
+    if name in ("notify.smtp_password", "notify.password"):
+        return (f"'{name}' does not belong in sitegen.toml, which lives in git: set the "
+                f"{SMTP_PASSWORD_VARIABLE} environment variable")
     close = difflib.get_close_matches(name.removeprefix(prefix), list(known), n=1)
     hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
     return f"unknown key '{name}'{hint}"
@@ -264,6 +304,7 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
     if not config.comments.endpoint:
         bad("comments.endpoint", "must not be empty")
     problems.extend(_check_comments(config.comments, path))
+    problems.extend(_check_notify(config.notify, path))
     if config.deploy.rsync and config.deploy.git_remote:
         bad("deploy", "has both 'rsync' and 'git_remote'; keep the one to publish to")
     if not re.fullmatch(r"[\w.-]+(/[\w.-]+)*", config.deploy.git_branch) or \
@@ -305,4 +346,31 @@ def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:
         bad("connection_limit", "must be at least 1 connection")
     if comments.channel_timeout < 1:
         bad("channel_timeout", "must be at least 1 second")
+    return problems
+
+
+def _check_notify(notify: NotifyConfig, path: Path) -> list[Problem]:
+    """The [notify] rules: addresses that look like addresses, a known kind of SMTP
+    security, a port, an http(s) webhook, a command with a program."""
+    problems = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(f"'notify.{key}' {message}", path))
+
+    for key in ("email", "sender"):
+        value = getattr(notify, key)
+        if value and not ADDRESS.match(value):
+            bad(key, f"must be one email address such as 'owner@example.org', not '{value}'")
+    if notify.email and not notify.smtp_host.strip():
+        bad("smtp_host", "must name the mail server that sends to 'notify.email'")
+    if not 1 <= notify.smtp_port <= 65535:
+        bad("smtp_port", f"must be a port from 1 to 65535, not {notify.smtp_port}")
+    if notify.smtp_security not in SMTP_SECURITY:
+        choices = ", ".join(f"'{choice}'" for choice in SMTP_SECURITY)
+        bad("smtp_security", f"must be one of {choices}, not '{notify.smtp_security}'")
+    webhook = urlsplit(notify.webhook)
+    if notify.webhook and (webhook.scheme not in ("http", "https") or not webhook.netloc):
+        bad("webhook", f"must be an http(s) URL, not '{notify.webhook}'")
+    if notify.command and not notify.command[0].strip():
+        bad("command", "must start with the program to run")
     return problems

@@ -21,6 +21,7 @@ from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, netwo
 from .cache import state_folder
 from .config import CommentsConfig, Config, SitePaths, load_config
 from .errors import Problem, SitegenError
+from .layout import SitePaths as Layout
 from .moderation import (
     PendingComment,
     Queue,
@@ -28,6 +29,9 @@ from .moderation import (
     new_id,
     thread_lock,
 )
+from .moderation_links import LINK_PATH, LinkApp, ModerationLinks
+from .notify import Notifier, notice_for
+from .outbox import Policy
 from .rebuild import Rebuilder
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
 
@@ -68,7 +72,8 @@ class Response:
 class IntakeApp:
     """The WSGI callable. Shared by the server's threads; all its state is thread-safe."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config,
+                 notify_policy: Policy | None = None) -> None:
         self.paths = paths
         self.config = config
         settings = config.comments
@@ -86,12 +91,21 @@ class IntakeApp:
         self.hasher = AddressHasher(state)
         self.checker = Checker(paths, config)
         self.queue = Queue(paths)
+        # Every approval runs the rebuild: automatic ones and those from a moderation link.
         self.rebuilder = (
             Rebuilder(settings.rebuild_command, paths.root, state / "rebuild.lock")
-            if settings.auto_approve and settings.rebuild_command else None
+            if settings.rebuild_command else None
         )
+        self.links = LinkApp(ModerationLinks(Layout.at(paths.root, paths.output), config),
+                             config, self.queue, self.checker.find, self._approved,
+                             self.endpoint + LINK_PATH)
+        self.notifier = (Notifier(paths, config, notify_policy)
+                         if config.notify.channels else None)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if path.startswith(self.links.prefix):
+            return self.links(environ, start_response)
         json_wanted = wants_json(environ.get("HTTP_ACCEPT", ""))
         try:
             response = self._handle(environ, json_wanted)
@@ -118,8 +132,14 @@ class IntakeApp:
         return self.config.absolute(url) if self.cross_origin else self.config.site_path(url)
 
     def close(self) -> None:
+        if self.notifier is not None:
+            self.notifier.close()
         if self.rebuilder is not None:
             self.rebuilder.close()
+
+    def _approved(self) -> None:
+        if self.rebuilder is not None:
+            self.rebuilder.request()
 
     def _handle(self, environ: dict, json_wanted: bool) -> Response:
         if environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") != self.endpoint:
@@ -148,6 +168,9 @@ class IntakeApp:
         comment, published = self._store(comment)
         log.info("%s comment %s on %s", "published" if published else "queued", comment.id,
                  comment.post)
+        if self.notifier is not None:
+            self.notifier.announce(notice_for(comment, target, self.paths, self.config,
+                                              published))
         return accepted(comment.id, self._back_to(target), json_wanted, published)
 
     def _content_length(self, environ: dict) -> int:
@@ -184,9 +207,11 @@ class IntakeApp:
         raise SitegenError(Problem("no free comment id after several tries", self.queue.pending))
 
 
-def create_app(paths: SitePaths, config: Config | None = None) -> IntakeApp:
-    """The intake for the site at `paths`; reads sitegen.toml unless given its config."""
-    return IntakeApp(paths, config or load_config(paths))
+def create_app(paths: SitePaths, config: Config | None = None,
+               notify_policy: Policy | None = None) -> IntakeApp:
+    """The intake for the site at `paths`; reads sitegen.toml unless given its config.
+    `notify_policy` changes how long notifications wait (tests)."""
+    return IntakeApp(paths, config or load_config(paths), notify_policy)
 
 
 def read_form(environ: dict, length: int) -> dict[str, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .build import BuildReport, build
-from .config import BuildOptions, Config, SitePaths, load_config
+from .config import BuildOptions, Config, NotifyConfig, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
 from .intake import IntakeApp, create_app
 from .render import find_theme
@@ -164,8 +164,10 @@ class Rebuilder:
 
 def _previewing(config: Config) -> Config:
     """The settings for comments posted to the preview: the watcher rebuilds when a thread
-    changes, so the intake must not run the site's rebuild command as well."""
-    return replace(config, comments=replace(config.comments, rebuild_command=""))
+    changes, so the intake must not run the site's rebuild command as well; and the owner
+    trying the form is not mailed about it ([notify] is for the comment server)."""
+    return replace(config, comments=replace(config.comments, rebuild_command=""),
+                   notify=NotifyConfig())
 
 
 class Preview:

@@ -92,3 +92,11 @@ class PrivateStore:
             row = db.execute("SELECT email FROM emails WHERE comment_id = ?",
                              (comment_id,)).fetchone()
         return row[0] if row else None
+
+    # Notifications (issue 10): the one-click links' single use.
+
+    def token_used(self, token: str) -> bool:
+        """Whether `use_token` was called with this token."""
+        with self.connect() as db:
+            return db.execute("SELECT 1 FROM used_tokens WHERE token = ?",
+                              (token,)).fetchone() is not None

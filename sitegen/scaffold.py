@@ -70,6 +70,17 @@ KEY_HELP = {
                                  "ones included.",
     "comments.channel_timeout": "Seconds an idle connection to the comment server stays "
                                 "open.",
+    "notify": "How you hear of each new comment: email, a webhook, a command.",
+    "notify.email": "Your address, for an email per comment (a minute's burst in one); "
+                    "empty: none.",
+    "notify.sender": "The From: address; empty: sitegen@ base_url's host.",
+    "notify.smtp_host": "The mail server that sends it.",
+    "notify.smtp_port": "Its port (25, 587 with starttls, 465 with tls).",
+    "notify.smtp_security": "\"none\", \"starttls\" or \"tls\".",
+    "notify.smtp_user": "The login, if the server wants one; the password comes from "
+                        "SITEGEN_SMTP_PASSWORD.",
+    "notify.webhook": "An http(s) URL that receives each comment as JSON.",
+    "notify.command": "A command that receives each comment as JSON on its standard input.",
     "deploy": "Where `sitegen deploy` publishes the blog: set rsync, or git_remote.",
     "deploy.rsync": "An rsync destination, such as \"you@example.org:/var/www/blog/\".",
     "deploy.git_remote": "A git remote (\"origin\") or URL, to push the site to a branch ...",
