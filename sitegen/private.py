@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS used_tokens (token TEXT PRIMARY KEY, used_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS emails (comment_id TEXT PRIMARY KEY, email TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS emails_by_address ON emails (email);
+-- moderation: the page's sessions (by the hash of their token), failed logins (by a hash
+-- of the client), and blocked senders (by the address hash their comments carry)
+CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, last_used REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS login_failures (client TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_by_client ON login_failures (client, at);
+CREATE TABLE IF NOT EXISTS blocks (ip_hash TEXT PRIMARY KEY, blocked_at REAL NOT NULL,
+                                   note TEXT NOT NULL);
 """
 
 
@@ -92,3 +99,57 @@ class PrivateStore:
             row = db.execute("SELECT email FROM emails WHERE comment_id = ?",
                              (comment_id,)).fetchone()
         return row[0] if row else None
+
+    # Moderation: sessions, failed logins, blocked senders.
+
+    def start_session(self, token_hash: str, now: float) -> None:
+        with self.connect() as db:
+            db.execute("INSERT INTO sessions VALUES (?, ?)", (token_hash, now))
+
+    def touch_session(self, token_hash: str, now: float, idle: float) -> bool:
+        """Whether the session is alive (used in the last `idle` seconds); it counts as
+        used now. Sessions past their time are forgotten on the way."""
+        with self.connect() as db:
+            db.execute("DELETE FROM sessions WHERE last_used < ?", (now - idle,))
+            touched = db.execute("UPDATE sessions SET last_used = ? WHERE token_hash = ?",
+                                 (now, token_hash)).rowcount
+        return touched == 1
+
+    def end_sessions(self, token_hash: str | None = None) -> None:
+        """End one session, or every one (None: after the password changed)."""
+        with self.connect() as db:
+            if token_hash is None:
+                db.execute("DELETE FROM sessions")
+            else:
+                db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def login_failures(self, client: str, since: float) -> list[float]:
+        """When `client` failed to log in since `since`, oldest first."""
+        with self.connect() as db:
+            rows = db.execute("SELECT at FROM login_failures WHERE client = ? AND at >= ? "
+                              "ORDER BY at", (client, since)).fetchall()
+        return [row[0] for row in rows]
+
+    def add_login_failure(self, client: str, now: float, forget_before: float) -> None:
+        with self.connect() as db:
+            db.execute("DELETE FROM login_failures WHERE at < ?", (forget_before,))
+            db.execute("INSERT INTO login_failures VALUES (?, ?)", (client, now))
+
+    def block(self, ip_hash: str, now: float, note: str) -> None:
+        with self.connect() as db:
+            db.execute("INSERT OR IGNORE INTO blocks VALUES (?, ?, ?)", (ip_hash, now, note))
+
+    def unblock(self, ip_hash: str) -> bool:
+        with self.connect() as db:
+            return db.execute("DELETE FROM blocks WHERE ip_hash = ?", (ip_hash,)).rowcount == 1
+
+    def is_blocked(self, ip_hash: str) -> bool:
+        with self.connect() as db:
+            return db.execute("SELECT 1 FROM blocks WHERE ip_hash = ?",
+                              (ip_hash,)).fetchone() is not None
+
+    def blocks(self) -> list[tuple[str, float, str]]:
+        """(address hash, when, note) of every block, oldest first."""
+        with self.connect() as db:
+            return db.execute("SELECT ip_hash, blocked_at, note FROM blocks "
+                              "ORDER BY blocked_at").fetchall()
