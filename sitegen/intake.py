@@ -28,7 +28,8 @@ from .moderation import (
     new_id,
     thread_lock,
 )
-from .rebuild import Rebuilder
+from .moderation_page import ModerationPage
+from .rebuild import Rebuilder, lock_file
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
 
 log = logging.getLogger("sitegen.intake")
@@ -68,7 +69,7 @@ class Response:
 class IntakeApp:
     """The WSGI callable. Shared by the server's threads; all its state is thread-safe."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config, open_moderation: bool = False) -> None:
         self.paths = paths
         self.config = config
         settings = config.comments
@@ -86,12 +87,23 @@ class IntakeApp:
         self.hasher = AddressHasher(state)
         self.checker = Checker(paths, config)
         self.queue = Queue(paths)
-        self.rebuilder = (
-            Rebuilder(settings.rebuild_command, paths.root, state / "rebuild.lock")
-            if settings.auto_approve and settings.rebuild_command else None
-        )
+        # Comments published at once (auto_approve) and approvals on the moderation page
+        # both publish the site.
+        self.rebuilder = (Rebuilder(settings.rebuild_command, paths.root, lock_file(paths.root))
+                          if settings.rebuild_command else None)
+        self.moderation = ModerationPage(
+            paths, config, self.endpoint.rstrip("/") + "/moderate", trusted=self.trusted,
+            hasher=self.hasher, rebuilder=self.rebuilder, link=self._link,
+            open_access=open_moderation)
+        self.store = self.moderation.store
+
+    def takes(self, method: str, path: str) -> bool:
+        """Whether a request for `path` is this app's: a comment, or the moderation page."""
+        return (method == "POST" and path == self.endpoint) or path == self.moderation.path
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") == self.moderation.path:
+            return self.moderation(environ, start_response)
         json_wanted = wants_json(environ.get("HTTP_ACCEPT", ""))
         try:
             response = self._handle(environ, json_wanted)
@@ -114,7 +126,10 @@ class IntakeApp:
         return f"{site.scheme}://{site.netloc}"
 
     def _back_to(self, target: Target | None) -> str:
-        url = target.url if target else "/"
+        return self._link(target.url if target else "/")
+
+    def _link(self, url: str) -> str:
+        """A page of the site as this server links to it: by path on the site's origin."""
         return self.config.absolute(url) if self.cross_origin else self.config.site_path(url)
 
     def close(self) -> None:
@@ -131,7 +146,7 @@ class IntakeApp:
         length = self._content_length(environ)
         client = client_address(environ.get("REMOTE_ADDR", ""),
                                 environ.get("HTTP_X_FORWARDED_FOR"), self.trusted)
-        if is_blocked(client, self.blocked):
+        if is_blocked(client, self.blocked) or self.store.is_blocked(self.hasher(client)):
             raise Refusal(403, "Comments from your address are not accepted.")
         if not self.limiter.allow(rate_key(client)):
             wait = self.limiter.retry_after(rate_key(client))
@@ -184,9 +199,11 @@ class IntakeApp:
         raise SitegenError(Problem("no free comment id after several tries", self.queue.pending))
 
 
-def create_app(paths: SitePaths, config: Config | None = None) -> IntakeApp:
-    """The intake for the site at `paths`; reads sitegen.toml unless given its config."""
-    return IntakeApp(paths, config or load_config(paths))
+def create_app(paths: SitePaths, config: Config | None = None,
+               open_moderation: bool = False) -> IntakeApp:
+    """The intake for the site at `paths`; reads sitegen.toml unless given its config.
+    `open_moderation`: the moderation page needs no password (the preview on loopback)."""
+    return IntakeApp(paths, config or load_config(paths), open_moderation)
 
 
 def read_form(environ: dict, length: int) -> dict[str, str]:
