@@ -126,6 +126,28 @@ def test_login_gives_a_strict_session_cookie_and_logout_ends_it(make_site):
         assert "Log in" in browser.get().text
 
 
+def test_a_new_password_ends_every_session(make_site):
+    site = comment_site(make_site)
+    set_password(store(site), PASSWORD)
+    with running_intake(site) as url:
+        browser = Browser(url + "/moderate")
+        browser.login()
+        assert "Log out" in browser.get().text
+        set_password(store(site), "another one")
+        assert "Log in" in browser.get().text
+
+
+def test_opened_from_another_site_the_login_page_reloads_once_to_get_the_cookie(make_site):
+    site = comment_site(make_site)
+    set_password(store(site), PASSWORD)
+    refresh = '<meta http-equiv="refresh" content="0">'
+    with running_intake(site) as url:
+        from_mail = fetch(url + "/moderate", None, {"Sec-Fetch-Site": "cross-site"})
+        again = fetch(url + "/moderate", None, {"Sec-Fetch-Site": "same-origin"})
+    assert from_mail.status == 200 and refresh in from_mail.text
+    assert again.status == 200 and refresh not in again.text
+
+
 def test_the_cookie_is_secure_over_https_through_a_trusted_proxy_only(make_site):
     site = comment_site(make_site, 'rate_limit = 0\ntrusted_proxies = ["127.0.0.1"]')
     set_password(store(site), PASSWORD)
