@@ -162,7 +162,7 @@ def _port(text: str) -> int:
 
 
 def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
-    """`sitegen comments serve|list|show|approve|reject|reply`."""
+    """`sitegen comments serve|list|show|approve|reject|reply`, and moderation_cli's."""
     comments = commands.add_parser(
         "comments", parents=[common], help="take readers' comments and moderate them",
         description="Run the comment intake server; list, show, approve or reject the "
@@ -189,6 +189,11 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
         action.add_argument("ids", nargs="*", metavar="ID")
         action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
         action.set_defaults(run=_run_comments_decide, decision=name)
+    _add_reply_command(actions, common)
+    moderation_cli.add_commands(actions, common)
+
+
+def _add_reply_command(actions, common: argparse.ArgumentParser) -> None:
     reply = actions.add_parser(
         "reply", parents=[common], help="reply to a comment as the blog's owner",
         description="Add your own comment to a post's thread at once, without moderation, "
@@ -202,7 +207,6 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
     reply.add_argument("--as", dest="author", metavar="NAME",
                        help="the name shown (default: 'author' in sitegen.toml)")
     reply.set_defaults(run=_run_comments_reply)
-    moderation_cli.add_commands(actions, common)
 
 
 def _positive(text: str) -> int:

@@ -235,6 +235,9 @@ class ModerationPage:
         text = form.get("reply", "").replace("\r\n", "\n")
         if not text.strip():
             raise ContentError(Problem("Write your reply in the box first."))
+        if not self.config.author.strip():
+            raise ContentError(Problem("Set 'author' in sitegen.toml to reply from this page: "
+                                       "it is the name your replies show."))
         post = self.queue.get(cid).post
         _checked(self.queue.approve([cid]))
         owner_reply(self.paths, self.config, post, text, replyto=cid)

@@ -245,7 +245,7 @@ def test_the_page_shows_the_newest_first_as_the_build_would(make_site):
     assert '<a href="/2010/08/31/hello/">Hello</a>' in page
 
 
-def test_an_empty_reply_approves_nothing(make_site):
+def test_a_reply_that_cannot_be_written_approves_nothing(make_site):
     site = comment_site(make_site)
     set_password(store(site), PASSWORD)
     with running_intake(site) as url:
@@ -255,6 +255,8 @@ def test_an_empty_reply_approves_nothing(make_site):
         browser.login()
         empty = browser.post({"do": "reply", "id": cid, "reply": " \r\n", "csrf": browser.csrf()})
         assert empty.status == 409 and "Write your reply in the box first." in empty.text
+        nameless = browser.post({"do": "reply", "id": cid, "reply": "Hi", "csrf": browser.csrf()})
+        assert nameless.status == 409 and "Set &#39;author&#39; in sitegen.toml" in nameless.text
         assert list(pending(site)) == [cid]
 
 
