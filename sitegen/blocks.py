@@ -5,6 +5,7 @@ the sender has waiting in the queue. The address itself is never known here, onl
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,25 @@ def block_sender(paths: SitePaths, store: PrivateStore,
             continue  # `sitegen comments list` says what is wrong with it
     rejected, problems = queue.reject(theirs)
     return comment.ip_hash, rejected, problems
+
+
+class BlockList:
+    """The blocked hashes, read again only when the store changed: the comment server asks
+    for every comment, and a look at two files' times costs far less than a query."""
+
+    def __init__(self, store: PrivateStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self._hashes: frozenset[str] = frozenset()
+
+    def __contains__(self, ip_hash: str) -> bool:
+        stamp = self.store.stamp()  # before reading: a write after it is read next time
+        with self._lock:
+            if stamp != self._stamp:
+                self._hashes = frozenset(row[0] for row in self.store.blocks())
+                self._stamp = stamp
+            return ip_hash in self._hashes
 
 
 def blocks(store: PrivateStore) -> list[Block]:

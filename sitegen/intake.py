@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
+from .blocks import BlockList
 from .cache import state_folder
 from .config import CommentsConfig, Config, SitePaths, load_config
 from .errors import Problem, SitegenError
@@ -95,7 +96,7 @@ class IntakeApp:
             paths, config, self.endpoint.rstrip("/") + "/moderate", trusted=self.trusted,
             hasher=self.hasher, rebuilder=self.rebuilder, link=self._link,
             open_access=open_moderation)
-        self.store = self.moderation.store
+        self.blocked_senders = BlockList(self.moderation.store)
 
     def takes(self, method: str, path: str) -> bool:
         """Whether a request for `path` is this app's: a comment, or the moderation page."""
@@ -146,7 +147,7 @@ class IntakeApp:
         length = self._content_length(environ)
         client = client_address(environ.get("REMOTE_ADDR", ""),
                                 environ.get("HTTP_X_FORWARDED_FOR"), self.trusted)
-        if is_blocked(client, self.blocked) or self.store.is_blocked(self.hasher(client)):
+        if is_blocked(client, self.blocked) or self.hasher(client) in self.blocked_senders:
             raise Refusal(403, "Comments from your address are not accepted.")
         if not self.limiter.allow(rate_key(client)):
             wait = self.limiter.retry_after(rate_key(client))
