@@ -193,8 +193,7 @@ class ModerationPage:
         views, unreadable = self.view.pending()
         shown = [*problems, *unreadable]
         screen = Screen(self.path, self.sessions.csrf(bound), notice=self._notice(request),
-                        problems=tuple(problem.message if problem.path is None else str(problem)
-                                       for problem in shown),
+                        problems=tuple(map(_shown, shown)),
                         pending=tuple(views), can_log_out=not self.open_access)
         return Answer(status, render("moderate_queue.html", screen, **self._extra()))
 
@@ -272,6 +271,14 @@ def came_over_https(environ: dict, trusted: tuple) -> bool:
         return False
     proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[-1]
     return proto.strip().lower() == "https"
+
+
+def _shown(problem: Problem) -> str:
+    """A problem as the page says it: with the file's name, never the server's paths."""
+    path = problem.path
+    if path is None or path.is_dir():
+        return problem.message
+    return f"{path.name}{f':{problem.line}' if problem.line else ''}: {problem.message}"
 
 
 def _checked(outcome: tuple[dict, list[Problem]]) -> None:

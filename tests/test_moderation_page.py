@@ -18,6 +18,7 @@ from preview_helpers import previewing, request, wait_until
 from sitegen import layout
 from sitegen.moderation import PendingComment, Queue
 from sitegen.moderation_auth import SESSION_IDLE, Sessions, set_password, stored_password
+from sitegen.preview import is_loopback
 from sitegen.private import PrivateStore
 
 PASSWORD = "correct horse battery staple"
@@ -302,3 +303,21 @@ def test_the_preview_on_loopback_mounts_the_page_without_a_password(make_site):
         assert request(base, "/comments/moderate", "POST", approve, form).status == 303
         wait_until(lambda: "Seen in the preview." in request(base, "/2010/08/31/hello/").text)
     assert stored_password(store(site)) is None
+
+
+def test_only_a_loopback_preview_goes_without_a_password():
+    assert all(map(is_loopback, ["127.0.0.1", "127.1.2.3", "::1", "localhost"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.1.20", "example.org"]))
+
+
+def test_a_broken_pending_file_is_named_and_the_others_still_shown(make_site):
+    site = comment_site(make_site)
+    set_password(store(site), PASSWORD)
+    Queue(site.paths).add(PendingComment(id="fine", post=OPEN, author="Bea",
+                                         date="2026-01-01T10:00:00", body="Readable."))
+    site.write("content/comments/pending/broken.yml", "id: broken\nauthor: [\n")
+    with running_intake(site) as url:
+        browser = Browser(url + "/moderate")
+        browser.login()
+        page = browser.get().text
+    assert "Readable." in page and "<li>broken.yml" in page and str(site.root) not in page
