@@ -96,17 +96,17 @@ class Sessions:
 @dataclass(frozen=True)
 class LoginLimit:
     """At most MAX_FAILURES failed logins per client in FAILURE_WINDOW seconds, counted in
-    the store so that restarting the server forgives nothing."""
+    the store so that restarting the server forgives nothing. Each attempt is counted before
+    the password is checked, and uncounted if it was right, so that attempts sent at once
+    get no more guesses than attempts sent one by one."""
 
     store: PrivateStore
 
-    def retry_after(self, client: str, now: float) -> int | None:
-        """Seconds until `client` may try again, or None if it may now."""
-        failures = self.store.login_failures(client, now - FAILURE_WINDOW)
-        if len(failures) < MAX_FAILURES:
-            return None
-        # The oldest failure that still counts must leave the window first.
-        return max(1, int(failures[-MAX_FAILURES] + FAILURE_WINDOW - now + 0.999))
+    def attempt(self, client: str, now: float) -> int | None:
+        """Count an attempt at `now`; or, when `client` is over the limit, the seconds until
+        it may try again."""
+        until = self.store.count_login_attempt(client, now, FAILURE_WINDOW, MAX_FAILURES)
+        return None if until is None else max(1, int(until - now + 0.999))
 
-    def failed(self, client: str, now: float) -> None:
-        self.store.add_login_failure(client, now, forget_before=now - FAILURE_WINDOW)
+    def succeeded(self, client: str, now: float) -> None:
+        self.store.forget_login_attempt(client, now)

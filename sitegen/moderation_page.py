@@ -155,18 +155,18 @@ class ModerationPage:
                       (self._cookie(request, LOGIN_COOKIE, nonce, LOGIN_SECONDS),))
 
     def _login(self, request: Request) -> Answer:
-        now = time.time()
-        wait = self.limit.retry_after(request.client, now)
-        if wait is not None:
-            raise Refusal(429, f"Too many failed logins: try again in {wait // 60 + 1} "
-                               "minutes.", headers=(("Retry-After", str(wait)),))
         if not self.sessions.csrf_ok(request.cookies.get(LOGIN_COOKIE, ""),
                                      request.form.get("csrf", "")):
             return self._login_page(request, 403, "The login form had expired: try again.")
+        now = time.time()
+        wait = self.limit.attempt(request.client, now)
+        if wait is not None:
+            raise Refusal(429, f"Too many failed logins: try again in {wait // 60 + 1} "
+                               "minutes.", headers=(("Retry-After", str(wait)),))
         stored = stored_password(self.store) or ""
         if not verify_password(request.form.get("password", ""), stored):
-            self.limit.failed(request.client, now)
             return self._login_page(request, 403, "Wrong password.")
+        self.limit.succeeded(request.client, now)
         token = self.sessions.start(now)
         return Answer(303, headers=(
             ("Location", self.path),

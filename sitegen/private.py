@@ -27,11 +27,11 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS used_tokens (token TEXT PRIMARY KEY, used_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS emails (comment_id TEXT PRIMARY KEY, email TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS emails_by_address ON emails (email);
--- moderation: the page's sessions (by the hash of their token), failed logins (by a hash
--- of the client), and blocked senders (by the address hash their comments carry)
+-- moderation: the page's sessions (by the hash of their token), login attempts that did
+-- not succeed (by a hash of the client), and blocked senders (by their comments' address hash)
 CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, last_used REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS login_failures (client TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS login_failures_by_client ON login_failures (client, at);
+CREATE TABLE IF NOT EXISTS login_attempts (client TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS login_attempts_by_client ON login_attempts (client, at);
 CREATE TABLE IF NOT EXISTS blocks (ip_hash TEXT PRIMARY KEY, blocked_at REAL NOT NULL,
                                    note TEXT NOT NULL);
 """
@@ -123,17 +123,25 @@ class PrivateStore:
             else:
                 db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
-    def login_failures(self, client: str, since: float) -> list[float]:
-        """When `client` failed to log in since `since`, oldest first."""
+    def count_login_attempt(self, client: str, now: float, window: float,
+                            most: int) -> float | None:
+        """Count an attempt to log in from `client` at `now`, unless `most` are counted in
+        the last `window` seconds already: then count nothing, and return when the oldest
+        of them leaves the window. One transaction, so attempts made at once cannot all
+        slip under the limit."""
         with self.connect() as db:
-            rows = db.execute("SELECT at FROM login_failures WHERE client = ? AND at >= ? "
-                              "ORDER BY at", (client, since)).fetchall()
-        return [row[0] for row in rows]
+            db.execute("DELETE FROM login_attempts WHERE at < ?", (now - window,))
+            times = [row[0] for row in db.execute(
+                "SELECT at FROM login_attempts WHERE client = ? ORDER BY at", (client,))]
+            if len(times) >= most:
+                return times[-most] + window
+            db.execute("INSERT INTO login_attempts VALUES (?, ?)", (client, now))
+        return None
 
-    def add_login_failure(self, client: str, now: float, forget_before: float) -> None:
+    def forget_login_attempt(self, client: str, at: float) -> None:
+        """Uncount an attempt that succeeded."""
         with self.connect() as db:
-            db.execute("DELETE FROM login_failures WHERE at < ?", (forget_before,))
-            db.execute("INSERT INTO login_failures VALUES (?, ?)", (client, now))
+            db.execute("DELETE FROM login_attempts WHERE client = ? AND at = ?", (client, at))
 
     def block(self, ip_hash: str, now: float, note: str) -> None:
         with self.connect() as db:

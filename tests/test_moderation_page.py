@@ -8,6 +8,7 @@ import http.client
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -206,6 +207,19 @@ def test_the_sixth_failed_login_gets_429_even_after_a_restart(make_site):
         assert 1 <= int(sixth.headers["retry-after"]) <= 15 * 60
     with running_intake(site) as url:
         assert Browser(url + "/moderate").login(PASSWORD).status == 429
+
+
+def test_guesses_sent_at_once_get_no_more_tries_than_guesses_one_by_one(make_site):
+    site = comment_site(make_site)
+    set_password(store(site), PASSWORD)
+    with running_intake(site) as url:
+        guessers = [Browser(url + "/moderate") for _ in range(12)]
+        forms = [{"do": "login", "csrf": guesser.csrf(), "password": f"guess {n}"}
+                 for n, guesser in enumerate(guessers)]
+        with ThreadPoolExecutor(len(guessers)) as pool:
+            answers = list(pool.map(Browser.post, guessers, forms))
+    statuses = sorted(answer.status for answer in answers)
+    assert statuses == [403] * 5 + [429] * 7
 
 
 def test_the_owner_blocks_a_sender_whose_next_comment_is_refused(make_site):
