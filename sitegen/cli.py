@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, moderation_cli
 from .config import BuildOptions, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path
 from .importers import FORMATS
@@ -57,17 +57,21 @@ class Console:
         print(message, file=stream, flush=True)
 
 
-def _common(site: bool = True) -> argparse.ArgumentParser:
-    """Options every command takes, the same way (all but `init` work on a --site)."""
+def _common(site: bool = True, defaults: bool = True) -> argparse.ArgumentParser:
+    """Options every command takes, the same way (all but `init` work on a --site). Without
+    `defaults`, an option not given leaves what an outer parser read (`sitegen comments
+    --site DIR list`)."""
     common = argparse.ArgumentParser(add_help=False)
     if site:
-        common.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+        common.add_argument("--site", type=Path, metavar="DIR",
+                            default=Path(".") if defaults else argparse.SUPPRESS,
                             help="the site's root folder (default: the current folder)")
     noise = common.add_mutually_exclusive_group()
     noise.add_argument("-v", "--verbose", action="store_const", const=1, dest="verbosity",
-                       default=0, help="say more, and show tracebacks on errors")
+                       default=0 if defaults else argparse.SUPPRESS,
+                       help="say more, and show tracebacks on errors")
     noise.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity",
-                       help="print only errors")
+                       default=0 if defaults else argparse.SUPPRESS, help="print only errors")
     return common
 
 
@@ -206,13 +210,14 @@ def _port(text: str) -> int:
 
 
 def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
-    """`sitegen comments serve|list|show|approve|reject|reply`."""
+    """`sitegen comments serve|list|show|approve|reject|reply`, and moderation_cli's."""
     comments = commands.add_parser(
-        "comments", help="take readers' comments and moderate them",
+        "comments", parents=[common], help="take readers' comments and moderate them",
         description="Run the comment intake server; list, show, approve or reject the "
                     "comments waiting in content/comments/pending/; reply as the owner.",
     )
     actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
+    common = _common(defaults=False)
     serve = actions.add_parser("serve", parents=[common], help="run the comment intake server",
                                description="Take comments posted by the form on each post "
                                            "page and queue them for moderation.")
@@ -232,13 +237,18 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
         action.add_argument("ids", nargs="*", metavar="ID")
         action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
         action.set_defaults(run=_run_comments_decide, decision=name)
+    _add_reply_command(actions, common)
+    moderation_cli.add_commands(actions, common)
+
+
+def _add_reply_command(actions, common: argparse.ArgumentParser) -> None:
     reply = actions.add_parser(
         "reply", parents=[common], help="reply to a comment as the blog's owner",
         description="Add your own comment to a post's thread at once, without moderation, "
                     "marked as the author's. The text (Markdown) comes from --message, else "
                     "from standard input. Run `sitegen build` to publish it.")
-    reply.add_argument("post", metavar="POST", help="the post: its file name, with or without "
-                       "content/posts/ and .md")
+    reply.add_argument("post", metavar="POST", help="the post: its file name (with or without "
+                       "content/posts/ and .md), its slug or its address")
     reply.add_argument("--to", metavar="ID", help="the id of the comment answered (as in the "
                        "page's #comment-ID); without it, a comment on the post itself")
     reply.add_argument("-m", "--message", help="the text of the reply")
@@ -340,6 +350,7 @@ def _run_serve(args: argparse.Namespace, console: Console) -> int:
                              "run `sitegen build` before publishing it"))
     settings = ServeOptions(host=args.host, port=args.port, reload=args.reload,
                             open_browser=args.open)
+    _log_to_terminal(args)
     return serve(paths, options, settings, console)
 
 
@@ -355,23 +366,30 @@ def _run_new(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _log_to_terminal(args: argparse.Namespace) -> None:
+    """What the comment server does (each comment queued, each refusal), as it does it."""
+    logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+
+
 def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
     from .atomic import sweep
     from .intake import create_app
     from .intake_server import make_server, server_url
 
-    logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s")
+    _log_to_terminal(args)
     paths = SitePaths.at(args.site)
     app = create_app(paths)
-    sweep(paths.comments / "pending")
-    server = make_server(app, args.host, args.port)
-    console.info(f"taking comments for {paths.root} at "
-                 f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")
     try:
-        server.run()
+        sweep(paths.comments / "pending")
+        server = make_server(app, args.host, args.port)
+        console.info(f"taking comments for {paths.root} at "
+                     f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")
+        try:
+            server.run()
+        finally:
+            server.close()
     finally:
-        server.close()
         app.close()
     return 0
 
@@ -397,7 +415,10 @@ def _run_comments_show(args: argparse.Namespace, console: Console) -> int:
     from .moderation import Queue
 
     queue = Queue(SitePaths.at(args.site))
-    for number, cid in enumerate(args.ids):
+    ids, problems = moderation_cli.pending_ids(queue, args.ids)
+    if problems:
+        raise SitegenError(*problems)
+    for number, cid in enumerate(ids):
         print(("\n" if number else "") + queue.get(cid).describe())
     return 0
 
@@ -410,21 +431,25 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
     from .moderation import Queue
 
     paths = SitePaths.at(args.site)
+    config = load_config(paths) if args.decision == "approve" else None
     queue = Queue(paths)
     decide = queue.approve if args.decision == "approve" else queue.reject
-    moved, problems = decide(queue.ids() if args.all else args.ids)
+    ids, unknown = moderation_cli.pending_ids(queue, queue.ids() if args.all else args.ids)
+    moved, problems = decide(ids)
     for cid, where in moved.items():
         console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
-    done = len(moved)
-    console.info(f"{args.decision}d {count(done, 'comment')}" +
-                 (": run `sitegen build` to publish" if done and args.decision == "approve"
-                  else ""))
-    if problems:
-        raise SitegenError(*problems)
+    done = f"{args.decision.removesuffix('e')}ed {count(len(moved), 'comment')}"
+    if moved and config is not None:
+        moderation_cli.publish(paths, config, console, done)
+    else:
+        console.info(done)
+    if unknown or problems:
+        raise SitegenError(*unknown, *problems)
     return 0
 
 
 def _run_comments_reply(args: argparse.Namespace, console: Console) -> int:
+    from .lookup import find_post
     from .moderation import owner_reply
 
     paths = SitePaths.at(args.site)
@@ -435,8 +460,9 @@ def _run_comments_reply(args: argparse.Namespace, console: Console) -> int:
         if sys.stdin.isatty():
             console.info("type the reply (Markdown), then Ctrl-D on a line of its own:")
         body = sys.stdin.read()
-    post = Path(args.post).name.removesuffix(".md")
-    cid, thread = owner_reply(paths, config, post, body, replyto=args.to, author=args.author)
+    post = find_post(paths, config, args.post)
+    replyto = moderation_cli.reply_target(paths, post, args.to)
+    cid, thread = owner_reply(paths, config, post, body, replyto=replyto, author=args.author)
     console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
                  "publish")
     return 0

@@ -5,12 +5,14 @@ Kept apart from intake.py so the app itself stays plain WSGI for any other serve
 
 from __future__ import annotations
 
+import errno
 import resource
 
 from waitress.server import create_server
 
-from .errors import ConfigError, Problem
+from .errors import ConfigError, Problem, SitegenError
 from .intake import IntakeApp
+from .serve import free_port
 
 # Open files the server needs besides its connections: the listening socket, waitress's
 # trigger, the queue's files, the rebuild's pipes, logs.
@@ -31,6 +33,18 @@ def make_server(app: IntakeApp, host: str, port: int, threads: int = 4):
     the process is allowed enough open files, or this refuses to start."""
     settings = app.config.comments
     _allow_open_files(settings.connection_limit + SPARE_FILES, app)
+    try:
+        return _create(app, host, port, threads)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise SitegenError(Problem(f"port {port} on {host} is in use; try --port "
+                                       f"{free_port(host, port)}")) from None
+        raise SitegenError(Problem(f"cannot listen on {host}:{port}: "
+                                   f"{error.strerror or error}")) from None
+
+
+def _create(app: IntakeApp, host: str, port: int, threads: int):
+    settings = app.config.comments
     return create_server(
         app,
         host=host,

@@ -290,12 +290,14 @@ def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
             break
         chosen.add(index)
         for comment in site.thread(site.posts[index]).comments:
+            if comment.removed:
+                continue
             if len(newest) < FEED_LENGTH:
                 heapq.heappush(newest, comment.date)
             elif comment.date > newest[0]:
                 heapq.heapreplace(newest, comment.date)
     return [(comment, post) for index, post in enumerate(site.posts) if index in chosen
-            for comment in site.thread(post).comments]
+            for comment in site.thread(post).comments if not comment.removed]
 
 
 def _sitemap(site: Site, pages: list[Page]) -> Page:

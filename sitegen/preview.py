@@ -10,6 +10,7 @@ long as the preview, and skips what did not change.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import signal
 import threading
 import time
@@ -54,8 +55,11 @@ class Rebuilder:
     """Builds one site again and again, reporting each outcome to pages and terminal."""
 
     def __init__(self, paths: SitePaths, options: BuildOptions, live: LiveReload | None,
-                 console: Reporter) -> None:
+                 console: Reporter, open_moderation: bool = False) -> None:
         self.paths = paths
+        # On a loopback address only the owner's own computer reaches the preview, so its
+        # moderation page asks no password.
+        self.open_moderation = open_moderation
         self.options = options
         self.live = live
         self.console = console
@@ -107,7 +111,8 @@ class Rebuilder:
             config = load_config(self.paths)
             self.theme = find_theme(self.paths, config.theme)
             if config != self._config:
-                previous, self.intake = self.intake, create_app(self.paths, _previewing(config))
+                previous, self.intake = self.intake, create_app(
+                    self.paths, _previewing(config), open_moderation=self.open_moderation)
                 self._config = config
                 if previous is not None:
                     previous.close()
@@ -178,7 +183,8 @@ class Preview:
     def __init__(self, paths: SitePaths, options: BuildOptions, settings: ServeOptions,
                  console: Reporter) -> None:
         self.live = LiveReload() if settings.reload else None
-        self.rebuilder = Rebuilder(paths, options, self.live, console)
+        self.rebuilder = Rebuilder(paths, options, self.live, console,
+                                   open_moderation=is_loopback(settings.host))
         self.settings = settings
         self.paths = paths
         self._app = PreviewApp(paths.output, self.live, self.rebuilder)
@@ -219,6 +225,14 @@ class Preview:
         thread = threading.Thread(target=target, name=name, args=args)
         thread.start()
         return thread
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is an address only this computer reaches (127.0.0.1, ::1)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _join(thread: threading.Thread) -> None:

@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS used_tokens (token TEXT PRIMARY KEY, used_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS emails (comment_id TEXT PRIMARY KEY, email TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS emails_by_address ON emails (email);
+-- moderation: the page's sessions (by the hash of their token), login attempts that did
+-- not succeed (by a hash of the client), and blocked senders (by their comments' address hash)
+CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, last_used REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS login_attempts (client TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS login_attempts_by_client ON login_attempts (client, at);
+CREATE TABLE IF NOT EXISTS blocks (ip_hash TEXT PRIMARY KEY, blocked_at REAL NOT NULL,
+                                   note TEXT NOT NULL);
 """
 
 
@@ -100,3 +107,76 @@ class PrivateStore:
         with self.connect() as db:
             return db.execute("SELECT 1 FROM used_tokens WHERE token = ?",
                               (token,)).fetchone() is not None
+    # Moderation: sessions, failed logins, blocked senders.
+
+    def start_session(self, token_hash: str, now: float) -> None:
+        with self.connect() as db:
+            db.execute("INSERT INTO sessions VALUES (?, ?)", (token_hash, now))
+
+    def touch_session(self, token_hash: str, now: float, idle: float) -> bool:
+        """Whether the session is alive (used in the last `idle` seconds); it counts as
+        used now. Sessions past their time are forgotten on the way."""
+        with self.connect() as db:
+            db.execute("DELETE FROM sessions WHERE last_used < ?", (now - idle,))
+            touched = db.execute("UPDATE sessions SET last_used = ? WHERE token_hash = ?",
+                                 (now, token_hash)).rowcount
+        return touched == 1
+
+    def end_sessions(self, token_hash: str | None = None) -> None:
+        """End one session, or every one (None: after the password changed)."""
+        with self.connect() as db:
+            if token_hash is None:
+                db.execute("DELETE FROM sessions")
+            else:
+                db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def count_login_attempt(self, client: str, now: float, window: float,
+                            most: int) -> float | None:
+        """Count an attempt to log in from `client` at `now`, unless `most` are counted in
+        the last `window` seconds already: then count nothing, and return when the oldest
+        of them leaves the window. One transaction, so attempts made at once cannot all
+        slip under the limit."""
+        with self.connect() as db:
+            db.execute("DELETE FROM login_attempts WHERE at < ?", (now - window,))
+            times = [row[0] for row in db.execute(
+                "SELECT at FROM login_attempts WHERE client = ? ORDER BY at", (client,))]
+            if len(times) >= most:
+                return times[-most] + window
+            db.execute("INSERT INTO login_attempts VALUES (?, ?)", (client, now))
+        return None
+
+    def forget_login_attempt(self, client: str, at: float) -> None:
+        """Uncount an attempt that succeeded."""
+        with self.connect() as db:
+            db.execute("DELETE FROM login_attempts WHERE client = ? AND at = ?", (client, at))
+
+    def block(self, ip_hash: str, now: float, note: str) -> None:
+        with self.connect() as db:
+            db.execute("INSERT OR IGNORE INTO blocks VALUES (?, ?, ?)", (ip_hash, now, note))
+
+    def unblock(self, ip_hash: str) -> bool:
+        with self.connect() as db:
+            return db.execute("DELETE FROM blocks WHERE ip_hash = ?", (ip_hash,)).rowcount == 1
+
+    def blocks(self) -> list[tuple[str, float, str]]:
+        """(address hash, when, note) of every block, oldest first."""
+        db = sqlite3.connect(self.path, timeout=10.0)
+        try:  # a plain read: no write lock for it to wait on or to hold
+            return db.execute("SELECT ip_hash, blocked_at, note FROM blocks "
+                              "ORDER BY blocked_at").fetchall()
+        finally:
+            db.close()
+
+    def stamp(self) -> tuple:
+        """Changes whenever the database may have: a commit grows or rewrites the WAL file,
+        a checkpoint the database file (seen to the file system's clock tick, a few ms).
+        Cheaper than any query."""
+        stamps = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                stamps.append(None)
+                continue
+            stamps.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
+        return tuple(stamps)

@@ -195,9 +195,9 @@ WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
 class Intake(Protocol):
-    """A WSGI app taking the comment form's posts at `endpoint` (sitegen.intake)."""
+    """A WSGI app taking the comment form's posts, and the moderation page (sitegen.intake)."""
 
-    endpoint: str
+    def takes(self, method: str, path: str) -> bool: ...
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]: ...
 
@@ -231,7 +231,7 @@ class PreviewApp:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
         intake = self.site.intake
-        if method == "POST" and intake is not None and path == intake.endpoint:
+        if intake is not None and intake.takes(method, path):
             return intake(environ, start_response)
         if method not in ("GET", "HEAD"):
             return _respond(start_response, method, "405 Method Not Allowed", TEXT,
