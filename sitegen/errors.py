@@ -8,6 +8,7 @@ server turn them into text for people.
 from __future__ import annotations
 
 import os
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,16 @@ def display_path(path: Path) -> str:
     absolute = Path(os.path.abspath(path))
     here = Path.cwd()
     return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(absolute)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value from a file, fit to quote in a one-line message: control characters escaped
+    (a line break as \\n), and cut short when long, however big the value."""
+    text = value if isinstance(value, str) else reprlib.repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "".join(char if char.isprintable() or char == " " else repr(char)[1:-1]
+                   for char in text)
 
 
 class SitegenError(Exception):
