@@ -14,11 +14,13 @@ text, so that the key holding it says what is wrong; any other value a tag canno
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, Problem, shown
+from .errors import ContentError, Problem, SitegenError, shown
 
 MAX_DEPTH = 64
 ALIAS_BUDGET = 10_000
@@ -151,3 +153,32 @@ def decode(path: Path, data: bytes) -> str:
         raise ContentError(Problem("not UTF-8 text; save it as UTF-8", path, line)) from None
 
 
+
+def read_file(path: Path, kind: type[SitegenError] = ContentError) -> bytes:
+    """The bytes of a file the site names; `kind` of error, naming it, when it is not a
+    file or cannot be read. A pipe is refused before it is opened: reading one would wait
+    for a writer forever."""
+    fault = file_fault(path)
+    if fault is None:
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            fault = f"cannot read: {error.strerror}"
+    raise kind(Problem(fault, path))
+
+
+def file_fault(path: Path | str) -> str | None:
+    """Why `path` cannot be read as a file, or None when it is a regular file (whether it
+    may be read shows only on reading it)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return (f"is a symbolic link to '{shown(os.readlink(path))}', which does not "
+                    "exist")
+        return "cannot read: there is no such file"
+    except OSError as error:
+        return f"cannot read: {error.strerror}"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    return None if stat.S_ISREG(mode) else "is not a regular file (a pipe, socket or device)"
