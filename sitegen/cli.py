@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import BuildOptions, SitePaths, load_config
-from .errors import Problem, SitegenError, display_path
+from .errors import Problem, SitegenError, display_path, os_problem
 from .importers import FORMATS
 from .wording import count
 
@@ -358,8 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace, Console], int] = args.run
     try:
         return run(args, console)
-    except SitegenError as error:
-        for problem in error.problems:
+    except (SitegenError, OSError) as error:
+        problems = error.problems if isinstance(error, SitegenError) else (os_problem(error),)
+        for problem in problems:
             console.error(problem)
         if args.verbosity > 0:
             traceback.print_exc()

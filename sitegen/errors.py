@@ -37,6 +37,16 @@ def display_path(path: Path) -> str:
     return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(absolute)
 
 
+def os_problem(error: OSError) -> Problem:
+    """A failure of the file system (a file that cannot be read or written, a full disk)
+    as one problem naming the file."""
+    message = error.strerror or str(error)
+    if isinstance(error.filename2, str | bytes):
+        message += f" (and {display_path(Path(os.fsdecode(error.filename2)))})"
+    path = Path(os.fsdecode(error.filename)) if isinstance(error.filename, str | bytes) else None
+    return Problem(message, path)
+
+
 def shown(value: object, limit: int = 60) -> str:
     """A value from a file, fit to quote in a one-line message: control characters escaped
     (a line break as \\n), and cut short when long, however big the value."""

@@ -8,6 +8,7 @@ do. It is a YAML mapping, one `old address: new address` per line.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode, yaml_problem
+from .sourcefile import YAML_LOADER, decode, read_file, yaml_problem
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,9 @@ class Redirect:
 
 
 def load_redirects(path: Path) -> tuple[Redirect, ...]:
-    """The redirects in `path`, none if it does not exist; ContentError naming every bad
-    line."""
-    return read_redirects(path, path.read_bytes()) if path.is_file() else ()
+    """The redirects in `path`, none if there is no such file; ContentError naming every bad
+    line, or the file when it is no file (a folder) or cannot be read."""
+    return read_redirects(path, read_file(path)) if os.path.lexists(path) else ()
 
 
 def read_redirects(path: Path, data: bytes) -> tuple[Redirect, ...]:
