@@ -22,12 +22,15 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line, whatever the message quotes from a file: a line break or a control
+        character in it is escaped (as \\n), so that each problem prints as one line."""
+        message = _escaped(self.message)
         if self.path is None:
-            return self.message
-        where = display_path(self.path)
+            return message
+        where = _escaped(display_path(self.path))
         if self.line is not None:
             where = f"{where}:{self.line}"
-        return f"{where}: {self.message}"
+        return f"{where}: {message}"
 
 
 def display_path(path: Path) -> str:
@@ -53,6 +56,12 @@ def shown(value: object, limit: int = 60) -> str:
     text = value if isinstance(value, str) else reprlib.repr(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
+    return _escaped(text)
+
+
+def _escaped(text: str) -> str:
+    if text.isprintable():
+        return text
     return "".join(char if char.isprintable() or char == " " else repr(char)[1:-1]
                    for char in text)
 

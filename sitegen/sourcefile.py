@@ -49,9 +49,12 @@ class BoundedLoader(_BASE):
         self._text = stream
 
     def get_single_node(self) -> yaml.Node | None:
-        if isinstance(self._text, str | bytes) and len(self._text) > SCAN_OVER:
-            _check_nesting(self._text)
-        node = super().get_single_node()
+        try:
+            if isinstance(self._text, str | bytes) and len(self._text) > SCAN_OVER:
+                _check_nesting(self._text)
+            node = super().get_single_node()
+        except yaml.reader.ReaderError as error:  # it knows the position, not the line
+            raise _at_line(error, self._text) from None
         # Without an anchor there is no alias, and a short text was measured here.
         if node is not None and (len(self._text) <= SCAN_OVER or _has_anchor(self._text)):
             _check_node(node)
@@ -76,6 +79,13 @@ class BoundedLoader(_BASE):
 BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp",
                               BoundedLoader.construct_yaml_timestamp)
 YAML_LOADER = BoundedLoader
+
+
+def _at_line(error: yaml.reader.ReaderError, text: str | bytes) -> yaml.MarkedYAMLError:
+    line = text.count("\n", 0, error.position) if isinstance(text, str) else 0
+    mark = yaml.Mark(error.name, error.position, line, 0, None, None)
+    return yaml.MarkedYAMLError(problem=f"unacceptable character #x{error.character:04x}: "
+                                        f"{error.reason}", problem_mark=mark)
 
 
 def _has_anchor(text: str | bytes) -> bool:

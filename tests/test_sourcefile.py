@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from sitegen.config import BuildOptions, load_config
-from sitegen.errors import ContentError
+from sitegen.errors import ContentError, Problem
 from sitegen.posts import YAML_LOADER
 from sitegen.site import load_site
 
@@ -159,3 +159,24 @@ def test_any_line_ending_is_read(make_site, newline):
 def test_a_line_number_counts_cr_only_lines(make_site, monkeypatch):
     site = make_site({POST: b"---\rtitle: Hi\rdate: 2010-08-31\rdraft: maybe\r---\rx\r"})
     assert errors(site, monkeypatch) == [f"{POST}:4: 'draft' must be true or false, not 'maybe'"]
+
+
+def test_a_control_character_is_an_error_at_its_line(make_site, monkeypatch):
+    # PyYAML knows only its position: the message spanned two lines and named no line.
+    site = make_site({POST: "---\ntitle: Hi\ndate: 2010-08-31\nx: a\x07b\n---\nx\n"})
+    assert errors(site, monkeypatch) == [
+        f"{POST}:4: front matter is not valid YAML: unacceptable character #x0007: control "
+        "characters are not allowed"]
+
+
+def test_a_problem_is_one_line_whatever_it_quotes(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    problem = Problem("'/a\rb\u2028c\x85' is not an old address", tmp_path / "x\ny.yml", 3)
+    assert str(problem) == "x\\ny.yml:3: '/a\\rb\\u2028c\\x85' is not an old address"
+
+
+def test_a_redirect_quoting_a_line_break_prints_one_line(make_site):
+    site = make_site({POST: post("Hello"), "content/redirects.yml": '"\\r": /tags/bread/\n'})
+    result = run_sitegen("build", "--quiet", cwd=site.root)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
