@@ -42,21 +42,22 @@ class YAMLLimitError(yaml.YAMLError):
 
 
 class BoundedLoader(_BASE):
-    """PyYAML's safe loader (libyaml's when installed) within the bounds above."""
+    """PyYAML's safe loader (libyaml's when installed) within the bounds above. It reads
+    text (str, or UTF-8 bytes), not open files: the text is measured before it is parsed."""
 
     def __init__(self, stream: str | bytes) -> None:
-        super().__init__(stream)
-        self._text = stream
+        self._text = stream.decode("utf-8-sig") if isinstance(stream, bytes) else stream
+        super().__init__(self._text)
 
     def get_single_node(self) -> yaml.Node | None:
+        text = self._text
         try:
-            if isinstance(self._text, str | bytes) and len(self._text) > SCAN_OVER:
-                _check_nesting(self._text)
+            if len(text) > SCAN_OVER:
+                _check_nesting(text)
             node = super().get_single_node()
         except yaml.reader.ReaderError as error:  # it knows the position, not the line
-            raise _at_line(error, self._text) from None
-        # Without an anchor there is no alias, and a short text was measured here.
-        if node is not None and (len(self._text) <= SCAN_OVER or _has_anchor(self._text)):
+            raise _at_line(error, text) from None
+        if node is not None and _needs_walk(text):
             _check_node(node)
         return node
 
@@ -81,18 +82,24 @@ BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp",
 YAML_LOADER = BoundedLoader
 
 
-def _at_line(error: yaml.reader.ReaderError, text: str | bytes) -> yaml.MarkedYAMLError:
-    line = text.count("\n", 0, error.position) if isinstance(text, str) else 0
+def _at_line(error: yaml.reader.ReaderError, text: str) -> yaml.MarkedYAMLError:
+    line = text.count("\n", 0, error.position)
     mark = yaml.Mark(error.name, error.position, line, 0, None, None)
     return yaml.MarkedYAMLError(problem=f"unacceptable character #x{error.character:04x}: "
                                         f"{error.reason}", problem_mark=mark)
 
 
-def _has_anchor(text: str | bytes) -> bool:
-    return ("&" if isinstance(text, str) else b"&") in text
+def _needs_walk(text: str) -> bool:
+    """Whether the document must be walked: only an anchor ('&') makes aliases, a long
+    text was measured as events already, and a short one nests no deeper than it has
+    collection indicators (each list or mapping owns one: '[', '{', '-', '?' or ':'). Most
+    front matter is read without a walk."""
+    if "&" in text:
+        return True
+    return len(text) <= SCAN_OVER and sum(map(text.count, "[{-?:")) > MAX_DEPTH
 
 
-def _check_nesting(text: str | bytes) -> None:
+def _check_nesting(text: str) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=_BASE):
         if isinstance(event, _OPENS):
