@@ -113,11 +113,7 @@ def load_site(
     it are loaded in `jobs` worker processes (None: all cores, when there are enough).
     `known`: files' stat signatures and digests, see `loading.load_files`."""
     problems: list[Problem] = []
-    requests = [
-        *(Request("post", name) for name in _files(paths.posts, ".md", problems)),
-        *(Request("page", name) for name in _files(paths.pages, ".md", problems)),
-        *(Request("thread", name) for name in _files(paths.comments, ".yml", problems)),
-    ]
+    requests = _requests(paths, problems)
     loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
     if cache is not None:
         _remember(cache, loaded)
@@ -140,6 +136,14 @@ def load_site(
         warnings=_warnings(paths, found["post"], by_stem),
         redirects=redirects,
     )
+
+
+def _requests(paths: SitePaths, problems: list[Problem]) -> list[Request]:
+    return [
+        *(Request("post", name) for name in _files(paths.posts, ".md", problems)),
+        *(Request("page", name) for name in _files(paths.pages, ".md", problems)),
+        *(Request("thread", name) for name in _files(paths.comments, ".yml", problems)),
+    ]
 
 
 def _remember(cache: MutableMapping[str, object], loaded: Loaded) -> None:
