@@ -10,7 +10,6 @@ import argparse
 import atexit
 import gc
 import logging
-import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from . import __version__, moderation_cli
 from .config import BuildOptions, SitePaths, load_config
-from .errors import Problem, SitegenError, display_path
+from .errors import Problem, SitegenError, display_path, os_problem
 from .importers import FORMATS
 from .progress import ProgressLine
 from .repair import repair
@@ -501,14 +500,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in repair(SitePaths.at(site, getattr(args, "output", None))) if site else ():
             console.warn(note)
         return run(args, console)
-    except SitegenError as error:
-        for problem in error.problems:
+    except (SitegenError, OSError) as error:
+        problems = (error.problems if isinstance(error, SitegenError)
+                    else (os_problem(error),))
+        for problem in problems:
             console.error(problem)
-        if args.verbosity > 0:
-            traceback.print_exc()
-        return 1
-    except OSError as error:
-        console.error(_os_problem(error, args))
         if args.verbosity > 0:
             traceback.print_exc()
         return 1
@@ -516,12 +512,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.error("interrupted")
         return 130
 
-
-def _os_problem(error: OSError, args: argparse.Namespace) -> Problem:
-    """What the system refused, where, and in which command."""
-    command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
-    path = Path(os.fsdecode(error.filename)) if error.filename is not None else None
-    return Problem(f"{error.strerror or error} (while running `sitegen {command}`)", path)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import ipaddress
 import os
 import re
 import shlex
+import string
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, Problem
+from .errors import ConfigError, Problem, shown
+from .sourcefile import read_file
 
 CONFIG_FILE = "sitegen.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
@@ -194,14 +196,18 @@ def smtp_password() -> str:
 def load_config(paths: SitePaths) -> Config:
     """Read `sitegen.toml` if there is one; raise ConfigError naming every bad key."""
     path = paths.config_file
-    if not path.exists():
+    if not os.path.lexists(path):
         return Config()
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        # An editor may start the file with a byte-order mark; TOML has no use for it.
+        table = tomllib.loads(read_file(path, ConfigError).decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(Problem("not UTF-8 text", path)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_toml_problem(error, path)) from None
+    except RecursionError:
+        raise ConfigError(Problem("not valid TOML: arrays or tables are nested too deeply",
+                                  path)) from None
     problems: list[Problem] = []
     config = _build(Config, table, "", path, problems)
     problems.extend(_check_values(config, path))
@@ -286,19 +292,16 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
 
     url = urlsplit(config.base_url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        bad("base_url", f"must be an absolute http(s) URL, not '{config.base_url}'")
+        bad("base_url", f"must be an absolute http(s) URL, not '{shown(config.base_url)}'")
     try:
         ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        bad("timezone", f"'{config.timezone}' is not an IANA time zone such as 'Europe/Lisbon'")
-    fields = set(re.findall(r"{(\w*)}", config.permalink))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        bad("timezone", f"'{shown(config.timezone)}' is not an IANA time zone such as "
+                        "'Europe/Lisbon'")
     if not config.permalink.startswith("/"):
         bad("permalink", "must start with '/'")
-    if unknown := fields - PERMALINK_FIELDS:
-        names = ", ".join(sorted(f"{{{name}}}" for name in unknown))
-        bad("permalink", f"uses unknown field {names}; use {{year}} {{month}} {{day}} {{slug}}")
-    if "slug" not in fields:
-        bad("permalink", "must contain {slug}")
+    for fault in _permalink_faults(config.permalink):
+        bad("permalink", fault)
     if config.posts_per_page < 1:
         bad("posts_per_page", "must be at least 1")
     if not config.comments.endpoint:
@@ -311,6 +314,26 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
             ".." in config.deploy.git_branch:
         bad("deploy.git_branch", f"'{config.deploy.git_branch}' is not a branch name")
     return problems
+
+
+def _permalink_faults(pattern: str) -> list[str]:
+    """A permalink is made with str.format, which also reads attributes ({year.x}), items
+    ({slug[9]}) and formats ({year:>900000000}): only the bare fields are allowed."""
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return ["has a '{' or '}' without its pair; write '{{' or '}}' for the character"]
+    fields = [(name, f"{{{name}{'!' + conversion if conversion else ''}"
+                     f"{':' + spec if spec else ''}}}")
+              for _, name, spec, conversion in parts if name is not None]
+    faults = []
+    if unknown := {field for name, field in fields
+                   if name not in PERMALINK_FIELDS or field != f"{{{name}}}"}:
+        names = ", ".join(sorted(shown(field) for field in unknown))
+        faults.append(f"uses unknown field {names}; use {{year}} {{month}} {{day}} {{slug}}")
+    if ("slug", "{slug}") not in fields:
+        faults.append("must contain {slug}")
+    return faults
 
 
 def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:

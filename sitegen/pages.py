@@ -20,10 +20,10 @@ from markupsafe import Markup
 from .comments import Comment, Thread
 from .config import Config
 from .digest import fingerprint
-from .errors import ContentError, Problem, display_path
+from .errors import ContentError, Problem, display_path, shown
 from .posts import Alias, Post, StaticPage
 from .site import Site, Tag, Year
-from .urls import STATIC_FOLDER, output_path, shown
+from .urls import STATIC_FOLDER, output_path
 
 FEED_LENGTH = 20
 HOME_COMMENTS = 5  # the newest comments, on the first page of the home page

@@ -23,13 +23,13 @@ from slugify import slugify
 
 from . import __version__
 from .config import Config
-from .dates import DATE_HELP, parse_when
-from .errors import ContentError, Problem
-from .urls import AddressError, page_address, permalink, shown, site_address
+from .dates import date_fault, parse_when
+from .errors import ContentError, Problem, shown
+from .sourcefile import YAML_LOADER, decode, yaml_problem
+from .urls import AddressError, page_address, permalink, site_address
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class MarkdownRenderer:
@@ -133,8 +133,11 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
 
 
 def read_source(path: Path, data: bytes) -> Source:
-    """Split a file into front matter and body; YAML errors name the file line."""
+    """Split a file into front matter and body; YAML errors name the file line. Lines may
+    end in CR LF, LF or, as in old Mac files, CR alone."""
     text = decode(path, data)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         raise ContentError(Problem("no front matter: start the file with a '---' line", path, 1))
@@ -157,25 +160,6 @@ def read_source(path: Path, data: bytes) -> Source:
         if (match := re.match(r"([\w-]+)\s*:", line))
     }
     return Source(path, meta, body, key_lines)
-
-
-def yaml_problem(error: yaml.YAMLError, path: Path, subject: str = "",
-                 offset: int = 0) -> Problem:
-    """A YAML error as one problem, at the file line where the parser stopped (`offset`:
-    the lines before the YAML, in a file that holds more than YAML)."""
-    mark = getattr(error, "problem_mark", None)
-    reason = getattr(error, "problem", None) or str(error)
-    message = f"{subject} not valid YAML: {reason}".lstrip()
-    return Problem(message, path, offset + mark.line + 1 if mark else None)
-
-
-def decode(path: Path, data: bytes) -> str:
-    """The file's text; a file in another encoding is an error at the first bad line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ContentError(Problem("not UTF-8 text; save it as UTF-8", path, line)) from None
 
 
 def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> Post:
@@ -249,7 +233,7 @@ def _optional_date(source: Source, key: str, config: Config) -> datetime | None:
     value = source.meta[key]
     when = parse_when(value, config.tz)
     if when is None:
-        raise source.problem(f"bad {key} '{value}': {DATE_HELP}", key)
+        raise source.problem(f"bad {key} '{shown(value)}': {date_fault(value)}", key)
     return when
 
 
@@ -274,14 +258,14 @@ def _tags(source: Source) -> tuple[str, ...]:
 def _flag(source: Source, key: str) -> bool:
     value = source.meta.get(key, False)
     if not isinstance(value, bool):
-        raise source.problem(f"'{key}' must be true or false, not '{value}'", key)
+        raise source.problem(f"'{key}' must be true or false, not '{shown(value)}'", key)
     return value
 
 
 def _comments_open(source: Source) -> bool:
     value = source.meta.get("comments", "open")
     if value not in ("open", "closed", True, False):
-        raise source.problem(f"'comments' must be open or closed, not '{value}'", "comments")
+        raise source.problem(f"'comments' must be open or closed, not '{shown(value)}'", "comments")
     return value in ("open", True)
 
 

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from .build import BuildReport, build
 from .config import BuildOptions, Config, NotifyConfig, SitePaths, load_config
-from .errors import Problem, SitegenError, display_path
+from .errors import Problem, SitegenError, display_path, os_problem
 from .intake import IntakeApp, create_app
 from .render import find_theme
 from .serve import LiveReload, PreviewApp, PreviewServer, bind
@@ -87,6 +87,8 @@ class Rebuilder:
             report = build(self.paths, self.options, cache=self.cache)
         except SitegenError as error:
             self._failed(error.problems)
+        except OSError as error:  # a file that cannot be read, a full disk
+            self._failed((os_problem(error),))
         except Exception as error:  # a bug in sitegen must not stop the preview
             traceback.print_exc()
             self._failed((Problem(f"the build crashed: {error!r} (a bug in sitegen)"),))

@@ -8,14 +8,15 @@ do. It is a YAML mapping, one `old address: new address` per line.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode, yaml_problem
-from .urls import AddressError, shown, site_address
+from .errors import ContentError, Problem, shown
+from .sourcefile import YAML_LOADER, decode, read_file, yaml_problem
+from .urls import AddressError, site_address
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,9 @@ class Redirect:
 
 
 def load_redirects(path: Path) -> tuple[Redirect, ...]:
-    """The redirects in `path`, none if it does not exist; ContentError naming every bad
-    line."""
-    return read_redirects(path, path.read_bytes()) if path.is_file() else ()
+    """The redirects in `path`, none if there is no such file; ContentError naming every bad
+    line, or the file when it is no file (a folder) or cannot be read."""
+    return read_redirects(path, read_file(path)) if os.path.lexists(path) else ()
 
 
 def read_redirects(path: Path, data: bytes) -> tuple[Redirect, ...]:

@@ -22,6 +22,7 @@ from .loading import Loaded, Request, load_files
 from .posts import Post, StaticPage
 from .progress import Report
 from .redirects import Redirect, load_redirects
+from .sourcefile import file_fault
 
 
 @dataclass(frozen=True)
@@ -115,16 +116,13 @@ def load_site(
     site uses, so a long-running preview keeps it warm without growing. Files missing from
     it are loaded in `jobs` worker processes (None: all cores, when there are enough).
     `known`: files' stat signatures and digests, and `progress`, see `loading.load_files`."""
-    requests = [
-        *(Request("post", name) for name in _files(paths.posts, ".md")),
-        *(Request("page", name) for name in _files(paths.pages, ".md")),
-        *(Request("thread", name) for name in _files(paths.comments, ".yml")),
-    ]
+    problems: list[Problem] = []
+    requests = _requests(paths, problems)
     loaded = load_files(requests, config, {} if cache is None else cache, jobs, known,
                         progress)
     if cache is not None:
         _remember(cache, loaded)
-    problems = list(gather(loaded.errors))
+    problems += gather(loaded.errors)
     try:
         redirects = load_redirects(paths.redirects)
     except ContentError as error:
@@ -146,6 +144,14 @@ def load_site(
     )
 
 
+def _requests(paths: SitePaths, problems: list[Problem]) -> list[Request]:
+    return [
+        *(Request("post", name) for name in _files(paths.posts, ".md", problems)),
+        *(Request("page", name) for name in _files(paths.pages, ".md", problems)),
+        *(Request("thread", name) for name in _files(paths.comments, ".yml", problems)),
+    ]
+
+
 def _remember(cache: MutableMapping[str, object], loaded: Loaded) -> None:
     """Leave `cache` holding exactly what this load used; after errors, what did load is
     kept too, so that the next try, with the typo fixed, converts only the file that had it."""
@@ -165,16 +171,48 @@ def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -
     return tuple(warnings)
 
 
-def _files(folder: Path, suffix: str) -> list[str]:
-    """The paths of the files named *suffix in `folder` (not hidden ones), sorted by name."""
+def _files(folder: Path, suffix: str, problems: list[Problem]) -> list[str]:
+    """The paths of the files named *suffix in `folder` (not hidden ones), sorted by name.
+    What cannot be listed or read is added to `problems`: a folder that is a file, a broken
+    symbolic link, a pipe. Skipping it would build a site without those posts, and delete
+    their pages, without a word. A folder named *suffix is not content."""
     try:
         entries = list(os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError as error:
+        problem = _folder_problem(folder, error)
+        if problem is not None and problem not in problems:
+            problems.append(problem)
         return []
-    found = sorted((entry.name, entry.path) for entry in entries
-                   if entry.name.endswith(suffix) and not entry.name.startswith(".")
-                   and entry.is_file())
-    return [path for _, path in found]
+    found = []
+    for entry in sorted(entries, key=lambda entry: entry.name):
+        if not entry.name.endswith(suffix) or entry.name.startswith("."):
+            continue
+        kind = _kind(entry)
+        if kind == "file":
+            found.append(entry.path)
+        elif kind != "folder" and (fault := file_fault(entry.path)):
+            problems.append(Problem(fault, Path(entry.path)))
+    return found
+
+
+def _kind(entry: os.DirEntry) -> str:
+    """"file", "folder" or "other" (a link that leads nowhere, a pipe), links followed."""
+    try:
+        return "file" if entry.is_file() else "folder" if entry.is_dir() else "other"
+    except OSError:  # a link in a loop
+        return "other"
+
+
+def _folder_problem(folder: Path, error: OSError) -> Problem | None:
+    """Why a content folder cannot be listed; None when there is simply no such folder."""
+    on_the_way = (folder, *folder.parents)
+    if isinstance(error, NotADirectoryError):
+        culprit = next((p for p in on_the_way if p.exists() and not p.is_dir()), folder)
+        return Problem("is not a folder", culprit)
+    if isinstance(error, FileNotFoundError):
+        broken = next((p for p in on_the_way if p.is_symlink() and not p.exists()), None)
+        return None if broken is None else Problem(file_fault(broken) or "", broken)
+    return Problem(f"cannot read: {error.strerror}", folder)
 
 
 def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:

@@ -17,6 +17,8 @@ import unicodedata
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
+from .errors import shown
+
 # File names are at most 255 bytes on the usual file systems, and the writers add the
 # prefix and suffix of a temporary name to them: a segment of an address (a file or folder
 # name in the output) may be 200 bytes. A whole address is bounded too, well within the
@@ -153,8 +155,3 @@ def reserved(address: str) -> bool:
     """Whether the build may give `address` (canonical) to one of its own pages."""
     return RESERVED.match(address) is not None
 
-
-def shown(text: str, limit: int = 60) -> str:
-    """`text` fit for a one-line message: escapes for what cannot be seen, cut short."""
-    quoted = repr(text)[1:-1]
-    return quoted if len(quoted) <= limit else quoted[: limit - 1] + "…"

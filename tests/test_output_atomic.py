@@ -204,7 +204,7 @@ def test_any_other_os_error_is_one_line_naming_the_path(built):
     built.write(".sitegen", "a file where sitegen keeps a folder")
     result = run_sitegen("build", cwd=built.root)
     assert (result.returncode, result.stderr) == (
-        1, "error: .sitegen: File exists (while running `sitegen build`)\n")
+        1, "error: .sitegen: File exists\n")
 
 
 @contextlib.contextmanager

@@ -18,11 +18,11 @@ from ..atomic import write_file
 from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..dates import isoformat
-from ..errors import ContentError, Problem
+from ..errors import ContentError, Problem, shown
 from ..moderation import PendingComment
 from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, entry_ids
-from ..urls import AddressError, page_address, permalink, reserved, shown, site_address
+from ..urls import AddressError, page_address, permalink, reserved, site_address
 from .model import Export, ExportError, ImportedComment, ImportedItem
 
 REDIRECTS_HEADER = (b"# Old addresses, each leading to a page of this site (old: new).\n"
