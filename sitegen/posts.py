@@ -31,6 +31,8 @@ from .urls import AddressError, page_address, permalink, shown, site_address
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>.*?</a></sup>')
+TAG_ID = re.compile(r'(<[a-zA-Z][^>]*?)\s+id="[^"]*"')
 
 
 class MarkdownRenderer:
@@ -363,8 +365,8 @@ def _summary(source: Source, body_html: str, renderer: MarkdownRenderer) -> str:
 
 def _detached(html: str) -> str:
     """An excerpt fit to stand beside others: no ids to clash, no footnote references."""
-    html = re.sub(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>.*?</a></sup>', "", html)
-    return re.sub(r'\s id="[^"]*"', "", html).strip()
+    html = FOOTNOTE_REF.sub("", html)
+    return TAG_ID.sub(r"\1", html).strip()
 
 
 def _visible_text(html: str) -> str:
