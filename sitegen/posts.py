@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import frontmatter
 import markdown
@@ -23,15 +23,21 @@ from markupsafe import Markup
 from slugify import slugify
 
 from . import __version__
+from .commonmark import LIBRARY_VERSION as CMARK_VERSION
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
 from .urls import AddressError, page_address, permalink, shown, site_address
 
+if TYPE_CHECKING:
+    from .engines import Engine, Engines
+
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>.*?</a></sup>')
+# A footnote reference as Python-Markdown writes it, or as cmark-gfm does.
+FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>.*?</a></sup>'
+                          r'|<sup class="footnote-ref"><a [^>]*>.*?</a></sup>')
 TAG_ID = re.compile(r'(<[a-zA-Z][^>]*?)\s+id="[^"]*"')
 
 
@@ -160,8 +166,8 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
     """What a loaded post depends on: its bytes, its path (which it holds), the settings it
     reads, our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
-    settings = (str(path), config.timezone, config.permalink, __version__, markdown.__version__,
-                pygments.__version__)
+    settings = (str(path), config.timezone, config.permalink, config.markdown, __version__,
+                markdown.__version__, pygments.__version__, CMARK_VERSION)
     key.update(repr(settings).encode())
     return key.hexdigest()
 
@@ -212,15 +218,16 @@ def decode(path: Path, data: bytes) -> str:
         raise ContentError(Problem("not UTF-8 text; save it as UTF-8", path, line)) from None
 
 
-def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> Post:
+def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post:
     """A Post from one file of content/posts/; raises ContentError naming file and line."""
     source = read_source(path, data)
     title = _title(source)
     date = _date(source, config)
     updated = _optional_date(source, "updated", config) or date
     slug = _slug(source, DATE_PREFIX.sub(r"\2", path.stem))
-    body_html, toc_html = renderer.convert(source.body)
-    summary_html = _summary(source, body_html, renderer)
+    engine = engines.for_config(config)
+    body_html, toc_html = engine.convert(source.body)
+    summary_html = _summary(source, body_html, engine)
     return Post(
         source_digest=source_digest(data, path, config),
         source=path,
@@ -242,11 +249,11 @@ def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
     )
 
 
-def load_page(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> StaticPage:
+def load_page(path: Path, data: bytes, config: Config, engines: Engines) -> StaticPage:
     """A StaticPage from one file of content/pages/."""
     source = read_source(path, data)
     slug = _slug(source, path.stem)
-    body_html, _ = renderer.convert(source.body)
+    body_html, _ = engines.for_config(config).convert(source.body)
     return StaticPage(
         source_digest=source_digest(data, path, config),
         source=path,
@@ -348,13 +355,13 @@ def _aliases(source: Source) -> tuple[Alias, ...]:
     return tuple(found.values())
 
 
-def _summary(source: Source, body_html: str, renderer: MarkdownRenderer) -> str:
+def _summary(source: Source, body_html: str, engine: Engine) -> str:
     """The front matter's summary, else the text before <!--more-->, else the first paragraph."""
     summary = source.meta.get("summary")
     if summary is not None:
         if not isinstance(summary, str):
             raise source.problem("'summary' must be text", "summary")
-        html, _ = renderer.convert(summary)
+        html, _ = engine.convert(summary)
     elif MORE_MARKER in body_html:
         html = body_html.split(MORE_MARKER, 1)[0]
     else:
