@@ -20,14 +20,17 @@ TEMP_SUFFIX = ".tmp"
 Writer = Callable[[BinaryIO], None]
 
 
-def write_file(path: Path, data: bytes | Writer, durable: bool = False) -> None:
+def write_file(path: Path, data: bytes | Writer, durable: bool = False,
+               mode: int | None = None) -> None:
     """Make `path` hold `data` (or what `data` writes to the file it is given), replacing
-    what it held in one step and keeping its permissions; `durable` also flushes it to
-    disk."""
+    what it held in one step and keeping its permissions; a new file gets `mode`, or is
+    readable by its owner only. `durable` also flushes it to disk."""
     temp = _write_temp(path, data, durable)
     try:
         if path.exists():
             os.chmod(temp, path.stat().st_mode & 0o7777)
+        elif mode is not None:
+            os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)

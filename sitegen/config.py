@@ -72,6 +72,15 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class DeployConfig:
+    """The `[deploy]` table: where `sitegen deploy` publishes the output, if anywhere."""
+
+    rsync: str = ""
+    git_remote: str = ""
+    git_branch: str = "gh-pages"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything sitegen.toml can say, with the defaults a site gets without it."""
 
@@ -87,6 +96,7 @@ class Config:
     date_format: str = "%A, %B %-d, %Y"
     comments: CommentsConfig = field(default_factory=CommentsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)
 
     @property
     def mail_sender(self) -> str:
@@ -156,6 +166,11 @@ class SitePaths:
     @property
     def static(self) -> Path:
         return self.root / "static"
+
+    @property
+    def root_files(self) -> Path:
+        """Files copied to the output's root as they are (CNAME, favicon.ico, .well-known)."""
+        return self.root / "root"
 
     @property
     def themes(self) -> Path:
@@ -290,6 +305,11 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
         bad("comments.endpoint", "must not be empty")
     problems.extend(_check_comments(config.comments, path))
     problems.extend(_check_notify(config.notify, path))
+    if config.deploy.rsync and config.deploy.git_remote:
+        bad("deploy", "has both 'rsync' and 'git_remote'; keep the one to publish to")
+    if not re.fullmatch(r"[\w.-]+(/[\w.-]+)*", config.deploy.git_branch) or \
+            ".." in config.deploy.git_branch:
+        bad("deploy.git_branch", f"'{config.deploy.git_branch}' is not a branch name")
     return problems
 
 

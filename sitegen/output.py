@@ -10,9 +10,10 @@ by time or checksum upload only what changed.
 Builds into one output folder take turns, under a lock.
 
 The output folder is pruned of files this build does not make, so this module refuses
-folders it did not make: a marker file says "sitegen wrote this" (and names the build token
-that ties the folder to its manifest), and an output that would hold the site's own files is
-never accepted.
+folders it did not make: an owner record in the build state says "sitegen wrote this" (and
+names the build token that ties the folder to its manifest; see manifest.py), and an output
+that would hold the site's own files is never accepted. The folder itself holds only what
+the site serves.
 """
 
 from __future__ import annotations
@@ -28,12 +29,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_file
+from .cache import CACHE_DIR
 from .errors import Problem, SitegenError
-from .manifest import Files, Record, content_hash, read_manifest, write_manifest
+from .manifest import (
+    Files,
+    Record,
+    content_hash,
+    manifest_file,
+    read_manifest,
+    read_owner,
+    write_manifest,
+    write_owner,
+)
 
+# The file in which earlier versions of sitegen marked their output folders: still taken
+# as the mark of one, and removed by the next build.
 MARKER = ".sitegen-output"
-MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
 
 
 @contextlib.contextmanager
@@ -65,8 +76,10 @@ def check_output_folder(root: Path, output: Path) -> None:
                                    "pick another --output"))
     if output.exists() and not output.is_dir():
         raise SitegenError(Problem(f"the output path {output} is a file, not a folder"))
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        raise SitegenError(Problem(f"{output} is not empty and was not written by sitegen; "
+    owned = read_owner(manifest_file(root, output)) or (output / MARKER).exists()
+    if output.is_dir() and any(output.iterdir()) and not owned:
+        raise SitegenError(Problem(f"{output} is not empty and was not written by sitegen "
+                                   f"(or its record in {root / CACHE_DIR} was deleted); "
                                    "remove it or pick another --output"))
 
 
@@ -96,7 +109,8 @@ class Output:
     def __init__(self, output: Path, manifest: Path, clean: bool = False) -> None:
         self.output = output
         self.manifest = manifest
-        self.token = _read_token(output)
+        self.owner = read_owner(manifest)
+        self.token = self.owner or _legacy_token(output)
         self.fresh = not (output.is_dir() and any(output.iterdir()))
         self.record = None if clean or self.fresh else read_manifest(manifest, self.token)
         self.known: Files | None = self.record.files if self.record else None
@@ -187,11 +201,17 @@ class Output:
         """Make the output folder hold this build's files, then record them with the digest
         of the `site` they were planned from and the paths of its `pages`."""
         deleted = tuple(sorted(self.unclaimed))
-        if self.fresh:
+        if self.fresh or self.token is None:
             self.token = secrets.token_hex(8)
+        # Recorded before the folder changes: a build killed after it changed the folder
+        # leaves a folder that is still known as sitegen's.
+        if self.token != self.owner:
+            write_owner(self.manifest, self.token)
+        if self.fresh:
             self._swap()
-        elif self._pending or deleted or self.token is None:
+        elif self._pending or deleted:
             self._apply(deleted)
+        (self.output / MARKER).unlink(missing_ok=True)
         record = Record(self.token, site, pages, self.files)
         if record != self.record:
             write_manifest(self.manifest, record)
@@ -212,7 +232,6 @@ class Output:
 
     def _swap(self) -> None:
         """A first build: the staged folder becomes the output, whole."""
-        (self.staging / MARKER).write_text(_marker(self.token), encoding="utf-8")
         os.chmod(self.staging, 0o755)
         old = None
         if self.output.exists():
@@ -225,9 +244,6 @@ class Output:
     def _apply(self, deleted: tuple[str, ...]) -> None:
         """Change the output in place. The manifest first marks every file about to change,
         so that a build killed half way leaves no entry that vouches for the wrong bytes."""
-        if self.token is None:
-            self.token = secrets.token_hex(8)
-            write_file(self.output / MARKER, _marker(self.token).encode())
         doubtful: Files = dict(self.known or {})
         doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
         write_manifest(self.manifest, Record(self.token, None, (), doubtful))
@@ -249,11 +265,8 @@ class Output:
             self._made.add(folder)
 
 
-def _marker(token: str) -> str:
-    return f"{MARKER_TEXT}build {token}\n"
-
-
-def _read_token(output: Path) -> str | None:
+def _legacy_token(output: Path) -> str | None:
+    """The build token in the marker file of an output folder an earlier version wrote."""
     try:
         text = (output / MARKER).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -263,7 +276,7 @@ def _read_token(output: Path) -> str | None:
 
 
 def _existing(output: Path) -> set[str]:
-    """Every file in the output folder but the marker, '/'-separated."""
+    """Every file in the output folder but an old marker, '/'-separated."""
     if not output.is_dir():
         return set()
     found = set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from . import __version__
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
+from .urls import AddressError, page_address, permalink, shown, site_address
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
@@ -75,6 +76,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Alias:
+    """An old address of a post or page: `address` is canonical, `written` is as the file
+    writes it, in its front matter at `line`."""
+
+    address: str
+    written: str
+    line: int | None
+
+
+@dataclass(frozen=True)
 class Post:
     """A post as the site shows it; `body_html` and `summary_html` are the owner's HTML."""
 
@@ -94,7 +105,7 @@ class Post:
     toc_html: Markup
     summary_html: Markup
     has_more: bool
-    aliases: tuple[str, ...]
+    aliases: tuple[Alias, ...]
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ class StaticPage:
     url: str
     menu: bool
     body_html: Markup
-    aliases: tuple[str, ...]
+    aliases: tuple[Alias, ...]
 
 
 def source_digest(data: bytes, path: Path, config: Config) -> str:
@@ -184,7 +195,7 @@ def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
         date=date,
         updated=updated,
         slug=slug,
-        url=permalink(config.permalink, date, slug),
+        url=_address(source, permalink, config.permalink, date, slug),
         tags=_tags(source),
         draft=_flag(source, "draft"),
         comments_open=_comments_open(source),
@@ -207,17 +218,10 @@ def load_page(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
         source=path,
         title=_title(source),
         slug=slug,
-        url=f"/{slug}/",
+        url=_address(source, page_address, slug),
         menu=_flag(source, "menu"),
         body_html=Markup(body_html),
         aliases=_aliases(source),
-    )
-
-
-def permalink(pattern: str, date: datetime, slug: str) -> str:
-    """The post's URL from the configured pattern, using the date as written."""
-    return pattern.format(
-        year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug
     )
 
 
@@ -281,14 +285,33 @@ def _comments_open(source: Source) -> bool:
     return value in ("open", True)
 
 
-def _aliases(source: Source) -> tuple[str, ...]:
+def _address(source: Source, make: Callable[..., str], *args: object) -> str:
+    """The item's address, `make(*args)`; one that cannot be an address (a slug too long
+    for a file name, say) is an error at the slug."""
+    try:
+        return make(*args)
+    except AddressError as error:
+        raise source.problem(f"the address made from its slug {error}", "slug") from None
+
+
+def _aliases(source: Source) -> tuple[Alias, ...]:
+    """The old addresses in `aliases`, each made canonical; one that cannot be an address of
+    this site is an error at its line. A query is allowed: /?p=123 is WordPress's."""
     aliases = source.meta.get("aliases") or []
     if isinstance(aliases, str):
         aliases = [aliases]
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise source.problem("'aliases' must be a list of old paths such as /2010/08/post.html",
                              "aliases")
-    return tuple(aliases)
+    line = source.key_lines.get("aliases")
+    found: dict[str, Alias] = {}
+    for written in aliases:
+        try:
+            address = site_address(written, query=True)
+        except AddressError as error:
+            raise source.problem(f"alias '{shown(written)}' {error}", "aliases") from None
+        found.setdefault(address, Alias(address, written, line))
+    return tuple(found.values())
 
 
 def _summary(source: Source, body_html: str, renderer: MarkdownRenderer) -> str:

@@ -20,6 +20,7 @@ from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
 from .loading import Loaded, Request, load_files
 from .posts import Post, StaticPage
+from .progress import Report
 from .redirects import Redirect, load_redirects
 
 
@@ -70,6 +71,8 @@ class Site:
     threads: dict[str, Thread]
     warnings: tuple[Problem, ...] = ()
     redirects: tuple[Redirect, ...] = ()
+    # The scheduled post that will appear next, when its date has passed (not shown yet).
+    scheduled: Post | None = None
     tags: tuple[Tag, ...] = field(init=False)
     years: tuple[Year, ...] = field(init=False)
     _empty: dict[str, Thread] = field(init=False, default_factory=dict, repr=False, compare=False)
@@ -104,19 +107,21 @@ def load_site(
     cache: MutableMapping[str, object] | None = None,
     jobs: int | None = None,
     known: MutableMapping[str, tuple] | None = None,
+    progress: Report | None = None,
 ) -> Site:
     """Load every post, page and thread; raise ContentError listing every bad file.
 
     `cache` maps content digests to loaded items; it is left holding exactly the items this
     site uses, so a long-running preview keeps it warm without growing. Files missing from
     it are loaded in `jobs` worker processes (None: all cores, when there are enough).
-    `known`: files' stat signatures and digests, see `loading.load_files`."""
+    `known`: files' stat signatures and digests, and `progress`, see `loading.load_files`."""
     requests = [
         *(Request("post", name) for name in _files(paths.posts, ".md")),
         *(Request("page", name) for name in _files(paths.pages, ".md")),
         *(Request("thread", name) for name in _files(paths.comments, ".yml")),
     ]
-    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
+    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known,
+                        progress)
     if cache is not None:
         _remember(cache, loaded)
     problems = list(gather(loaded.errors))
@@ -137,6 +142,7 @@ def load_site(
         threads=by_stem,
         warnings=_warnings(paths, found["post"], by_stem),
         redirects=redirects,
+        scheduled=_next_scheduled(found["post"], options),
     )
 
 
@@ -179,6 +185,15 @@ def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
         if (options.drafts or not post.draft) and (options.future or post.date <= now)
     ]
     return sorted(shown, key=lambda post: (post.date, post.stem), reverse=True)
+
+
+def _next_scheduled(posts: list[Post], options: BuildOptions) -> Post | None:
+    """The earliest post that a later build will show once its date has passed."""
+    if options.future:
+        return None
+    now = options.now or datetime.now(UTC)
+    waiting = [post for post in posts if not post.draft and post.date > now]
+    return min(waiting, key=lambda post: (post.date, post.stem), default=None)
 
 
 def _group_tags(posts: tuple[Post, ...]) -> tuple[Tag, ...]:
