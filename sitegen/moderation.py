@@ -25,6 +25,7 @@ from .cache import state_folder
 from .comments import COMMENT_ID, read_entries
 from .config import Config, SitePaths
 from .errors import ContentError, Problem
+from .layout import queue_folder
 from .posts import YAML_LOADER
 from .threadfile import appended, dump_yaml, entry_ids
 
@@ -99,7 +100,7 @@ class Queue:
 
     def add(self, comment: PendingComment) -> Path:
         """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
-        path = self.pending / f"{comment.id}.yml"
+        path = queue_folder(self.pending) / f"{comment.id}.yml"
         write_new(path, dump_yaml(comment.as_mapping()).encode("utf-8"))
         return path
 
@@ -148,7 +149,7 @@ class Queue:
             try:
                 path = self._path(cid)
                 read_pending(path)
-                move_new(path, self.rejected / path.name)
+                move_new(path, queue_folder(self.rejected) / path.name)
             except ContentError as error:
                 problems.extend(error.problems)
             except FileExistsError:

@@ -19,6 +19,7 @@ from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..dates import isoformat
 from ..errors import ContentError, Problem
+from ..layout import queue_folder
 from ..moderation import PendingComment
 from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, entry_ids
@@ -284,6 +285,8 @@ def write_files(planned: list[Planned]) -> None:
     for item in (p for p in planned if p.writes):
         try:
             before = item.path.read_bytes() if item.path.exists() else None
+            if item.kind == "pending":
+                queue_folder(item.path.parent)
             # Pending comments hold readers' email addresses, as the moderation queue does.
             write_file(item.path, item.data, mode=0o600 if item.kind == "pending" else 0o644)
         except BaseException as error:
