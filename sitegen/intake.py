@@ -26,6 +26,7 @@ from .moderation import (
     PendingComment,
     Queue,
     append_to_thread,
+    keep_emails,
     new_id,
     thread_lock,
 )
@@ -194,6 +195,7 @@ class IntakeApp:
         if self.config.comments.auto_approve:
             thread = self.paths.comments / f"{comment.post}.yml"
             with thread_lock(self.paths, comment.post):
+                keep_emails(self.paths, [comment])
                 append_to_thread(thread, [comment.thread_entry()])
             if self.rebuilder is not None:
                 self.rebuilder.request()

@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -27,12 +28,15 @@ from .config import Config, SitePaths
 from .errors import ContentError, Problem
 from .layout import queue_folder
 from .posts import YAML_LOADER
+from .private import store_of
 from .threadfile import appended, dump_yaml, entry_ids
 
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-THREAD_KEYS = ("id", "author", "date", "body", "url", "email", "replyto")
+# What a thread entry holds: what the page shows. The reader's address goes to the private
+# store, which git never sees.
+THREAD_KEYS = ("id", "author", "date", "body", "url", "replyto")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class PendingComment:
         return printable("\n".join([*lines, "", self.body]))
 
     def thread_entry(self) -> dict[str, str]:
-        """What goes into the thread: no IP hash, no source; the email stays unpublished."""
+        """What goes into the thread: no IP hash, no source, no email."""
         mapping = self.as_mapping()
         return {key: mapping[key] for key in THREAD_KEYS if key in mapping}
 
@@ -132,6 +136,7 @@ class Queue:
             thread = self.paths.comments / f"{post}.yml"
             try:
                 with thread_lock(self.paths, post):
+                    keep_emails(self.paths, [comment for _, comment in items])
                     append_to_thread(thread, [comment.thread_entry() for _, comment in items])
                     for path, _ in items:
                         path.unlink(missing_ok=True)
@@ -246,6 +251,19 @@ def _text(value: object) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def keep_emails(paths: SitePaths, comments: list[PendingComment]) -> None:
+    """Keep the readers' addresses of comments about to be published in the private store,
+    before their pending files go."""
+    if not (emails := [(comment.id, comment.email) for comment in comments if comment.email]):
+        return
+    store = store_of(paths.root)
+    try:
+        store.set_emails(emails)
+    except sqlite3.Error as error:
+        raise ContentError(Problem(f"cannot keep the readers' addresses in the private store: "
+                                   f"{error}", store.path)) from None
 
 
 def append_to_thread(thread: Path, entries: list[dict[str, object]]) -> int:
