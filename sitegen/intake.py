@@ -32,9 +32,12 @@ from .moderation import (
 )
 from .moderation_links import LINK_PATH, LinkApp, ModerationLinks
 from .notify import Notifier, notice_for
-from .outbox import Policy
+from .outbox import Entry, Policy
+from .reader_mail import REPLIES_PATH, ReplyLinks
 from .rebuild import Rebuilder
+from .reply_pages import ReplyPages
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
+from .subscriptions import PostFacts, Published, announce, ask_from_form
 
 log = logging.getLogger("sitegen.intake")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -91,7 +94,7 @@ class IntakeApp:
         state = state_folder(paths.root)
         self.hasher = AddressHasher(state)
         self.checker = Checker(paths, config)
-        self.queue = Queue(paths)
+        self.queue = Queue(paths, config)
         # Every approval runs the rebuild: automatic ones and those from a moderation link.
         self.rebuilder = (
             Rebuilder(settings.rebuild_command, paths.root, state / "rebuild.lock")
@@ -102,11 +105,15 @@ class IntakeApp:
                              self.endpoint + LINK_PATH)
         self.notifier = (Notifier(paths, config, notify_policy)
                          if config.notify.channels else None)
+        # Mounted even when mail is off now: links in emails already sent must still work.
+        self.replies = ReplyPages(ReplyLinks(paths, config), self.endpoint + REPLIES_PATH)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if path.startswith(self.links.prefix):
             return self.links(environ, start_response)
+        if path.startswith(self.replies.prefix):
+            return self.replies(environ, start_response)
         json_wanted = wants_json(environ.get("HTTP_ACCEPT", ""))
         try:
             response = self._handle(environ, json_wanted)
@@ -172,7 +179,16 @@ class IntakeApp:
         if self.notifier is not None:
             self.notifier.announce(notice_for(comment, target, self.paths, self.config,
                                               published))
+        if form.get("notify") and comment.email and self.config.notify.reader_mail:
+            facts = PostFacts(target.title or comment.post, self.config.absolute(target.url))
+            self._hand_over([ask_from_form(self.paths, comment.id, comment.email, facts)])
         return accepted(comment.id, self._back_to(target), json_wanted, published)
+
+    def _hand_over(self, entries: list[Entry | None]) -> None:
+        """Give reader emails just put in the outbox to its worker, to go out at once."""
+        for entry in entries:
+            if entry is not None and self.notifier is not None:
+                self.notifier.send_soon(entry)
 
     def _content_length(self, environ: dict) -> int:
         """The declared size, checked before a byte of the body is read."""
@@ -197,6 +213,8 @@ class IntakeApp:
             with thread_lock(self.paths, comment.post):
                 keep_emails(self.paths, [comment])
                 append_to_thread(thread, [comment.thread_entry()])
+            self._hand_over(announce(self.paths, self.config, comment.post,
+                                     [Published.of(comment.thread_entry(), comment.email)]))
             if self.rebuilder is not None:
                 self.rebuilder.request()
             return comment, True

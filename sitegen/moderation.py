@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import re
 import secrets
 import sqlite3
@@ -24,13 +25,15 @@ import yaml
 from .atomic import move_new, write_file, write_new
 from .cache import state_folder
 from .comments import COMMENT_ID, read_entries
-from .config import Config, SitePaths
-from .errors import ContentError, Problem
+from .config import Config, SitePaths, load_config
+from .errors import ConfigError, ContentError, Problem
 from .layout import queue_folder
 from .posts import YAML_LOADER
 from .private import store_of
+from .subscriptions import Published, announce
 from .threadfile import appended, dump_yaml, entry_ids
 
+log = logging.getLogger("sitegen.moderation")
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -97,8 +100,9 @@ def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
 class Queue:
     """The pending and rejected folders of one site."""
 
-    def __init__(self, paths: SitePaths) -> None:
+    def __init__(self, paths: SitePaths, config: Config | None = None) -> None:
         self.paths = paths
+        self.config = config  # read from sitegen.toml when needed, if not given
         self.pending = paths.comments / "pending"
         self.rejected = paths.comments / "rejected"
 
@@ -144,7 +148,18 @@ class Queue:
                 problems.extend(error.problems)
                 continue
             done.update((comment.id, thread) for _, comment in items)
+            self._announce(post, [comment for _, comment in items])
         return done, problems
+
+    def _announce(self, post: str, comments: list[PendingComment]) -> None:
+        """Queue the reply notifications of comments just published."""
+        try:
+            config = self.config or load_config(self.paths)
+        except ConfigError as error:
+            log.error("no reply notifications for the comments approved: %s", error)
+            return
+        announce(self.paths, config, post,
+                 [Published.of(comment.thread_entry(), comment.email) for comment in comments])
 
     def reject(self, ids: Iterable[str]) -> tuple[dict[str, Path], list[Problem]]:
         """Move each comment to rejected/, where it stays until the owner deletes it."""
@@ -205,6 +220,7 @@ def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
         if replyto is not None:
             _check_answerable(paths, thread, replyto)
         append_to_thread(thread, [entry])
+    announce(paths, config, post, [Published.of(entry, None)])
     return entry["id"], thread
 
 
