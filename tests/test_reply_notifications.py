@@ -12,7 +12,9 @@ from intake_support import JSON, OPEN, comment, running_intake, send
 from notify_support import FAST, free_port, smtp_server, text_of, wait_for
 from replies_support import get, link, local, mail_site, post, to
 
+from sitegen.config import load_config
 from sitegen.private import store_of
+from sitegen.reader_mail import ReplyLinks
 from sitegen.subscriptions import CONFIRM_INTERVAL, PostFacts, reader_outbox, request
 
 from helpers import run_sitegen
@@ -51,6 +53,10 @@ def test_the_confirmation_email_and_its_link_which_acts_only_when_posted(make_si
         after_post = store_of(site.root).confirmed_subscribers([cid])
         tampered = confirm[:-3] + ("AAA" if not confirm.endswith("AAA") else "BBB")
         refused = get(tampered), post(tampered)
+        links = ReplyLinks(site.paths, load_config(site.paths))
+        old = links.link("confirm", store_of(site.root).subscribe(cid, BEA).key,
+                         time.time() - 15 * 86400)
+        expired = post(local(old, url))
 
     assert key == [None], "a pending comment's address is not in the store's emails yet"
     assert message["Subject"] == "[My blog] Confirm: email me about replies"
@@ -67,6 +73,7 @@ def test_the_confirmation_email_and_its_link_which_acts_only_when_posted(make_si
     assert [subscriber.email for subscriber in after_post] == [BEA]
     assert [answer.status for answer in refused] == [403, 403]
     assert "not one this blog made" in refused[0].text
+    assert expired.status == 403 and "This link has expired" in expired.text
 
 
 def test_replies_by_every_route_are_emailed_with_text_link_and_unsubscribe_headers(make_site):
@@ -148,6 +155,10 @@ def test_one_confirmation_per_address_a_day(make_site):
     tomorrow = request(store, outbox, "later", BEA, post_facts,
                        time.time() + CONFIRM_INTERVAL + 1)
     assert today is None and tomorrow is not None
+    store.confirm(tomorrow.item["key"], time.time())
+    # Confirmed once, an address is not asked again: its next comment is followed at once.
+    assert request(store, outbox, "next", BEA, post_facts, time.time() + 3 * 86400) is None
+    assert [s.email for s in store.confirmed_subscribers(["next"])] == [BEA]
 
 
 def test_forget_ends_the_emails_and_anonymize_rewrites_only_that_readers_comments(make_site):
