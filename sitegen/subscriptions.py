@@ -102,21 +102,30 @@ def _announce(paths: SitePaths, config: Config, post: str,
                if isinstance(entry, dict) and entry.get("id") is not None]
     parents = {str(entry["id"]): str(entry.get("replyto") or "") for entry in entries}
     authors = {str(entry["id"]): str(entry.get("author", "")) for entry in entries}
-    store, outbox = store_of(paths.root), reader_outbox(paths)
-    facts = post_facts(paths, config, post)
-    queued = []
+    told = _recipients(store_of(paths.root), comments, parents)
+    if not told:  # the usual case: the post is not read
+        return []
+    facts, outbox = post_facts(paths, config, post), reader_outbox(paths)
+    return [outbox.put({"kind": "reply", "key": subscriber.key, "title": facts.title,
+                        "url": facts.url, "id": comment.id, "author": comment.author,
+                        "body": comment.body, "owner": comment.owner,
+                        "parent": authors.get(parent, ""), "direct": direct}, (CHANNEL,))
+            for comment, subscriber, parent, direct in told]
+
+
+def _recipients(store: PrivateStore, comments: list[Published], parents: dict[str, str]
+                ) -> list[tuple[Published, Subscriber, str, bool]]:
+    """(comment, whom to tell, the comment's parent, whether it is theirs) for each
+    confirmed subscriber above each comment, but the comment's own writer."""
+    told = []
     for comment in comments:
         above = _ancestors(comment.id, parents)
         if not above:
             continue
         direct = {subscriber.key for subscriber in store.confirmed_subscribers(above[:1])}
-        for subscriber in _told(store.confirmed_subscribers(above), comment):
-            item = {"kind": "reply", "key": subscriber.key, "title": facts.title,
-                    "url": facts.url, "id": comment.id,
-                    "author": comment.author, "body": comment.body, "owner": comment.owner,
-                    "parent": authors.get(above[0], ""), "direct": subscriber.key in direct}
-            queued.append(outbox.put(item, (CHANNEL,)))
-    return queued
+        told += [(comment, subscriber, above[0], subscriber.key in direct)
+                 for subscriber in _told(store.confirmed_subscribers(above), comment)]
+    return told
 
 
 def _ancestors(cid: str, parents: dict[str, str]) -> list[str]:
