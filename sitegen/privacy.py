@@ -65,7 +65,7 @@ def _migrate_thread(thread: Path, store: PrivateStore) -> int:
     if nameless := [entry for entry in entries if not COMMENT_ID.match(str(entry.get("id")))]:
         raise ContentError(Problem(f"{len(nameless)} comment(s) with an 'email' have no usable "
                                    "'id' to keep it by: give them one", thread))
-    addresses = {str(entry["id"]): str(entry["email"]).strip() for entry in entries}
+    addresses = {str(entry["id"]): str(entry["email"] or "").strip() for entry in entries}
     new = changed(thread, data, {cid: Change(drop=("email",)) for cid in addresses})
     store.set_emails((cid, email) for cid, email in addresses.items() if email)
     write_file(thread, new, durable=True)

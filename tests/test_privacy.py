@@ -42,7 +42,8 @@ def messy_site(make_site):
     site = comment_site(make_site)
     site.write(THREAD, MESSY.encode("utf-8"))
     site.write(OTHER, "- id: c1\n  author: Zé\n  email: ze@example.org\n  date: 2011-01-03\n"
-                      "  body: Closed\n")
+                      "  body: Closed\n- id: c2\n  author: Rui\n  email:\n"
+                      "  date: 2011-01-04\n  body: Empty address\n")
     return site
 
 
@@ -68,15 +69,16 @@ def test_migrate_private_moves_every_address_and_keeps_every_other_byte(make_sit
     assert result.returncode == 0, result.stderr
     assert (site.root / THREAD).read_bytes() == MIGRATED.encode("utf-8")
     assert (site.root / OTHER).read_text() == ("- id: c1\n  author: Zé\n  date: 2011-01-03\n"
-                                               "  body: Closed\n")
+                                               "  body: Closed\n- id: c2\n  author: Rui\n"
+                                               "  date: 2011-01-04\n  body: Empty address\n")
     store = store_of(site.root)
-    assert [store.email_of(cid) for cid in ("first", "second", "third", "fourth", "c1")] == [
+    assert [store.email_of(cid) for cid in ("first", "second", "third", "fourth", "c1", "c2")] == [
         "ana@example.org", "BEA@Example.org", "rui@example.org", "bea@example.org",
-        "ze@example.org"]
+        "ze@example.org", None]
     assert result.stdout.splitlines() == [
         "  content/comments/2010-08-31-hello.yml: 4 addresses moved",
-        "  content/comments/2011-01-02-closed.yml: 1 address moved",
-        f"moved 5 email addresses from 2 thread files into {site.root}/private/: commit the "
+        "  content/comments/2011-01-02-closed.yml: 2 addresses moved",
+        f"moved 6 email addresses from 2 thread files into {site.root}/private/: commit the "
         "thread files"]
     assert not [w for w in site.build().warnings if "email" in w.message]
     again = run_sitegen("comments", "migrate-private", "--site", str(site.root))
