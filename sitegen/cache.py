@@ -208,6 +208,7 @@ def _pack_thread(thread: Thread) -> tuple:
         packed = file.getvalue()
     fields = {"source_digest": thread.source_digest, "stem": thread.stem,
               "source": thread.source, "warnings": thread.warnings,
+              "holds_emails": thread.holds_emails,
               "_count": thread.count, "_latest": thread.latest, "_packed": packed}
     return (_stored_thread, (fields,))
 

@@ -70,6 +70,8 @@ class Thread:
     comments: tuple[Comment, ...]
     roots: tuple[CommentNode, ...]
     warnings: tuple[Problem, ...] = ()
+    # Whether an entry has an `email` key: readers' addresses belong in the private store.
+    holds_emails: bool = False
 
     @property
     def count(self) -> int:
@@ -151,7 +153,8 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
     numbered = [_with_number(c, numbers.get(c.id, 0)) for c in ordered]
     roots, warnings = _tree(path, numbered, id_lines)
     digest = thread_digest(data, path, config)
-    return Thread(digest, path.stem, path, tuple(numbered), roots, warnings)
+    holds_emails = any(isinstance(entry, dict) and "email" in entry for entry in entries)
+    return Thread(digest, path.stem, path, tuple(numbered), roots, warnings, holds_emails)
 
 
 def read_entries(path: Path, data: bytes) -> list:

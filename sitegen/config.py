@@ -75,6 +75,12 @@ class NotifyConfig:
         wanted = {"email": self.email, "webhook": self.webhook, "command": self.command}
         return tuple(name for name, value in wanted.items() if value)
 
+    @property
+    def reader_mail(self) -> bool:
+        """Whether readers may ask to be emailed about replies: when the owner is sent mail
+        (`email` set), the SMTP server is one the site sends through."""
+        return bool(self.email)
+
 
 @dataclass(frozen=True)
 class DeployConfig:

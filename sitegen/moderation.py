@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -23,15 +25,21 @@ import yaml
 from .atomic import move_new, write_file, write_new
 from .cache import state_folder
 from .comments import COMMENT_ID, read_entries
-from .config import Config, SitePaths
-from .errors import ContentError, Problem
-from .posts import YAML_LOADER
+from .config import Config, SitePaths, load_config
+from .errors import ConfigError, ContentError, Problem
+from .layout import queue_folder
+from .private import store_of
+from .sourcefile import YAML_LOADER
+from .subscriptions import Published, announce
 from .threadfile import appended, dump_yaml, entry_ids
 
+log = logging.getLogger("sitegen.moderation")
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-THREAD_KEYS = ("id", "author", "date", "body", "url", "email", "replyto")
+# What a thread entry holds: what the page shows. The reader's address goes to the private
+# store, which git never sees.
+THREAD_KEYS = ("id", "author", "date", "body", "url", "replyto")
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class PendingComment:
         return printable("\n".join([*lines, "", self.body]))
 
     def thread_entry(self) -> dict[str, str]:
-        """What goes into the thread: no IP hash, no source; the email stays unpublished."""
+        """What goes into the thread: no IP hash, no source, no email."""
         mapping = self.as_mapping()
         return {key: mapping[key] for key in THREAD_KEYS if key in mapping}
 
@@ -92,14 +100,15 @@ def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
 class Queue:
     """The pending and rejected folders of one site."""
 
-    def __init__(self, paths: SitePaths) -> None:
+    def __init__(self, paths: SitePaths, config: Config | None = None) -> None:
         self.paths = paths
+        self.config = config  # read from sitegen.toml when needed, if not given
         self.pending = paths.comments / "pending"
         self.rejected = paths.comments / "rejected"
 
     def add(self, comment: PendingComment) -> Path:
         """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
-        path = self.pending / f"{comment.id}.yml"
+        path = queue_folder(self.pending) / f"{comment.id}.yml"
         write_new(path, dump_yaml(comment.as_mapping()).encode("utf-8"))
         return path
 
@@ -131,6 +140,7 @@ class Queue:
             thread = self.paths.comments / f"{post}.yml"
             try:
                 with thread_lock(self.paths, post):
+                    keep_emails(self.paths, [comment for _, comment in items])
                     append_to_thread(thread, [comment.thread_entry() for _, comment in items])
                     for path, _ in items:
                         path.unlink(missing_ok=True)
@@ -138,7 +148,18 @@ class Queue:
                 problems.extend(error.problems)
                 continue
             done.update((comment.id, thread) for _, comment in items)
+            self._announce(post, [comment for _, comment in items])
         return done, problems
+
+    def _announce(self, post: str, comments: list[PendingComment]) -> None:
+        """Queue the reply notifications of comments just published."""
+        try:
+            config = self.config or load_config(self.paths)
+        except ConfigError as error:
+            log.error("no reply notifications for the comments approved: %s", error)
+            return
+        announce(self.paths, config, post,
+                 [Published.of(comment.thread_entry(), comment.email) for comment in comments])
 
     def reject(self, ids: Iterable[str]) -> tuple[dict[str, Path], list[Problem]]:
         """Move each comment to rejected/, where it stays until the owner deletes it."""
@@ -148,7 +169,7 @@ class Queue:
             try:
                 path = self._path(cid)
                 read_pending(path)
-                move_new(path, self.rejected / path.name)
+                move_new(path, queue_folder(self.rejected) / path.name)
             except ContentError as error:
                 problems.extend(error.problems)
             except FileExistsError:
@@ -199,6 +220,7 @@ def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
         if replyto is not None:
             _check_answerable(paths, thread, replyto)
         append_to_thread(thread, [entry])
+    announce(paths, config, post, [Published.of(entry, None)])
     return entry["id"], thread
 
 
@@ -245,6 +267,19 @@ def _text(value: object) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def keep_emails(paths: SitePaths, comments: list[PendingComment]) -> None:
+    """Keep the readers' addresses of comments about to be published in the private store,
+    before their pending files go."""
+    if not (emails := [(comment.id, comment.email) for comment in comments if comment.email]):
+        return
+    store = store_of(paths.root)
+    try:
+        store.set_emails(emails)
+    except sqlite3.Error as error:
+        raise ContentError(Problem(f"cannot keep the readers' addresses in the private store: "
+                                   f"{error}", store.path)) from None
 
 
 def append_to_thread(thread: Path, entries: list[dict[str, object]]) -> int:

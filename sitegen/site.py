@@ -23,6 +23,7 @@ from .posts import Post, StaticPage
 from .progress import Report
 from .redirects import Redirect, load_redirects
 from .sourcefile import file_fault
+from .wording import count
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,20 @@ def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -
                 paths.comments / f"{stem}.yml")
         for stem in sorted(set(threads) - stems)
     ]
-    return tuple(warnings)
+    return tuple(warnings) + _email_warning(threads)
+
+
+def _email_warning(threads: dict[str, Thread]) -> tuple[Problem, ...]:
+    """One warning for the whole build, at the first thread file that holds readers' email
+    addresses, counting the others: they would reach git with it."""
+    holding = sorted(thread.source for thread in threads.values()
+                     if thread.holds_emails and thread.source is not None)
+    if not holding:
+        return ()
+    others = f" (and {count(len(holding) - 1, 'other thread file')})" if len(holding) > 1 else ""
+    return (Problem(f"holds readers' email addresses ('email' keys){others}, which must not "
+                    "be in git: move them to the private store with `sitegen comments "
+                    "migrate-private`", holding[0]),)
 
 
 def _files(folder: Path, suffix: str, problems: list[Problem]) -> list[str]:

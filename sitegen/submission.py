@@ -23,7 +23,7 @@ from .moderation import POST_STEM, PendingComment, new_id
 from .posts import Post, load_post
 from .threadfile import entry_ids
 
-FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage")
+FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage", "notify")
 MAX_AUTHOR = 100
 MAX_EMAIL = 254
 MAX_URL = 300
@@ -134,6 +134,9 @@ class Checker:
         self._check_author(author)
         self._check_body(body)
         self._check_contact(email, url)
+        if form.get("notify") and not email and self.config.notify.reader_mail:
+            raise Refusal(400, "To be emailed about replies, give your email address.",
+                          "email")
         if replyto and (not COMMENT_ID.match(replyto)
                         or replyto not in self.index.comment_ids(target.stem)):
             raise Refusal(400, "The comment you are replying to is not in this thread.",

@@ -15,7 +15,7 @@ import yaml
 
 from .comments import read_entries
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER
+from .sourcefile import YAML_LOADER
 
 
 class _Dumper(yaml.SafeDumper):

@@ -153,6 +153,7 @@ def test_editing_a_title_rewrites_every_page_that_shows_it(blog, tmp_path):
         "page/2/index.html", "tags/travel/index.html",  # listings with its teaser
         "archive/index.html", "2020/index.html", "2020/02/index.html",
         "feed.xml", "tags/travel/feed.xml", "comments/feed.xml",
+        "2020/02/10/delta/comments.xml",  # its comments' feed, titled with it
     }
     assert report.deleted == ()
 
@@ -162,7 +163,8 @@ def test_adding_a_comment_rewrites_its_post_the_counts_and_the_comments_feed(blo
     blog.write(DELTA_THREAD, thread(*COMMENTS, comment))
     report = rebuild_and_check(blog, tmp_path)
     assert set(report.written) == {"2020/02/10/delta/index.html", "page/2/index.html",
-                                   "tags/travel/index.html", "comments/feed.xml"}
+                                   "tags/travel/index.html", "comments/feed.xml",
+                                   "2020/02/10/delta/comments.xml"}
     assert "Late to this." in blog.page("/2020/02/10/delta/")
 
 
@@ -179,7 +181,8 @@ def test_adding_a_reply_nests_it_under_its_comment(blog, tmp_path):
 def test_editing_a_comment_rewrites_only_its_post_and_the_comments_feed(blog, tmp_path):
     edit(blog, DELTA_THREAD, "Agreed.", "Agreed, mostly.")
     report = rebuild_and_check(blog, tmp_path)
-    assert set(report.written) == {"2020/02/10/delta/index.html", "comments/feed.xml"}
+    assert set(report.written) == {"2020/02/10/delta/index.html", "comments/feed.xml",
+                                   "2020/02/10/delta/comments.xml"}
 
 
 def test_changing_a_date_moves_the_post_and_updates_every_listing(blog, tmp_path):

@@ -30,6 +30,7 @@ from intake_support import (
 
 from sitegen.config import load_config
 from sitegen.intake import create_app, request_limit
+from sitegen.private import store_of
 
 ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 
@@ -302,7 +303,8 @@ def test_200_concurrent_submissions_are_all_stored_intact(make_site):
         assert (entry["email"], entry["url"], entry["body"]) == (
             form["email"], form["url"], form["body"])
     folder = site.root / "content/comments/pending"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{c}.yml" for c in stored)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".gitignore", *(f"{c}.yml" for c in stored)])
 
 
 def test_auto_approve_publishes_straight_into_the_thread(make_site):
@@ -310,7 +312,8 @@ def test_auto_approve_publishes_straight_into_the_thread(make_site):
     before = (site.root / "content/comments" / f"{OPEN}.yml").read_bytes()
     with running_intake(site) as url:
         html = send(url, comment(body="Straight in."))
-        reply = send(url, comment(body="Me too.", replyto="first"), JSON)
+        reply = send(url, comment(body="Me too.", replyto="first", email="bea@example.org"),
+                     JSON)
     assert html.status == 303 and html.headers["location"].endswith("#comment-published")
     assert reply.status == 201 and reply.json["status"] == "published"
     after = (site.root / "content/comments" / f"{OPEN}.yml").read_bytes()
@@ -318,6 +321,8 @@ def test_auto_approve_publishes_straight_into_the_thread(make_site):
     entries = yaml.safe_load(after)
     assert [e["body"] for e in entries] == ["First!", "Straight in.", "Me too."]
     assert "ip_hash" not in entries[-1] and entries[-1]["replyto"] == "first"
+    assert "email" not in entries[-1], "the address is kept out of the thread, in private/"
+    assert store_of(site.root).email_of(reply.json["id"]) == "bea@example.org"
     assert pending(site) == {}
     site.build()
     assert "Straight in." in site.page("/2010/08/31/hello/")

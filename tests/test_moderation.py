@@ -19,6 +19,7 @@ from intake_support import OPEN, comment_site
 from sitegen.atomic import sweep
 from sitegen.errors import ContentError
 from sitegen.moderation import PendingComment, Queue, new_id, read_pending
+from sitegen.private import store_of
 
 from helpers import run_sitegen
 
@@ -94,7 +95,8 @@ def test_approve_creates_the_thread_and_publishes_only_what_the_thread_may_show(
                    ip_hash="ab" * 16, source="web")
     assert approve(site, cid) == []
     [entry] = yaml.safe_load(thread_file(site).read_text())
-    assert list(entry) == ["id", "author", "date", "body", "url", "email", "replyto"]
+    assert list(entry) == ["id", "author", "date", "body", "url", "replyto"]
+    assert store_of(site.root).email_of(cid) == "secret@example.org"
     site.build()
     page = site.page(PAGE)
     assert "Comment number 0." in page and 'href="https://r.example/"' in page
