@@ -1,8 +1,8 @@
 """LOAD a comment thread: validate it, number it, build the reply tree, sanitise bodies.
 
-Everything in a thread file was written by a reader and is untrusted. This module is the one
-place where reader text becomes HTML: bodies go through Markdown and then the nh3 allow-list,
-and only http(s) links to authors' sites survive. Templates print the result as it is.
+Everything in a thread file was written by a reader and is untrusted. Bodies become HTML
+here, once, through commentmarkup (Markdown, then the nh3 allow-list), and only http(s)
+links to authors' sites survive. Templates print the result as it is.
 """
 
 from __future__ import annotations
@@ -14,20 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import markdown
-import nh3
 import yaml
 from markupsafe import Markup
 
 from . import __version__
+from .commentmarkup import CommentRenderer, engine
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode, markdown_extensions, yaml_problem
+from .posts import YAML_LOADER, decode, yaml_problem
 
-ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-URL_SCHEMES = {"http", "https", "mailto"}
 COMMENT_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 REQUIRED = ("author", "date", "body")
 
@@ -82,29 +78,6 @@ def empty_thread(stem: str) -> Thread:
     return Thread(source_digest="", stem=stem, source=None, comments=(), roots=())
 
 
-class CommentRenderer:
-    """Markdown without the owner's extras, then the allow-list: the only way reader text
-    becomes markup."""
-
-    def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=markdown_extensions(["fenced_code", "sane_lists"]))
-
-    def convert(self, text: str) -> Markup:
-        self._md.reset()
-        return Markup(sanitise(self._md.convert(text)))
-
-
-def sanitise(html: str) -> str:
-    """Reader HTML cut down to the allow-list; links get rel="nofollow ugc"."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow ugc",
-    )
-
-
 def safe_url(value: object) -> str | None:
     """The author's site if it is an http(s) URL; anything else is dropped."""
     if not isinstance(value, str):
@@ -119,8 +92,7 @@ def thread_digest(data: bytes, path: Path, config: Config) -> str:
     """What a loaded thread depends on: its bytes, its path (which it holds), the time zone,
     our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
-    key.update(repr((str(path), config.timezone, __version__, markdown.__version__,
-                     nh3.__version__)).encode())
+    key.update(repr((str(path), config.timezone, __version__, engine())).encode())
     return key.hexdigest()
 
 

