@@ -7,6 +7,7 @@ links to authors' sites survive. Templates print the result as it is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -54,15 +55,37 @@ class CommentNode:
 
 
 @dataclass(frozen=True)
+class ThreadRow:
+    """A comment in reading order: after the comment it answers (`parent`) and that
+    comment's earlier replies, `depth` replies down from the top level (0)."""
+
+    comment: Comment
+    parent: Comment | None
+    depth: int
+
+
+@dataclass(frozen=True)
 class Thread:
-    """A post's comments: flat in date order (`comments`) and as a reply tree (`roots`)."""
+    """A post's comments: flat in date order (`comments`), and in reading order with the
+    depth of each reply (`rows`), which holds a reply chain of any length without a tree
+    that code or templates would walk by recursion."""
 
     source_digest: str
     stem: str
     source: Path | None
     comments: tuple[Comment, ...]
-    roots: tuple[CommentNode, ...]
+    rows: tuple[ThreadRow, ...]
     warnings: tuple[Problem, ...] = ()
+
+    @functools.cached_property
+    def roots(self) -> tuple[CommentNode, ...]:
+        """The reply tree, for themes that nest by recursion (as deep as Python recurses);
+        built from the deepest rows up, without recursing."""
+        replies: dict[str | None, list[CommentNode]] = {}
+        for row in reversed(self.rows):
+            node = CommentNode(row.comment, tuple(reversed(replies.pop(row.comment.id, ()))))
+            replies.setdefault(row.parent.id if row.parent else None, []).append(node)
+        return tuple(reversed(replies.get(None, ())))
 
     @property
     def count(self) -> int:
@@ -75,7 +98,7 @@ class Thread:
 
 
 def empty_thread(stem: str) -> Thread:
-    return Thread(source_digest="", stem=stem, source=None, comments=(), roots=())
+    return Thread(source_digest="", stem=stem, source=None, comments=(), rows=())
 
 
 def safe_url(value: object) -> str | None:
@@ -115,9 +138,9 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
         raise ContentError(*problems)
     ordered = sorted(comments, key=lambda c: c.date)
     numbered = [_with_number(c, n) for n, c in enumerate(ordered, start=1)]
-    roots, warnings = _tree(path, numbered, id_lines)
+    rows, warnings = _rows(path, numbered, id_lines)
     digest = thread_digest(data, path, config)
-    return Thread(digest, path.stem, path, tuple(numbered), roots, warnings)
+    return Thread(digest, path.stem, path, tuple(numbered), rows, warnings)
 
 
 def read_entries(path: Path, data: bytes) -> list:
@@ -182,41 +205,49 @@ def _with_number(comment: Comment, number: int) -> Comment:
     return Comment(**{**comment.__dict__, "number": number})
 
 
-def _tree(path, comments, lines) -> tuple[tuple[CommentNode, ...], tuple[Problem, ...]]:
-    """Nest each reply under its parent; a reply to a missing (or its own) comment, or one
-    caught in a cycle, stays at the top level with a warning, so no comment is ever lost."""
+def _rows(path, comments, lines) -> tuple[tuple[ThreadRow, ...], tuple[Problem, ...]]:
+    """Each reply after its parent; a reply to a missing (or its own) comment, or one caught
+    in a cycle, stays at the top level with a warning, so no comment is ever lost. Loops,
+    not recursion: a reply chain may be thousands deep."""
     ids = {c.id for c in comments}
     parent_of = {c.id: c.replyto for c in comments if c.replyto in ids and c.replyto != c.id}
-    warnings = []
-    for comment in comments:
-        if comment.replyto is not None and comment.id not in parent_of:
-            warnings.append(Problem(
-                f"comment '{comment.id}' replies to '{comment.replyto}', which is not in the "
-                "thread; shown at the top level", path, lines.get(comment.id)))
-    for cid in list(parent_of):
-        if _in_cycle(cid, parent_of):
-            del parent_of[cid]
-            warnings.append(Problem(f"comment '{cid}' is part of a reply cycle; shown at the "
-                                    "top level", path, lines.get(cid)))
+    warnings = [Problem(f"comment '{c.id}' replies to '{c.replyto}', which is not in the "
+                        "thread; shown at the top level", path, lines.get(c.id))
+                for c in comments if c.replyto is not None and c.id not in parent_of]
+    for cid in _break_cycles([c.id for c in comments], parent_of):
+        warnings.append(Problem(f"comment '{cid}' is part of a reply cycle; shown at the "
+                                "top level", path, lines.get(cid)))
     children: dict[str | None, list[Comment]] = {}
     for comment in comments:
         children.setdefault(parent_of.get(comment.id), []).append(comment)
+    rows: list[ThreadRow] = []
+    stack = [ThreadRow(c, None, 0) for c in reversed(children.get(None, ()))]
+    while stack:
+        rows.append(row := stack.pop())
+        stack.extend(ThreadRow(c, row.comment, row.depth + 1)
+                     for c in reversed(children.get(row.comment.id, ())))
+    return tuple(rows), tuple(warnings)
 
-    def node(comment: Comment) -> CommentNode:
-        return CommentNode(comment, tuple(node(c) for c in children.get(comment.id, ())))
 
-    return tuple(node(c) for c in children.get(None, ())), tuple(warnings)
-
-
-def _in_cycle(start: str, parent_of: dict[str, str]) -> bool:
-    """Whether following replies up from `start` comes back to it."""
-    seen, current = set(), parent_of.get(start)
-    while current is not None and current not in seen:
-        if current == start:
-            return True
-        seen.add(current)
-        current = parent_of.get(current)
-    return False
+def _break_cycles(order: list[str], parent_of: dict[str, str]) -> list[str]:
+    """Take the first comment (in `order`) of each reply cycle out of `parent_of`, and
+    return those, in order. Each comment is walked through once."""
+    position = {cid: n for n, cid in enumerate(order)}
+    settled: set[str] = set()
+    broken = []
+    for start in order:
+        path: dict[str, int] = {}  # the walk up from `start`, each id with its step
+        current: str | None = start
+        while current is not None and current not in settled:
+            if current in path:
+                cycle = list(path)[path[current]:]
+                broken.append(first := min(cycle, key=position.__getitem__))
+                del parent_of[first]
+                break
+            path[current] = len(path)
+            current = parent_of.get(current)
+        settled.update(path)
+    return sorted(broken, key=position.__getitem__)
 
 
 def _item_lines(data: bytes) -> list[int]:

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from browser import require_java
+from bs4 import BeautifulSoup
 from worst_bodies import WORST
 from xss_payloads import PAYLOADS
 
@@ -66,6 +67,52 @@ def test_thread_is_numbered_in_date_order_and_nested_to_any_depth(make_site):
     assert loaded.count == 6 and model.comment_count == 6
 
 
+def test_rows_put_each_reply_after_its_parent_with_its_depth(make_site):
+    site = make_site({POST: post("Hello"), THREAD: thread(
+        c("a"), c("b", date="2010-09-02 10:00"), c("r1", date="2010-09-03 10:00", replyto="a"),
+        c("r2", date="2010-09-04 10:00", replyto="r1"), c("r3", date="2010-09-05 10:00",
+                                                           replyto="a"),
+    )})
+    (loaded,) = load(site).threads.values()
+    assert [(row.comment.id, row.parent and row.parent.id, row.depth) for row in loaded.rows] \
+        == [("a", None, 0), ("r1", "a", 1), ("r2", "r1", 2), ("r3", "a", 1), ("b", None, 0)]
+
+
+def comment_depths(html: str) -> list[tuple[str, int]]:
+    """(id, how many comments it sits inside) for each comment of a post page, checking that
+    the thread's lists and items close in the order they opened."""
+    section = html.split('<section id="comments"')[1].split("</section>")[0]
+    opened: list[str] = []
+    found = []
+    for closing, tag, cid in re.findall(r'<(/?)(ol|li)\b(?:[^>]*id="comment-([\w-]+)")?',
+                                        section):
+        if closing:
+            assert opened.pop() == tag
+            continue
+        if cid:
+            found.append((cid, opened.count("li")))
+        opened.append(tag)
+    assert opened == []
+    return found
+
+
+def test_a_reply_chain_5000_deep_builds_with_the_page_nesting_a_few_levels(make_site):
+    chain = "".join(f"- id: c{n}\n  author: Ana\n  date: 2010-09-01 10:00:{n % 60:02}\n"
+                    f"  body: Reply {n}.\n  replyto: c{n - 1}\n" for n in range(1, 5000))
+    site = make_site({POST: post("Hello"), THREAD: thread(c("c0")) + chain})
+    site.build()
+    html = site.page("/2010/08/31/hello/")
+    found = comment_depths(html)
+    assert [cid for cid, _ in found] == [f"c{n}" for n in range(5000)]
+    assert [depth for _, depth in found[:7]] == [0, 1, 2, 3, 4, 5, 5]
+    assert {depth for _, depth in found[5:]} == {5}
+    last = BeautifulSoup(html.split('id="comment-c4999"')[1], "html.parser")
+    assert last.find(class_="in-reply-to").a["href"] == "#comment-c4998"
+    (stored,) = load(site).threads.values()  # read back from the build's cache
+    assert [row.depth for row in stored.rows] == list(range(5000))
+    assert len(stored.roots) == 1
+
+
 def test_reply_to_a_missing_comment_is_kept_at_top_level_with_a_warning(make_site, monkeypatch):
     monkeypatch.chdir(make_site().root)
     site = make_site({POST: post("Hello"), THREAD: thread(c("a"), c("b", replyto="gone"))})
@@ -84,6 +131,18 @@ def test_reply_cycles_do_not_lose_comments(make_site):
     model = load(site)
     assert shape(model.thread(model.posts[0]).roots) == [["a", [["b", []]]]]
     assert len(model.warnings) == 1 and "reply cycle" in str(model.warnings[0])
+
+
+def test_a_cycle_is_broken_at_its_first_comment_even_when_entered_from_a_reply(make_site):
+    site = make_site({POST: post("Hello"), THREAD: thread(
+        c("t", replyto="a"), c("a", replyto="c", date="2010-09-02 10:00"),
+        c("b", replyto="a", date="2010-09-03 10:00"), c("c", replyto="b", date="2010-09-04 10:00"),
+    )})
+    model = load(site)
+    assert shape(model.thread(model.posts[0]).roots) == [
+        ["a", [["t", []], ["b", [["c", []]]]]]]
+    assert [str(w).split(": ", 1)[1] for w in model.warnings] == [
+        "comment 'a' is part of a reply cycle; shown at the top level"]
 
 
 def test_thread_without_a_post_is_a_warning(make_site, monkeypatch):
