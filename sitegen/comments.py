@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import yaml
 from markupsafe import Markup
@@ -106,9 +106,18 @@ def safe_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    parts = urlsplit(url)
-    ok = parts.scheme in ("http", "https") and parts.netloc and not re.search(r"[\s<>\"']", url)
-    return url if ok else None
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return None if re.search(r"[\s<>\"']", url) else url
+
+
+def _split(url: str) -> SplitResult | None:
+    """The URL's parts; None for one that does not parse ('http://[::1')."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 def thread_digest(data: bytes, path: Path, config: Config) -> str:
@@ -125,6 +134,7 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
     entries = read_entries(path, data)
     item_lines = _item_lines(data)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     comments: list[Comment] = []
     id_lines: dict[str, int | None] = {}
     for index, entry in enumerate(entries):
@@ -134,13 +144,16 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
         if not faults:
             id_lines[_entry_id(entry)] = line
             comments.append(_comment(entry, config, renderer))
+            if isinstance(entry.get("url"), str) and _split(entry["url"].strip()) is None:
+                warnings.append(Problem(f"{label} has a 'url' that is not a web address; "
+                                        "left out", path, line))
     if problems:
         raise ContentError(*problems)
     ordered = sorted(comments, key=lambda c: c.date)
     numbered = [_with_number(c, n) for n, c in enumerate(ordered, start=1)]
-    rows, warnings = _rows(path, numbered, id_lines)
+    rows, tree_warnings = _rows(path, numbered, id_lines)
     digest = thread_digest(data, path, config)
-    return Thread(digest, path.stem, path, tuple(numbered), rows, warnings)
+    return Thread(digest, path.stem, path, tuple(numbered), rows, (*warnings, *tree_warnings))
 
 
 def read_entries(path: Path, data: bytes) -> list:

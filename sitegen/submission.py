@@ -151,7 +151,10 @@ class Checker:
         link puts it in the page's address (?replyto=c2#comment-form), which the browser
         sends back as the Referer. Only an id of this thread is taken from there; anything
         else makes an ordinary comment rather than a refusal the reader cannot fix."""
-        hint = parse_qs(urlsplit(referer).query).get("replyto", [""])[0].strip()
+        try:
+            hint = parse_qs(urlsplit(referer).query).get("replyto", [""])[0].strip()
+        except ValueError:  # an address that does not parse ('http://[::1') names no reply
+            return ""
         known = COMMENT_ID.match(hint) and hint in self.index.comment_ids(target.stem)
         return hint if known else ""
 

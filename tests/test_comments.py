@@ -145,6 +145,17 @@ def test_a_cycle_is_broken_at_its_first_comment_even_when_entered_from_a_reply(m
         "comment 'a' is part of a reply cycle; shown at the top level"]
 
 
+def test_a_website_that_does_not_parse_is_left_out_with_a_warning(make_site, monkeypatch):
+    site = make_site({POST: post("Hello"), THREAD: thread(
+        c("a", url="http://[::1"), c("b", url="https://b.example/"))})
+    monkeypatch.chdir(site.root)
+    site.build()
+    (found,) = load(site).threads.values()
+    assert [comment.url for comment in found.comments] == [None, "https://b.example/"]
+    assert [str(w) for w in load(site).warnings] == [
+        f"{THREAD}:1: comment 'a' has a 'url' that is not a web address; left out"]
+
+
 def test_thread_without_a_post_is_a_warning(make_site, monkeypatch):
     site = make_site({POST: post("Hello"), "content/comments/nobody.yml": thread(c("a"))})
     monkeypatch.chdir(site.root)

@@ -98,6 +98,9 @@ REFUSED = [
                  id="url with quotes"),
     pytest.param(comment(url="https://" + "a" * 300 + ".example"), 400, "http",
                  id="url too long"),
+    pytest.param(comment(url="http://[::1"), 400, "http", id="url that does not parse"),
+    pytest.param(comment(url="https://a\uff03b.example/"), 400, "http",
+                 id="url invalid under NFKC"),
     pytest.param(comment(email="not an address"), 400, "email", id="bad email"),
     pytest.param(comment(body="http://a.test http://b.test www.c.test [d](//d.test)"), 400,
                  "4 links", id="too many links"),
@@ -432,9 +435,10 @@ def test_without_javascript_the_reply_comes_from_the_page_address(make_site):
     site = comment_site(make_site)
     page = "http://127.0.0.1/2010/08/31/hello/"
     with running_intake(site) as url:
-        for referer in (f"{page}?replyto=first", f"{page}?replyto=nobody", page):
+        for referer in (f"{page}?replyto=first", f"{page}?replyto=nobody", page,
+                        "http://[::1/?replyto=first"):
             reply = send(url, comment(body=referer), {**FORM, "Referer": referer})
             assert reply.status == 303
     replies = {entry["body"]: entry.get("replyto") for entry in pending(site).values()}
     assert replies == {f"{page}?replyto=first": "first", f"{page}?replyto=nobody": None,
-                       page: None}
+                       page: None, "http://[::1/?replyto=first": None}
