@@ -21,15 +21,10 @@ from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, netwo
 from .cache import state_folder
 from .config import CommentsConfig, Config, SitePaths, load_config
 from .errors import Problem, SitegenError
-from .moderation import (
-    PendingComment,
-    Queue,
-    append_to_thread,
-    new_id,
-    thread_lock,
-)
+from .moderation import PendingComment, Queue, new_id, thread_lock
 from .rebuild import Rebuilder
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
+from .threadfile import ThreadWriter
 
 log = logging.getLogger("sitegen.intake")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -84,7 +79,9 @@ class IntakeApp:
         self.limiter = RateLimiter(settings.rate_limit)
         state = state_folder(paths.root)
         self.hasher = AddressHasher(state)
-        self.checker = Checker(paths, config)
+        # Knows the threads it wrote, so that publishing into a long thread stays quick.
+        self.threads = ThreadWriter()
+        self.checker = Checker(paths, config, self.threads)
         self.queue = Queue(paths)
         self.rebuilder = (
             Rebuilder(settings.rebuild_command, paths.root, state / "rebuild.lock")
@@ -171,7 +168,7 @@ class IntakeApp:
         if self.config.comments.auto_approve:
             thread = self.paths.comments / f"{comment.post}.yml"
             with thread_lock(self.paths, comment.post):
-                append_to_thread(thread, [comment.thread_entry()])
+                self.threads.append(thread, [comment.thread_entry()])
             if self.rebuilder is not None:
                 self.rebuilder.request()
             return comment, True

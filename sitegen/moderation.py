@@ -20,13 +20,13 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import move_new, write_file, write_new
+from .atomic import move_new, write_new
 from .cache import state_folder
 from .comments import COMMENT_ID, read_entries
 from .config import Config, SitePaths
 from .errors import ContentError, Problem
 from .posts import YAML_LOADER
-from .threadfile import appended, dump_yaml, entry_ids
+from .threadfile import ThreadWriter, dump_yaml, entry_ids
 
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
@@ -96,6 +96,7 @@ class Queue:
         self.paths = paths
         self.pending = paths.comments / "pending"
         self.rejected = paths.comments / "rejected"
+        self.threads = ThreadWriter()
 
     def add(self, comment: PendingComment) -> Path:
         """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
@@ -131,7 +132,7 @@ class Queue:
             thread = self.paths.comments / f"{post}.yml"
             try:
                 with thread_lock(self.paths, post):
-                    append_to_thread(thread, [comment.thread_entry() for _, comment in items])
+                    self.threads.append(thread, [comment.thread_entry() for _, comment in items])
                     for path, _ in items:
                         path.unlink(missing_ok=True)
             except ContentError as error:
@@ -250,8 +251,4 @@ def _text(value: object) -> str | None:
 def append_to_thread(thread: Path, entries: list[dict[str, object]]) -> int:
     """Add `entries` at the end of the thread file, leaving its bytes as they were; the
     caller holds `thread_lock`. Returns how many were added."""
-    old = thread.read_bytes() if thread.exists() else b""
-    new, count = appended(old, entries, thread)
-    if count:
-        write_file(thread, new, durable=True)
-    return count
+    return ThreadWriter().append(thread, entries)

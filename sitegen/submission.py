@@ -20,7 +20,7 @@ from .config import Config, SitePaths
 from .errors import ContentError, SitegenError
 from .moderation import POST_STEM, PendingComment, new_id
 from .posts import MarkdownRenderer, Post, load_post
-from .threadfile import entry_ids
+from .threadfile import ThreadWriter, entry_ids
 
 FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage")
 MAX_AUTHOR = 100
@@ -55,11 +55,14 @@ class Target:
 
 class PostIndex:
     """Posts and their threads' comment ids, read from disk and cached until a file changes;
-    safe to share between the server's threads."""
+    safe to share between the server's threads. The ids of a thread that `threads` wrote
+    last are taken from it, without reading the thread as YAML again."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config,
+                 threads: ThreadWriter | None = None) -> None:
         self.paths = paths
         self.config = config
+        self.threads = threads
         self._lock = threading.Lock()
         self._renderer: MarkdownRenderer | None = None
         self._cache: dict[Path, tuple[tuple, object]] = {}
@@ -73,7 +76,10 @@ class PostIndex:
         return Target(post.stem, post.url, post.comments_open)
 
     def comment_ids(self, stem: str) -> frozenset[str]:
-        ids = self._cached(self.paths.comments / f"{stem}.yml", _thread_ids)
+        path = self.paths.comments / f"{stem}.yml"
+        if self.threads and (known := self.threads.known_ids(path)) is not None:
+            return known
+        ids = self._cached(path, _thread_ids)
         return ids if isinstance(ids, frozenset) else frozenset()
 
     def _cached(self, path: Path, load):
@@ -109,10 +115,11 @@ class Checker:
     """Turns a form into a PendingComment, or raises Refusal with a message that says what
     to change."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config,
+                 threads: ThreadWriter | None = None) -> None:
         self.config = config
         self.settings = config.comments
-        self.index = PostIndex(paths, config)
+        self.index = PostIndex(paths, config, threads)
         self.words = WordFilter(self.settings.blocked_words)
 
     def find(self, stem: str) -> Target | None:

@@ -326,6 +326,30 @@ def test_auto_approve_publishes_straight_into_the_thread(make_site):
     assert "Straight in." in site.page("/2010/08/31/hello/")
 
 
+def test_auto_approve_reads_back_only_the_end_of_a_long_thread(make_site, monkeypatch):
+    site = comment_site(make_site, "rate_limit = 0\nauto_approve = true")
+    thread = site.root / "content/comments" / f"{OPEN}.yml"
+    site.write(thread, thread.read_text() + "".join(
+        f"- id: old{n}\n  author: Reader\n  date: 2010-09-02 10:00\n  body: |\n"
+        f"    {'Many words. ' * 20}\n" for n in range(200)))
+    parsed: list[int] = []
+    load = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda text, *args, **kw: parsed.append(len(text)) or
+                        load(text, *args, **kw))
+    with running_intake(site) as url:
+        assert send(url, comment(body="The first reads the thread whole."), JSON).status == 201
+        parsed.clear()
+        for n in range(5):
+            reply = send(url, comment(body=f"Reply {n}.", replyto=f"old{n}"), JSON)
+            assert reply.status == 201
+    # Each comment costs the same however long the thread is: no read of it as a whole.
+    assert parsed and max(parsed) < thread.stat().st_size / 20
+    entries = yaml.safe_load(thread.read_text())
+    assert len(entries) == 207
+    assert [(e["body"], e["replyto"]) for e in entries[-5:]] == [
+        (f"Reply {n}.", f"old{n}") for n in range(5)]
+
+
 REBUILD_SCRIPT = """
 import os, sys, time
 try:

@@ -19,6 +19,7 @@ from intake_support import OPEN, comment_site
 from sitegen.atomic import sweep
 from sitegen.errors import ContentError
 from sitegen.moderation import PendingComment, Queue, new_id, read_pending
+from sitegen.threadfile import ThreadWriter
 
 from helpers import run_sitegen
 
@@ -85,6 +86,42 @@ def test_approve_keeps_every_existing_byte_of_the_thread(make_site, original):
     assert Queue(site.paths).ids() == []
     site.build()
     assert "Line <em>two</em>, with: colons" in site.page(PAGE)
+
+
+@pytest.mark.parametrize("original", ODD_THREADS.values(), ids=ODD_THREADS.keys())
+def test_one_writer_appending_again_and_again_writes_what_fresh_writers_would(tmp_path,
+                                                                               original):
+    entries = [{"id": f"n{n}", "author": "Bo", "date": "2026-01-01T10:00:00+00:00",
+                "body": "Two\nlines" if n % 2 else f"Line {n}"} for n in range(4)]
+    kept, fresh = tmp_path / "kept.yml", tmp_path / "fresh.yml"
+    writer = ThreadWriter()
+    for path in (kept, fresh):
+        path.write_bytes(original.encode())
+    for entry in entries:
+        assert writer.append(kept, [entry]) == 1
+        assert ThreadWriter().append(fresh, [entry]) == 1
+    assert kept.read_bytes() == fresh.read_bytes()
+    assert writer.known_ids(kept) == {"n0", "n1", "n2", "n3"} | {
+        e["id"] for e in yaml.safe_load(original) or []}
+
+
+def test_a_thread_changed_by_someone_else_is_read_whole_again(tmp_path):
+    path = tmp_path / "thread.yml"
+    path.write_bytes(b"- id: a\n  author: Ana\n  date: 2010-09-01 10:00\n  body: Hi\n")
+    writer = ThreadWriter()
+    entry = {"id": "b", "author": "Bo", "date": "2010-09-02 10:00", "body": "Yo"}
+    writer.append(path, [entry])
+    stat = path.stat()
+    edited = path.read_bytes().replace(b"body: Yo", b"body: Ho") + \
+        b"- id: c\n  author: Cy\n  date: 2010-09-03 10:00\n  body: mine\n"
+    path.write_bytes(edited)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert writer.known_ids(path) is None
+    with pytest.raises(ContentError, match="a different comment with id 'c'"):
+        writer.append(path, [{**entry, "id": "c"}])
+    assert writer.append(path, [{**entry, "id": "d"}]) == 1
+    assert [e["body"] for e in yaml.safe_load(path.read_text())] == ["Hi", "Ho", "mine", "Yo"]
+    assert writer.append(path, [{**entry, "id": "d"}]) == 0  # already there: done before
 
 
 def test_approve_creates_the_thread_and_publishes_only_what_the_thread_may_show(make_site):
