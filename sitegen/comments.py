@@ -25,8 +25,26 @@ from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
 from .posts import YAML_LOADER, decode, yaml_problem
 
-COMMENT_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+# An id names the comment's file while it waits for moderation, so it must fit in a name.
+MAX_ID_LENGTH = 100
+COMMENT_ID = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_ID_LENGTH}}}$")
 REQUIRED = ("author", "date", "body")
+
+
+class ThreadLoader(YAML_LOADER):
+    """YAML as posts read it, except that a timestamp naming no real day or time
+    (2010-02-30, 0000-01-01, 25:00:00) stays text, for the date check to name the comment
+    and its line instead of the whole file failing with a Python error."""
+
+
+def _timestamp_or_text(loader: ThreadLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+ThreadLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True)
@@ -161,7 +179,7 @@ def read_entries(path: Path, data: bytes) -> list:
     anything else."""
     text = decode(path, data)
     try:
-        entries = yaml.load(text, Loader=YAML_LOADER)
+        entries = yaml.load(text, Loader=ThreadLoader)
     except yaml.YAMLError as error:
         raise ContentError(yaml_problem(error, path)) from None
     if entries is None:
@@ -183,7 +201,9 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
         return f"comment #{index + 1}", ["is not a mapping of keys such as 'author: Ana'"]
     cid = _entry_id(entry)
     faults = []
-    if not COMMENT_ID.match(cid):
+    if COMMENT_ID.match(cid[:MAX_ID_LENGTH]) and len(cid) > MAX_ID_LENGTH:
+        faults.append(f"has an 'id' longer than {MAX_ID_LENGTH} characters")
+    elif not COMMENT_ID.match(cid):
         faults.append("needs an 'id' of letters, digits, '-' or '_'")
     elif cid in id_lines:
         faults.append(f"has the same id as the comment at line {id_lines[cid]}")
@@ -196,7 +216,12 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
             faults.append(f"has a '{key}' that is not text")
     if not isinstance(entry.get("owner", False), bool):
         faults.append("has an 'owner' that is not true or false")
-    return (f"comment '{cid}'" if cid else f"comment #{index + 1}"), faults
+    return (f"comment '{shown_id(cid)}'" if cid else f"comment #{index + 1}"), faults
+
+
+def shown_id(cid: str) -> str:
+    """An id as a message quotes it: one too long to be an id, cut short."""
+    return cid if len(cid) <= MAX_ID_LENGTH else cid[:40] + "…"
 
 
 def _comment(entry: dict, config: Config, renderer: CommentRenderer) -> Comment:

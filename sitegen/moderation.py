@@ -22,10 +22,10 @@ import yaml
 
 from .atomic import move_new, write_new
 from .cache import state_folder
-from .comments import COMMENT_ID, read_entries
+from .comments import COMMENT_ID, ThreadLoader, read_entries, shown_id
 from .config import Config, SitePaths
+from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER
 from .threadfile import ThreadWriter, dump_yaml, entry_ids
 
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -161,8 +161,8 @@ class Queue:
 
     def _path(self, cid: str) -> Path:
         if not COMMENT_ID.match(cid):
-            raise ContentError(Problem(f"'{cid}' is not a comment id (see `sitegen comments "
-                                       "list`)"))
+            raise ContentError(Problem(f"'{shown_id(cid)}' is not a comment id (see `sitegen "
+                                       "comments list`)"))
         path = self.pending / f"{cid}.yml"
         if not path.is_file():
             raise ContentError(Problem(f"no pending comment '{cid}'", self.pending))
@@ -210,7 +210,7 @@ def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
     if COMMENT_ID.match(replyto) and (Queue(paths).pending / f"{replyto}.yml").is_file():
         raise ContentError(Problem(f"comment '{replyto}' is awaiting moderation: approve it "
                                    f"first (`sitegen comments approve {replyto}`)"))
-    raise ContentError(Problem(f"no comment '{replyto}' in this thread", thread))
+    raise ContentError(Problem(f"no comment '{shown_id(replyto)}' in this thread", thread))
 
 
 def printable(text: str) -> str:
@@ -221,7 +221,7 @@ def printable(text: str) -> str:
 def read_pending(path: Path) -> PendingComment:
     """A pending file as written by the intake or an importer; ContentError if it is not."""
     try:
-        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=YAML_LOADER)
+        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=ThreadLoader)
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError(Problem(f"not a readable comment: {error}", path)) from None
     known = {f.name for f in fields(PendingComment)}
@@ -235,6 +235,8 @@ def read_pending(path: Path) -> PendingComment:
         faults.append(f"has id '{values['id']}' but the file is named {path.name}")
     if values.get("post") and not POST_STEM.match(values["post"]):
         faults.append(f"has a 'post' that is not a post's file name: '{values['post']}'")
+    if values.get("date") and parse_when(values["date"], UTC) is None:
+        faults.append(f"has a bad date '{values['date']}': {DATE_HELP}")
     if faults:
         raise ContentError(*(Problem(fault, path) for fault in faults))
     return PendingComment(**values)

@@ -20,7 +20,7 @@ from sitegen.errors import ContentError
 from sitegen.site import load_site
 
 from conftest import NOW
-from helpers import post, thread
+from helpers import post, run_sitegen, thread
 
 POST = "content/posts/2010-08-31-hello.md"
 THREAD = "content/comments/2010-08-31-hello.yml"
@@ -183,6 +183,24 @@ def test_every_bad_comment_is_named(make_site, monkeypatch):
         f"{THREAD}:22: comment 'w' has a bad date 'yesterday': use YYYY-MM-DD, "
         "YYYY-MM-DD HH:MM or ISO 8601 with an offset",
     ]
+
+
+@pytest.mark.parametrize("date", ["2010-02-30", "0000-01-01", "2010-01-01 25:00:00",
+                                  "2010-01-01 10:00:00 +99:00"])
+def test_a_date_that_names_no_real_day_or_time_is_one_error_with_its_line(make_site, date):
+    site = make_site({POST: post("Hello"), THREAD: thread(c("a"), {**c("b"), "date": "X"})
+                      .replace("date: X", f"date: {date}")})
+    result = run_sitegen("build", "--site", str(site.root), cwd=site.root)
+    assert result.returncode == 1
+    assert result.stderr == (f"error: {THREAD}:5: comment 'b' has a bad date '{date}': "
+                             "use YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset\n")
+
+
+def test_an_id_too_long_to_name_a_file_is_one_error_with_its_line(make_site, monkeypatch):
+    site = make_site({POST: post("Hello"), THREAD: thread(c("a" * 300), c("b" * 100))})
+    shown = "a" * 40 + "…"
+    assert errors(site, monkeypatch) == [
+        f"{THREAD}:1: comment '{shown}' has an 'id' longer than 100 characters"]
 
 
 def test_the_owners_comments_are_flagged_only_by_a_true_owner_key(make_site, monkeypatch):

@@ -326,6 +326,18 @@ def test_auto_approve_publishes_straight_into_the_thread(make_site):
     assert "Straight in." in site.page("/2010/08/31/hello/")
 
 
+@pytest.mark.parametrize("settings", ["rate_limit = 0", "rate_limit = 0\nauto_approve = true"])
+def test_a_thread_with_an_impossible_date_still_takes_comments(make_site, settings):
+    site = comment_site(make_site, settings)
+    thread = site.root / "content/comments" / f"{OPEN}.yml"
+    site.write(thread, thread.read_text() + "- id: odd\n  author: Bo\n  date: 2010-02-30\n"
+                                            "  body: Hi\n")
+    with running_intake(site) as url:
+        reply = send(url, comment(replyto="odd"), JSON)
+    assert reply.status in (201, 202), reply.json
+    assert reply.json["status"] == ("published" if "auto" in settings else "pending")
+
+
 def test_auto_approve_reads_back_only_the_end_of_a_long_thread(make_site, monkeypatch):
     site = comment_site(make_site, "rate_limit = 0\nauto_approve = true")
     thread = site.root / "content/comments" / f"{OPEN}.yml"

@@ -229,6 +229,25 @@ def test_the_commands_report_mistakes(make_site):
     assert unknown.stdout == "approved 1 comment: run `sitegen build` to publish\n"
     sneaky = run_sitegen("comments", "show", "../../sitegen", "--site", str(site.root))
     assert sneaky.returncode == 1 and "is not a comment id" in sneaky.stderr
+    for command in ("approve", "reject", "show"):
+        long = run_sitegen("comments", command, "2" * 300, "--site", str(site.root))
+        assert long.returncode == 1
+        assert long.stderr == f"error: '{'2' * 40}…' is not a comment id (see `sitegen " \
+                              "comments list`)\n"
+    reply = run_sitegen("comments", "reply", OPEN, "--to", "2" * 300, "-m", "Thanks!",
+                        "--site", str(site.root))
+    assert reply.returncode == 1 and reply.stderr.count("\n") == 1, reply.stderr
+
+
+@pytest.mark.parametrize("date", ["2010-02-30", "2010-01-01 25:00:00"])
+def test_a_pending_comment_with_an_impossible_date_is_named_not_approved(make_site, date):
+    site = comment_site(make_site)
+    path = site.write("content/comments/pending/c1.yml", f"id: c1\npost: {OPEN}\nauthor: Ana"
+                      f"\ndate: {date}\nbody: Hi\n")
+    result = run_sitegen("comments", "approve", "c1", "--site", str(site.root))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert f"c1.yml: has a bad date '{date}'" in result.stderr
+    assert path.exists()
 
 
 def test_the_owner_replies_at_once_and_the_reply_is_marked_as_theirs(make_site):
