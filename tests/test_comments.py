@@ -316,7 +316,7 @@ def test_a_link_whose_address_was_removed_becomes_its_text(body):
 
 def test_a_page_of_hostile_comments_is_valid_html(make_site):
     require_java()
-    hostile = [c(f"x{n}", body=payload, date=f"2010-09-01 10:{n:02}")
+    hostile = [c(f"x{n}", body=payload, date=f"2010-09-01 {10 + n // 60}:{n % 60:02}")
                for n, payload in enumerate(PAYLOADS)]
     replies = [c(f"r{n}", body="[x](javascript:alert(1)) ~~y~~\n\n- [ ] z",
                  date=f"2010-09-02 10:{n:02}", replyto=f"r{n - 1}" if n else "x0")
