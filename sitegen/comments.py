@@ -11,7 +11,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
@@ -208,15 +208,26 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
     elif cid in id_lines:
         faults.append(f"has the same id as the comment at line {id_lines[cid]}")
     faults.extend(f"has no '{key}'" for key in REQUIRED if entry.get(key) in (None, ""))
-    date = entry.get("date")
-    if date not in (None, "") and parse_when(date, config.tz) is None:
-        faults.append(f"has a bad date '{date}': {DATE_HELP}")
+    when = entry.get("date")
+    if when not in (None, "") and parse_when(when, config.tz) is None:
+        faults.append(f"has a bad date {_quoted(when)}: {DATE_HELP}")
+    if entry.get("replyto") is not None and not isinstance(entry["replyto"], str | int):
+        faults.append("has a 'replyto' that is not a comment's id")
     for key in ("author", "body"):
         if entry.get(key) is not None and not isinstance(entry[key], str | int | float):
             faults.append(f"has a '{key}' that is not text")
     if not isinstance(entry.get("owner", False), bool):
         faults.append("has an 'owner' that is not true or false")
     return (f"comment '{shown_id(cid)}'" if cid else f"comment #{index + 1}"), faults
+
+
+def _quoted(value: object) -> str:
+    """A value as a message shows it: text quoted and cut short, anything else by its kind
+    (ten YAML aliases can make a list that would print as gigabytes)."""
+    if not isinstance(value, str | int | float | date):
+        return f"(a {type(value).__name__})"
+    text = str(value)
+    return f"'{text}'" if len(text) <= 60 else f"'{text[:60]}…'"
 
 
 def shown_id(cid: str) -> str:
@@ -249,7 +260,7 @@ def _rows(path, comments, lines) -> tuple[tuple[ThreadRow, ...], tuple[Problem, 
     not recursion: a reply chain may be thousands deep."""
     ids = {c.id for c in comments}
     parent_of = {c.id: c.replyto for c in comments if c.replyto in ids and c.replyto != c.id}
-    warnings = [Problem(f"comment '{c.id}' replies to '{c.replyto}', which is not in the "
+    warnings = [Problem(f"comment '{c.id}' replies to '{shown_id(c.replyto)}', which is not in the "
                         "thread; shown at the top level", path, lines.get(c.id))
                 for c in comments if c.replyto is not None and c.id not in parent_of]
     for cid in _break_cycles([c.id for c in comments], parent_of):

@@ -15,7 +15,7 @@ import re
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -230,7 +230,12 @@ def read_pending(path: Path) -> PendingComment:
     faults = [f"unknown key '{key}'" for key in data if key not in known]
     faults += [f"has no '{key}'" for key in ("id", "post", "author", "date", "body")
                if data.get(key) in (None, "")]
-    values = {key: _text(value) for key, value in data.items() if key in known}
+    # Only single values are read: a list made by YAML aliases can print as gigabytes.
+    scalars = {key: value for key, value in data.items()
+               if key in known and isinstance(value, str | int | float | date | None)}
+    faults += [f"has a '{key}' that is not text" for key in data
+               if key in known and key not in scalars]
+    values = {key: _text(value) for key, value in scalars.items()}
     if values.get("id") and values["id"] != path.stem:
         faults.append(f"has id '{values['id']}' but the file is named {path.name}")
     if values.get("post") and not POST_STEM.match(values["post"]):

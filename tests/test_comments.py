@@ -196,6 +196,17 @@ def test_a_date_that_names_no_real_day_or_time_is_one_error_with_its_line(make_s
                              "use YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset\n")
 
 
+def test_an_alias_bomb_in_a_comment_is_named_not_expanded(make_site, monkeypatch):
+    bomb = ["  x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
+        f"  x{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    site = make_site({POST: post("Hello"), THREAD: "\n".join([
+        "- id: a", "  author: Ana", "  body: hi", *bomb, "  date: *a8", "  replyto: *a8"])})
+    assert errors(site, monkeypatch) == [
+        f"{THREAD}:1: comment 'a' has a bad date (a list): use YYYY-MM-DD, YYYY-MM-DD HH:MM "
+        "or ISO 8601 with an offset",
+        f"{THREAD}:1: comment 'a' has a 'replyto' that is not a comment's id"]
+
+
 def test_an_id_too_long_to_name_a_file_is_one_error_with_its_line(make_site, monkeypatch):
     site = make_site({POST: post("Hello"), THREAD: thread(c("a" * 300), c("b" * 100))})
     shown = "a" * 40 + "…"

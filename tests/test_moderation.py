@@ -239,6 +239,18 @@ def test_the_commands_report_mistakes(make_site):
     assert reply.returncode == 1 and reply.stderr.count("\n") == 1, reply.stderr
 
 
+def test_a_pending_comment_with_an_alias_bomb_is_named_not_expanded(make_site):
+    site = comment_site(make_site)
+    bomb = ["x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
+        f"x{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    site.write("content/comments/pending/c1.yml", "\n".join([
+        "id: c1", f"post: {OPEN}", *bomb, "author: *a8", "date: 2010-09-01", "body: Hi", ""]))
+    result = run_sitegen("comments", "show", "c1", "--site", str(site.root))
+    assert result.returncode == 1
+    assert "c1.yml: has a 'author' that is not text" in result.stderr
+    assert len(result.stderr) < 2000
+
+
 @pytest.mark.parametrize("date", ["2010-02-30", "2010-01-01 25:00:00"])
 def test_a_pending_comment_with_an_impossible_date_is_named_not_approved(make_site, date):
     site = comment_site(make_site)
