@@ -1,4 +1,5 @@
-"""LOAD a comment thread: validate it, number it, build the reply tree, sanitise bodies.
+"""LOAD a comment thread: validate it, number it, put replies after their parents, sanitise
+bodies.
 
 Everything in a thread file was written by a reader and is untrusted. Bodies become HTML
 here, once, through commentmarkup (Markdown, then the nh3 allow-list), and only http(s)
