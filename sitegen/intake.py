@@ -26,7 +26,6 @@ from .layout import SitePaths as Layout
 from .moderation import (
     PendingComment,
     Queue,
-    append_to_thread,
     keep_emails,
     new_id,
     thread_lock,
@@ -40,6 +39,7 @@ from .rebuild import Rebuilder, lock_file
 from .reply_pages import ReplyPages
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
 from .subscriptions import PostFacts, Published, announce, ask_from_form
+from .threadfile import ThreadWriter
 
 log = logging.getLogger("sitegen.intake")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -95,7 +95,9 @@ class IntakeApp:
         self.limiter = RateLimiter(settings.rate_limit)
         state = state_folder(paths.root)
         self.hasher = AddressHasher(state)
-        self.checker = Checker(paths, config)
+        # Knows the threads it wrote, so that publishing into a long thread stays quick.
+        self.threads = ThreadWriter()
+        self.checker = Checker(paths, config, self.threads)
         self.queue = Queue(paths, config)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
         # or the moderation page.
@@ -229,7 +231,7 @@ class IntakeApp:
             thread = self.paths.comments / f"{comment.post}.yml"
             with thread_lock(self.paths, comment.post):
                 keep_emails(self.paths, [comment])
-                append_to_thread(thread, [comment.thread_entry()])
+                self.threads.append(thread, [comment.thread_entry()])
             self._hand_over(announce(self.paths, self.config, comment.post,
                                      [Published.of(comment.thread_entry(), comment.email)]))
             if self.rebuilder is not None:

@@ -17,21 +17,21 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
 
-from .atomic import move_new, write_file, write_new
+from .atomic import move_new, write_new
 from .cache import state_folder
-from .comments import COMMENT_ID, read_entries
+from .comments import COMMENT_ID, ThreadLoader, read_entries, shown_id
 from .config import Config, SitePaths, load_config
+from .dates import DATE_HELP, parse_when
 from .errors import ConfigError, ContentError, Problem
 from .layout import queue_folder
 from .private import store_of
-from .sourcefile import YAML_LOADER
 from .subscriptions import Published, announce
-from .threadfile import appended, dump_yaml, entry_ids
+from .threadfile import ThreadWriter, dump_yaml, entry_ids
 
 log = logging.getLogger("sitegen.moderation")
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -105,6 +105,7 @@ class Queue:
         self.config = config  # read from sitegen.toml when needed, if not given
         self.pending = paths.comments / "pending"
         self.rejected = paths.comments / "rejected"
+        self.threads = ThreadWriter()
 
     def add(self, comment: PendingComment) -> Path:
         """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
@@ -141,7 +142,7 @@ class Queue:
             try:
                 with thread_lock(self.paths, post):
                     keep_emails(self.paths, [comment for _, comment in items])
-                    append_to_thread(thread, [comment.thread_entry() for _, comment in items])
+                    self.threads.append(thread, [comment.thread_entry() for _, comment in items])
                     for path, _ in items:
                         path.unlink(missing_ok=True)
             except ContentError as error:
@@ -181,8 +182,8 @@ class Queue:
 
     def _path(self, cid: str) -> Path:
         if not COMMENT_ID.match(cid):
-            raise ContentError(Problem(f"'{cid}' is not a comment id (see `sitegen comments "
-                                       "list`)"))
+            raise ContentError(Problem(f"'{shown_id(cid)}' is not a comment id (see `sitegen "
+                                       "comments list`)"))
         path = self.pending / f"{cid}.yml"
         if not path.is_file():
             raise ContentError(Problem(f"no pending comment '{cid}'", self.pending))
@@ -231,7 +232,7 @@ def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
     if COMMENT_ID.match(replyto) and (Queue(paths).pending / f"{replyto}.yml").is_file():
         raise ContentError(Problem(f"comment '{replyto}' is awaiting moderation: approve it "
                                    f"first (`sitegen comments approve {replyto}`)"))
-    raise ContentError(Problem(f"no comment '{replyto}' in this thread", thread))
+    raise ContentError(Problem(f"no comment '{shown_id(replyto)}' in this thread", thread))
 
 
 def printable(text: str) -> str:
@@ -242,7 +243,7 @@ def printable(text: str) -> str:
 def read_pending(path: Path) -> PendingComment:
     """A pending file as written by the intake or an importer; ContentError if it is not."""
     try:
-        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=YAML_LOADER)
+        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=ThreadLoader)
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError(Problem(f"not a readable comment: {error}", path)) from None
     known = {f.name for f in fields(PendingComment)}
@@ -251,11 +252,18 @@ def read_pending(path: Path) -> PendingComment:
     faults = [f"unknown key '{key}'" for key in data if key not in known]
     faults += [f"has no '{key}'" for key in ("id", "post", "author", "date", "body")
                if data.get(key) in (None, "")]
-    values = {key: _text(value) for key, value in data.items() if key in known}
+    # Only single values are read: a list made by YAML aliases can print as gigabytes.
+    scalars = {key: value for key, value in data.items()
+               if key in known and isinstance(value, str | int | float | date | None)}
+    faults += [f"has a '{key}' that is not text" for key in data
+               if key in known and key not in scalars]
+    values = {key: _text(value) for key, value in scalars.items()}
     if values.get("id") and values["id"] != path.stem:
         faults.append(f"has id '{values['id']}' but the file is named {path.name}")
     if values.get("post") and not POST_STEM.match(values["post"]):
         faults.append(f"has a 'post' that is not a post's file name: '{values['post']}'")
+    if values.get("date") and parse_when(values["date"], UTC) is None:
+        faults.append(f"has a bad date '{values['date']}': {DATE_HELP}")
     if faults:
         raise ContentError(*(Problem(fault, path) for fault in faults))
     return PendingComment(**values)
@@ -285,8 +293,4 @@ def keep_emails(paths: SitePaths, comments: list[PendingComment]) -> None:
 def append_to_thread(thread: Path, entries: list[dict[str, object]]) -> int:
     """Add `entries` at the end of the thread file, leaving its bytes as they were; the
     caller holds `thread_lock`. Returns how many were added."""
-    old = thread.read_bytes() if thread.exists() else b""
-    new, count = appended(old, entries, thread)
-    if count:
-        write_file(thread, new, durable=True)
-    return count
+    return ThreadWriter().append(thread, entries)
