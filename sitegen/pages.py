@@ -23,13 +23,26 @@ from .digest import fingerprint
 from .errors import ContentError, Problem, display_path, shown
 from .posts import Alias, Post, StaticPage
 from .site import Site, Tag, Year
-from .urls import STATIC_FOLDER, output_path
+from .urls import (
+    ARCHIVE,
+    COMMENTS_FEED,
+    FEED,
+    HOME,
+    NOT_FOUND,
+    QUERY_TABLE,
+    ROBOTS,
+    SITEMAP,
+    STATIC_FOLDER,
+    TAGS,
+    feed_address,
+    listing_page,
+    output_path,
+)
 
 FEED_LENGTH = 20
 HOME_COMMENTS = 5  # the newest comments, on the first page of the home page
 # The context key of a page that sends old query-string addresses (/?p=123) on.
 QUERY_REDIRECTS = "query_redirects"
-QUERY_TABLE = "/query-redirects.json"
 
 
 @dataclass(frozen=True)
@@ -101,8 +114,8 @@ class SiteInfo:
     language: str
     base_url: str
     menu: tuple[Link, ...]
-    feed_url: str = "/feed.xml"
-    comments_feed_url: str = "/comments/feed.xml"
+    feed_url: str = FEED
+    comments_feed_url: str = COMMENTS_FEED
 
 
 @dataclass(frozen=True)
@@ -139,10 +152,10 @@ def plan(site: Site) -> list[Page]:
     teasers = {id(post): _teaser(site, post) for post in site.posts}
     pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
     recent = _recent_comments(site, links) if site.config.comments.enabled else ()
-    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None,
+    pages += _listing(site, info, HOME, site.posts, teasers, "index.html", None,
                       {"recent_comments": recent[:HOME_COMMENTS]})
     archive = _archive_years(site.years, links)
-    pages += [_archive(info, "/archive/", archive, "Archive", "all")]
+    pages += [_archive(info, ARCHIVE, archive, "Archive", "all")]
     for year in archive:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
         pages += [
@@ -150,16 +163,16 @@ def plan(site: Site) -> list[Page]:
             for month in year.months
         ]
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
-    pages.append(Page("/tags/", "tags.html", _html(info, "Tags", tags=tags)))
+    pages.append(Page(TAGS, "tags.html", _html(info, "Tags", tags=tags)))
     for tag in site.tags:
         pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name)
-        pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
+        pages.append(_feed(site, info, feed_address(tag.url), tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
         pages.append(_comments_feed(info, recent))
-    pages.append(Page("/404.html", "404.html", _html(info, "Page not found")))
+    pages.append(Page(NOT_FOUND, "404.html", _html(info, "Page not found")))
     pages.append(_sitemap(site, pages))
-    pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
+    pages.append(Page(ROBOTS, "robots.txt", {"site": info}))
     pages += _redirects(site, info)
     pages = _with_query_redirects(site, pages)
     _refuse_collisions(pages)
@@ -211,24 +224,21 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
 
-    def url(number: int) -> str:
-        return base if number == 1 else f"{base}page/{number}/"
-
     pages = []
     for number in range(1, count + 1):
         chunk = posts[(number - 1) * per_page : number * per_page]
         shown = tuple(teasers[id(post)] for post in chunk)
         pagination = Pagination(
             number, count,
-            newer_url=url(number - 1) if number > 1 else None,
-            older_url=url(number + 1) if number < count else None,
+            newer_url=listing_page(base, number - 1) if number > 1 else None,
+            older_url=listing_page(base, number + 1) if number < count else None,
         )
         title = f"Posts tagged “{tag}”" if tag else None
         if number > 1:
             title = f"{title}, page {number}" if title else f"Page {number}"
         more = {key: value if number == 1 else () for key, value in (front or {}).items()}
         context = _html(info, title, posts=shown, pagination=pagination, tag=tag, **more)
-        pages.append(Page(url(number), template, context))
+        pages.append(Page(listing_page(base, number), template, context))
     return pages
 
 
@@ -256,7 +266,7 @@ def _archive(info: SiteInfo, url: str, groups: tuple[ArchiveYear, ...], title: s
 
 def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
     title = f"{info.title}: {tag.name}" if tag else info.title
-    alternate = tag.url if tag else "/"
+    alternate = tag.url if tag else HOME
     context = {"site": info, "feed_title": title, "feed_url": url, "alternate_url": alternate,
                "posts": tuple(posts[:FEED_LENGTH])}
     return Page(url, "atom.xml", context)
@@ -271,7 +281,7 @@ def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment,
 
 def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
     context = {"site": info, "feed_title": f"{info.title}: comments",
-               "feed_url": info.comments_feed_url, "alternate_url": "/", "entries": recent}
+               "feed_url": info.comments_feed_url, "alternate_url": HOME, "entries": recent}
     return Page(info.comments_feed_url, "comments_atom.xml", context)
 
 
@@ -307,7 +317,7 @@ def _sitemap(site: Site, pages: list[Page]) -> Page:
         for page in pages
         if page.path.endswith(".html") and page.template not in ("404.html", "redirect.html")
     )
-    return Page("/sitemap.xml", "sitemap.xml", {"urls": urls})
+    return Page(SITEMAP, "sitemap.xml", {"urls": urls})
 
 
 def _redirects(site: Site, info: SiteInfo) -> list[Page]:
@@ -337,7 +347,7 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
     for item in [*site.posts, *site.pages]:
         for alias in (a for a in item.aliases if "?" in a.address):
             path, query = alias.address.split("?", 1)
-            host = output_path(path) if output_path(path) in paths else "404.html"
+            host = output_path(path) if output_path(path) in paths else output_path(NOT_FOUND)
             names.setdefault(host, set()).update(parse_qs(query, keep_blank_values=True))
             table = routes.setdefault(path, {})
             if table.get(query, item.url) != item.url:

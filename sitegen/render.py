@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import jinja2
-from slugify import slugify
 
 from . import __version__
 from .config import Config, SitePaths
@@ -25,6 +24,7 @@ from .dates import format_date, isoformat
 from .digest import Memo, fingerprint
 from .errors import Problem, ThemeError
 from .pages import QUERY_REDIRECTS, Page
+from .urls import named_tag_address
 
 PACKAGE = Path(__file__).parent
 # Pages a server shows at any address (the 404 page for every missing one; a redirect at an
@@ -149,7 +149,7 @@ def _environment(template_dirs: list[Path], config: Config,
     env.filters["absolute"] = config.absolute
     env.filters["site_path"] = config.site_path
     env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
-    env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"
+    env.filters["tag_url"] = lambda name: named_tag_address(str(name))
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__
     return env

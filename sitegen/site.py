@@ -23,6 +23,7 @@ from .posts import Post, StaticPage
 from .progress import Report
 from .redirects import Redirect, load_redirects
 from .sourcefile import file_fault
+from .urls import month_address, tag_address, year_address
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Tag:
 
     @property
     def url(self) -> str:
-        return f"/tags/{self.slug}/"
+        return tag_address(self.slug)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Month:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/{self.month:02d}/"
+        return month_address(self.year, self.month)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Year:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/"
+        return year_address(self.year)
 
     @property
     def posts(self) -> tuple[Post, ...]:
