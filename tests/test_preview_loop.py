@@ -23,8 +23,8 @@ from preview_helpers import (
 
 from sitegen.build import BuildReport
 from sitegen.config import BuildOptions
-from sitegen.preview import Rebuilder
-from sitegen.serve import LiveReload
+from sitegen.preview.live import LiveReload
+from sitegen.preview.loop import RebuildLoop
 
 from conftest import NOW
 from helpers import links, post, thread
@@ -89,7 +89,7 @@ def test_only_pages_that_were_written_reload_but_a_new_picture_reloads_all(site,
 def test_open_pages_are_told_what_a_build_wrote(make_site, written, deleted, told):
     site = make_site({"sitegen.toml": 'base_url = "https://example.org/blog/"\n'})
     live = LiveReload()
-    rebuilder = Rebuilder(site.paths, BuildOptions(now=NOW), live, RecordingConsole())
+    rebuilder = RebuildLoop(site.paths, BuildOptions(now=NOW), live, RecordingConsole())
     rebuilder.read_settings()
     stream = live.stream(live.build_id)
     next(stream)  # how often to retry
