@@ -19,9 +19,9 @@ from . import __version__, moderation_cli
 from .config import BuildOptions, SitePaths, load_config
 from .errors import Problem, SitegenError, display_path, os_problem
 from .importers import FORMATS
+from .plural import count
 from .progress import ProgressLine
 from .repair import repair
-from .wording import count
 
 # Each command imports what it needs when it runs: `sitegen build` should not pay for the
 # importers' HTML parser, the WSGI servers or the file watcher at every start.

@@ -125,7 +125,7 @@ class RecentComment:
 
 
 @dataclass(frozen=True)
-class Page:
+class PlannedFile:
     """One output file: where it goes, how it is rendered, and what it was made from."""
 
     url: str
@@ -144,7 +144,7 @@ class Page:
         return fingerprint((self.url, self.template, self.context))
 
 
-def plan(site: Site) -> list[Page]:
+def plan(site: Site) -> list[PlannedFile]:
     """Every page of the site; ContentError if two of them claim one output path."""
     info = _site_info(site)
     # One link and one teaser per post, shared by every page that shows it (and hashed once).
@@ -163,16 +163,16 @@ def plan(site: Site) -> list[Page]:
             for month in year.months
         ]
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
-    pages.append(Page(TAGS, "tags.html", _html(info, "Tags", tags=tags)))
+    pages.append(PlannedFile(TAGS, "tags.html", _html(info, "Tags", tags=tags)))
     for tag in site.tags:
         pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name)
         pages.append(_feed(site, info, feed_address(tag.url), tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
         pages.append(_comments_feed(info, recent))
-    pages.append(Page(NOT_FOUND, "404.html", _html(info, "Page not found")))
+    pages.append(PlannedFile(NOT_FOUND, "404.html", _html(info, "Page not found")))
     pages.append(_sitemap(site, pages))
-    pages.append(Page(ROBOTS, "robots.txt", {"site": info}))
+    pages.append(PlannedFile(ROBOTS, "robots.txt", {"site": info}))
     pages += _redirects(site, info)
     pages = _with_query_redirects(site, pages)
     _refuse_collisions(pages)
@@ -194,7 +194,7 @@ def _link(post: Post) -> Link:
     return Link(post.title, post.url, post.date)
 
 
-def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page]:
+def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[PlannedFile]:
     pages = []
     for index, post in enumerate(site.posts):
         older, newer = site.neighbours(index)
@@ -206,19 +206,19 @@ def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page
             comment_endpoint=site.config.comments.endpoint,
         )
         sources = (post.source,) if thread.source is None else (post.source, thread.source)
-        pages.append(Page(post.url, "post.html", context, sources))
+        pages.append(PlannedFile(post.url, "post.html", context, sources))
     return pages
 
 
-def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
+def _static_pages(site: Site, info: SiteInfo) -> list[PlannedFile]:
     return [
-        Page(page.url, "page.html", _html(info, page.title, page=page), (page.source,))
+        PlannedFile(page.url, "page.html", _html(info, page.title, page=page), (page.source,))
         for page in site.pages
     ]
 
 
 def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Teaser],
-             template: str, tag: str | None, front: dict | None = None) -> list[Page]:
+             template: str, tag: str | None, front: dict | None = None) -> list[PlannedFile]:
     """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list;
     `front` is more for the first page to show (the other pages get it empty)."""
     per_page = site.config.posts_per_page
@@ -238,7 +238,7 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
             title = f"{title}, page {number}" if title else f"Page {number}"
         more = {key: value if number == 1 else () for key, value in (front or {}).items()}
         context = _html(info, title, posts=shown, pagination=pagination, tag=tag, **more)
-        pages.append(Page(listing_page(base, number), template, context))
+        pages.append(PlannedFile(listing_page(base, number), template, context))
     return pages
 
 
@@ -258,18 +258,18 @@ def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[Arc
 
 
 def _archive(info: SiteInfo, url: str, groups: tuple[ArchiveYear, ...], title: str,
-             scope: str) -> Page:
+             scope: str) -> PlannedFile:
     if scope == "month":
         title = date(groups[0].year, groups[0].months[0].month, 1).strftime("%B %Y")
-    return Page(url, "archive.html", _html(info, title, years=groups, scope=scope))
+    return PlannedFile(url, "archive.html", _html(info, title, years=groups, scope=scope))
 
 
-def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
+def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> PlannedFile:
     title = f"{info.title}: {tag.name}" if tag else info.title
     alternate = tag.url if tag else HOME
     context = {"site": info, "feed_title": title, "feed_url": url, "alternate_url": alternate,
                "posts": tuple(posts[:FEED_LENGTH])}
-    return Page(url, "atom.xml", context)
+    return PlannedFile(url, "atom.xml", context)
 
 
 def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment, ...]:
@@ -279,10 +279,10 @@ def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment,
     return tuple(RecentComment(comment, links[id(post)]) for comment, post in recent)
 
 
-def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
+def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> PlannedFile:
     context = {"site": info, "feed_title": f"{info.title}: comments",
                "feed_url": info.comments_feed_url, "alternate_url": HOME, "entries": recent}
-    return Page(info.comments_feed_url, "comments_atom.xml", context)
+    return PlannedFile(info.comments_feed_url, "comments_atom.xml", context)
 
 
 def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
@@ -310,32 +310,32 @@ def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
             for comment in site.thread(post).comments if not comment.removed]
 
 
-def _sitemap(site: Site, pages: list[Page]) -> Page:
+def _sitemap(site: Site, pages: list[PlannedFile]) -> PlannedFile:
     updated = {post.url: post.updated for post in site.posts}
     urls = tuple(
         (page.url, updated.get(page.url))
         for page in pages
         if page.path.endswith(".html") and page.template not in ("404.html", "redirect.html")
     )
-    return Page(SITEMAP, "sitemap.xml", {"urls": urls})
+    return PlannedFile(SITEMAP, "sitemap.xml", {"urls": urls})
 
 
-def _redirects(site: Site, info: SiteInfo) -> list[Page]:
+def _redirects(site: Site, info: SiteInfo) -> list[PlannedFile]:
     """A redirect page at each old address: posts' and pages' aliases, and the entries of
     content/redirects.yml (whose title is where they lead)."""
     items: list[Post | StaticPage] = [*site.posts, *site.pages]
     return [
-        *(Page(alias.address, "redirect.html",
+        *(PlannedFile(alias.address, "redirect.html",
                {"site": info, "target": item.url, "title": item.title}, (item.source,), alias)
           for item in items for alias in item.aliases if "?" not in alias.address),
-        *(Page(entry.old, "redirect.html", {"site": info, "target": entry.target,
+        *(PlannedFile(entry.old, "redirect.html", {"site": info, "target": entry.target,
                                             "title": entry.target}, (entry.source,),
                Alias(entry.old, entry.written, entry.line))
           for entry in site.redirects),
     ]
 
 
-def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
+def _with_query_redirects(site: Site, pages: list[PlannedFile]) -> list[PlannedFile]:
     """Aliases with a query string (WordPress's /?p=123) cannot be files: the host serves
     the page at their path, or the 404 page when there is none. So that page, and only that
     page, gets a small script that, when the address has one of the query's names, looks
@@ -364,12 +364,12 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
         if page.path in names else page
         for page in pages
     ]
-    return [*hosted, Page(QUERY_TABLE, "query_redirects.json", {"routes": routes})]
+    return [*hosted, PlannedFile(QUERY_TABLE, "query_redirects.json", {"routes": routes})]
 
 
-def _refuse_collisions(pages: list[Page]) -> None:
+def _refuse_collisions(pages: list[PlannedFile]) -> None:
     """Two pages on one output path is an error naming both, never an overwrite."""
-    claimed: dict[str, Page] = {}
+    claimed: dict[str, PlannedFile] = {}
     problems = [
         Problem(f"{shown(page.old.written)} is in {STATIC_FOLDER}, where the theme's files "
                 "are copied", page.sources[0], page.old.line)
@@ -387,7 +387,7 @@ def _refuse_collisions(pages: list[Page]) -> None:
         raise ContentError(*problems)
 
 
-def _collision(moved: Page, kept: Page) -> Problem:
+def _collision(moved: PlannedFile, kept: PlannedFile) -> Problem:
     """`moved` claims the output file of `kept`, said at `moved`'s source."""
     if not kept.sources:
         other = f"sitegen's own {kept.url} page"

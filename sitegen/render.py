@@ -23,7 +23,7 @@ from .config import Config, SitePaths
 from .dates import format_date, isoformat
 from .digest import Memo, fingerprint
 from .errors import Problem, ThemeError
-from .pages import QUERY_REDIRECTS, Page
+from .pages import QUERY_REDIRECTS, PlannedFile
 from .urls import named_tag_address
 
 PACKAGE = Path(__file__).parent
@@ -64,12 +64,12 @@ class Renderer:
             (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs])
         )
 
-    def page_digest(self, page: Page, memo: Memo | None = None) -> str:
+    def page_digest(self, page: PlannedFile, memo: Memo | None = None) -> str:
         """Everything the page's bytes depend on: its own inputs and the templates.
         (`memo`: see `fingerprint`; the digest is the same without it.)"""
         return fingerprint((self.templates_digest, page.url, page.template, page.context), memo)
 
-    def render(self, page: Page) -> bytes:
+    def render(self, page: PlannedFile) -> bytes:
         try:
             template = self.env.get_template(page.template)
             html = template.render(page.context, page_url=page.url)
