@@ -17,9 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 from .abuse import WordFilter, count_links
 from .comments import COMMENT_ID, read_entries, safe_url
 from .config import Config, SitePaths
+from .engines import Engines
 from .errors import ContentError, SitegenError
 from .moderation import POST_STEM, PendingComment, new_id
-from .posts import MarkdownRenderer, Post, load_post
+from .posts import Post, load_post
 from .threadfile import entry_ids
 
 FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage")
@@ -62,7 +63,7 @@ class PostIndex:
         self.paths = paths
         self.config = config
         self._lock = threading.Lock()
-        self._renderer: MarkdownRenderer | None = None
+        self._engines: Engines | None = None
         self._cache: dict[Path, tuple[tuple, object]] = {}
 
     def post(self, stem: str, now: datetime) -> Target | None:
@@ -91,9 +92,9 @@ class PostIndex:
             return hit[1]
 
     def _load_post(self, path: Path) -> Post | None:
-        self._renderer = self._renderer or MarkdownRenderer()
+        self._engines = self._engines or Engines()
         try:
-            return load_post(path, path.read_bytes(), self.config, self._renderer)
+            return load_post(path, path.read_bytes(), self.config, self._engines)
         except (OSError, SitegenError):
             return None
 
