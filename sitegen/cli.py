@@ -15,15 +15,17 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, cli_build, cli_comments, cli_content
+from . import __version__, cli_build, cli_comments, cli_content, moderation_cli
 from .config import SitePaths
 from .errors import Problem, SitegenError, os_problem
+from .importers import FORMATS
 from .progress import ProgressLine
 from .repair import repair
 
-# The commands are in cli_build (build, serve, deploy), cli_content (init, new, import) and
-# cli_comments (comments). Each imports what it needs when it runs: `sitegen build` should
-# not pay for the importers' HTML parser, the WSGI servers or the file watcher at every start.
+# The commands run in cli_build (build, serve, deploy), cli_content (init, new, import),
+# cli_comments and moderation_cli (comments). Each imports what it needs when it runs:
+# `sitegen build` should not pay for the importers' HTML parser, the WSGI servers or the file
+# watcher at every start.
 
 
 class Console:
@@ -97,14 +99,173 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common, content = _common(), _build_options()
-    cli_content.add_init(commands, _common(site=False))
-    cli_build.add_build(commands, common, content)
-    cli_build.add_serve(commands, common, content)
-    cli_build.add_deploy(commands, common)
-    cli_content.add_new(commands, common)
-    cli_comments.add_commands(commands, common, _common(defaults=False))
-    cli_content.add_import(commands, common)
+    _add_init_command(commands)
+    _add_build_command(commands, common, content)
+    _add_serve_command(commands, common, content)
+    _add_deploy_command(commands, common)
+    _add_new_command(commands, common)
+    _add_comments_commands(commands, common)
+    _add_import_command(commands, common)
     return parser
+
+
+def _add_init_command(commands) -> None:
+    init_parser = commands.add_parser(
+        "init", parents=[_common(site=False)], help="start a new blog in an empty folder",
+        description="Write a new blog: sitegen.toml with every setting explained, a first "
+                    "post, an About page, a .gitignore and a GitHub Pages workflow. Asks for "
+                    "the title and author on a terminal when they are not given.",
+    )
+    init_parser.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                             help="where to make it: a new or empty folder (default: the "
+                                  "current folder)")
+    init_parser.add_argument("--title", help="the blog's name")
+    init_parser.add_argument("--author", help="your name, as the feeds show it")
+    init_parser.add_argument("--base-url", metavar="URL",
+                             help="where the blog will be published, such as "
+                                  "https://example.org/")
+    init_parser.set_defaults(run=cli_content.run_init)
+
+
+def _add_build_command(commands, common: argparse.ArgumentParser,
+                       content: argparse.ArgumentParser) -> None:
+    build_parser = commands.add_parser(
+        "build", parents=[common, content], help="render the site into the output folder",
+        description="Render posts, comments, archives, tags, feeds and the sitemap into the "
+                    "output folder. The previous output stays until the new one is complete.",
+    )
+    build_parser.add_argument("--clean", action="store_true",
+                              help="ignore what earlier builds cached in <site>/.sitegen/ and "
+                                   "render every page again")
+    build_parser.add_argument("--jobs", type=_positive, metavar="N",
+                              help="processes converting Markdown (default: every core, "
+                                   "when there is enough to convert)")
+    build_parser.set_defaults(run=cli_build.run_build)
+
+
+def _add_serve_command(commands, common: argparse.ArgumentParser,
+                       content: argparse.ArgumentParser) -> None:
+    serve_parser = commands.add_parser(
+        "serve", parents=[common, content], help="preview the site, rebuilding on every change",
+        description="Build the site, serve it on this computer and rebuild on every save; "
+                    "open pages reload by themselves and show build errors over the page.",
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1",
+                              help="address to listen on (default: 127.0.0.1, this computer "
+                                   "only)")
+    serve_parser.add_argument("--port", type=_port, default=8000,
+                              help="port to listen on; 0 picks a free one (default: 8000)")
+    serve_parser.add_argument("--no-reload", dest="reload", action="store_false",
+                              help="do not add the live-reload script to served pages")
+    serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve_parser.set_defaults(run=cli_build.run_serve)
+
+
+def _add_deploy_command(commands, common: argparse.ArgumentParser) -> None:
+    deploy_parser = commands.add_parser(
+        "deploy", parents=[common], help="build the site and publish it",
+        description="Build the site (never with drafts or scheduled posts) and publish the "
+                    "output folder to the [deploy] target in sitegen.toml: rsync to a "
+                    "server, or a commit on a git branch such as gh-pages.",
+    )
+    deploy_parser.add_argument("--output", type=Path, metavar="DIR",
+                               help="the output folder to build and publish (default: "
+                                    "<site>/output)")
+    deploy_parser.add_argument("--dry-run", action="store_true",
+                               help="build, then list what would change at the target, and "
+                                    "change nothing there")
+    deploy_parser.set_defaults(run=cli_build.run_deploy)
+
+
+def _add_new_command(commands, common: argparse.ArgumentParser) -> None:
+    new_parser = commands.add_parser(
+        "new", parents=[common], help="start a new post",
+        description="Write content/posts/YYYY-MM-DD-slug.md with its front matter filled in. "
+                    "An existing file is never overwritten.",
+    )
+    new_parser.add_argument("title", help="the post's title")
+    new_parser.add_argument("--tags", default="", metavar="A,B",
+                            help="comma-separated tags, such as bread,travel")
+    new_parser.add_argument("--date", metavar="WHEN",
+                            help="YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset "
+                                 "(default: now, in the site's time zone)")
+    new_parser.set_defaults(run=cli_content.run_new)
+
+
+def _add_import_command(commands, common: argparse.ArgumentParser) -> None:
+    import_parser = commands.add_parser(
+        "import", parents=[common], help="bring posts and comments from a blog export",
+        description="Turn a Blogger or WordPress export into posts, pages and comment "
+                    "threads, or add a Disqus export's comments to posts already imported. "
+                    "Existing files are left alone unless --force.",
+    )
+    import_parser.add_argument("format", choices=FORMATS, help="what wrote the export")
+    import_parser.add_argument("file", type=Path, help="the export file (XML)")
+    import_parser.add_argument("--dry-run", action="store_true",
+                               help="list what would be written, and write nothing")
+    import_parser.add_argument("--force", action="store_true",
+                               help="replace files that already exist")
+    import_parser.set_defaults(run=cli_content.run_import)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
+
+
+def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
+    """`sitegen comments serve|list|show|approve|reject|reply`, and moderation_cli's."""
+    comments = commands.add_parser(
+        "comments", parents=[common], help="take readers' comments and moderate them",
+        description="Run the comment intake server; list, show, approve or reject the "
+                    "comments waiting in content/comments/pending/; reply as the owner.",
+    )
+    actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
+    common = _common(defaults=False)
+    serve = actions.add_parser("serve", parents=[common], help="run the comment intake server",
+                               description="Take comments posted by the form on each post "
+                                           "page and queue them for moderation.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                       "(default: 127.0.0.1; put a reverse proxy in front)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
+    serve.set_defaults(run=cli_comments.run_serve)
+    actions.add_parser("list", parents=[common], help="list the comments awaiting moderation"
+                       ).set_defaults(run=cli_comments.run_list)
+    show = actions.add_parser("show", parents=[common], help="show pending comments in full")
+    show.add_argument("ids", nargs="+", metavar="ID")
+    show.set_defaults(run=cli_comments.run_show)
+    for name, verb in (("approve", "add them to their posts' threads"),
+                       ("reject", "move them to content/comments/rejected/")):
+        action = actions.add_parser(name, parents=[common], help=f"{name} pending comments: "
+                                    f"{verb}")
+        action.add_argument("ids", nargs="*", metavar="ID")
+        action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
+        action.set_defaults(run=cli_comments.run_decide, decision=name)
+    _add_reply_command(actions, common)
+    moderation_cli.add_commands(actions, common)
+
+
+def _add_reply_command(actions, common: argparse.ArgumentParser) -> None:
+    reply = actions.add_parser(
+        "reply", parents=[common], help="reply to a comment as the blog's owner",
+        description="Add your own comment to a post's thread at once, without moderation, "
+                    "marked as the author's. The text (Markdown) comes from --message, else "
+                    "from standard input. Run `sitegen build` to publish it.")
+    reply.add_argument("post", metavar="POST", help="the post: its file name (with or without "
+                       "content/posts/ and .md), its slug or its address")
+    reply.add_argument("--to", metavar="ID", help="the id of the comment answered (as in the "
+                       "page's #comment-ID); without it, a comment on the post itself")
+    reply.add_argument("-m", "--message", help="the text of the reply")
+    reply.add_argument("--as", dest="author", metavar="NAME",
+                       help="the name shown (default: 'author' in sitegen.toml)")
+    reply.set_defaults(run=cli_comments.run_reply)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
