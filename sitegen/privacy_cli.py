@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .config import SitePaths
 from .errors import SitegenError, display_path
-from .wording import count
+from .plural import count
 
 
 def add_commands(actions, common: argparse.ArgumentParser) -> None:

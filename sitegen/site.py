@@ -19,11 +19,12 @@ from .comments import Thread, empty_thread
 from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
 from .loading import Loaded, Request, load_files
+from .plural import count
 from .posts import Post, StaticPage
 from .progress import Report
 from .redirects import Redirect, load_redirects
 from .sourcefile import file_fault
-from .wording import count
+from .urls import month_address, tag_address, year_address
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Tag:
 
     @property
     def url(self) -> str:
-        return f"/tags/{self.slug}/"
+        return tag_address(self.slug)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Month:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/{self.month:02d}/"
+        return month_address(self.year, self.month)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Year:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/"
+        return year_address(self.year)
 
     @property
     def posts(self) -> tuple[Post, ...]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SitePaths, load_config
+from ..plural import count
 from ..progress import Report
-from ..wording import count
 from . import blogger, disqus, wordpress
 from .files import Planned, plan_files, write_files
 from .model import Export
