@@ -17,9 +17,10 @@ from pathlib import Path
 
 from . import __version__
 from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
-from .config import BuildOptions, Config, SitePaths, load_config
+from .config import BuildOptions, Config, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
+from .layout import SitePaths
 from .manifest import journal_file, manifest_file, preview_flag
 from .outpaths import Planned, check_output_paths
 from .output import Output, check_output_folder, output_lock, repair_output

@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, moderation_cli
-from .config import BuildOptions, SitePaths, load_config
+from .config import BuildOptions, load_config
 from .errors import Problem, SitegenError, display_path, os_problem
 from .importers import FORMATS
+from .layout import SitePaths
 from .progress import ProgressLine
 from .repair import repair
 from .wording import count

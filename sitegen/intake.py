@@ -20,9 +20,9 @@ from urllib.parse import parse_qsl, urlsplit
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
 from .cache import state_folder
-from .config import CommentsConfig, Config, SitePaths, load_config
+from .config import CommentsConfig, Config, load_config
 from .errors import Problem, SitegenError
-from .layout import SitePaths as Layout
+from .layout import SitePaths
 from .moderation import (
     PendingComment,
     Queue,
@@ -97,7 +97,7 @@ class IntakeApp:
         # or the moderation page.
         self.rebuilder = (Rebuilder(settings.rebuild_command, paths.root, lock_file(paths.root))
                           if settings.rebuild_command else None)
-        self.links = LinkApp(ModerationLinks(Layout.at(paths.root, paths.output), config),
+        self.links = LinkApp(ModerationLinks(paths, config),
                              config, self.queue, self.checker.find, self._approved,
                              self.endpoint + LINK_PATH)
         self.notifier = (Notifier(paths, config, notify_policy)

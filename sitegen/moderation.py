@@ -23,8 +23,9 @@ import yaml
 from .atomic import move_new, write_file, write_new
 from .cache import state_folder
 from .comments import COMMENT_ID, read_entries
-from .config import Config, SitePaths
+from .config import Config
 from .errors import ContentError, Problem
+from .layout import SitePaths
 from .posts import YAML_LOADER
 from .threadfile import appended, dump_yaml, entry_ids
 

@@ -17,8 +17,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from .config import Config, SitePaths, load_config
+from .config import Config, load_config
 from .errors import Problem, SitegenError
+from .layout import SitePaths
 from .wording import count
 
 if TYPE_CHECKING:
@@ -63,10 +64,9 @@ def add_commands(actions, common: argparse.ArgumentParser) -> None:
 
 
 def private_store(paths: SitePaths) -> PrivateStore:
-    from . import layout
     from .private import PrivateStore
 
-    return PrivateStore(layout.SitePaths.at(paths.root, paths.output))
+    return PrivateStore(paths)
 
 
 def pending_ids(queue: Queue, given: list[str]) -> tuple[list[str], list[Problem]]:

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CACHE_DIR
-from .config import SitePaths
 from .errors import Problem, SitegenError
 from .journal import Changes, apply, plan_moves, recover
+from .layout import SitePaths
 from .manifest import (
     Files,
     Record,

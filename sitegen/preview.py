@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .build import BuildReport, build
-from .config import BuildOptions, Config, NotifyConfig, SitePaths, load_config
+from .config import BuildOptions, Config, NotifyConfig, load_config
 from .errors import Problem, SitegenError, display_path, os_problem
 from .intake import IntakeApp, create_app
+from .layout import SitePaths
 from .render import find_theme
 from .serve import LiveReload, PreviewApp, PreviewServer, bind
 from .watch import Batch, Debouncer, Watcher

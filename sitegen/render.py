@@ -20,10 +20,11 @@ import jinja2
 from slugify import slugify
 
 from . import __version__
-from .config import Config, SitePaths
+from .config import Config
 from .dates import format_date, isoformat
 from .digest import Memo, fingerprint
 from .errors import Problem, ThemeError
+from .layout import SitePaths
 from .pages import QUERY_REDIRECTS, Page
 
 PACKAGE = Path(__file__).parent

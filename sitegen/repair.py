@@ -14,9 +14,9 @@ from pathlib import Path
 
 from .atomic import sweep
 from .cache import CACHE_DIR, state_folder
-from .config import SitePaths
 from .errors import Problem
 from .journal import read_journal
+from .layout import SitePaths
 from .manifest import JOURNAL_PREFIX
 from .output import leftovers, output_lock, repair_output
 

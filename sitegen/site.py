@@ -16,8 +16,9 @@ from pathlib import Path
 from slugify import slugify
 
 from .comments import Thread, empty_thread
-from .config import BuildOptions, Config, SitePaths
+from .config import BuildOptions, Config
 from .errors import ContentError, Problem, gather
+from .layout import SitePaths
 from .loading import Loaded, Request, load_files
 from .posts import Post, StaticPage
 from .progress import Report

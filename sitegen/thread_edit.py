@@ -16,8 +16,8 @@ import yaml
 
 from .atomic import write_file, write_new
 from .comments import read_entries
-from .config import SitePaths
 from .errors import ContentError, Problem
+from .layout import SitePaths
 from .lookup import match_id
 from .moderation import thread_lock
 from .posts import YAML_LOADER, decode

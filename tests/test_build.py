@@ -11,8 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from sitegen.build import build
-from sitegen.config import BuildOptions, SitePaths
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError, SitegenError, ThemeError
+from sitegen.layout import SitePaths
 from sitegen.manifest import manifest_file, owner_file
 from sitegen.output import output_lock
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import build
-from sitegen.config import BuildOptions, SitePaths
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError, SitegenError, ThemeError
+from sitegen.layout import SitePaths
 from sitegen.loading import SETTLE_NS
 from sitegen.output import MARKER
 

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen.config import Config, SitePaths
+from sitegen.config import Config
 from sitegen.errors import ContentError
+from sitegen.layout import SitePaths
 from sitegen.newpost import new_post, parse_date
 from sitegen.posts import MarkdownRenderer, load_post
 

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..cache import state_folder
-from ..config import DeployConfig, SitePaths
+from ..config import DeployConfig
 from ..errors import Problem, SitegenError
+from ..layout import SitePaths
 from ..manifest import preview_flag
 from ..output import output_lock
 from ..progress import Report

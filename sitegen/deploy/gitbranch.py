@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..cache import state_folder
-from ..config import DeployConfig, SitePaths
+from ..config import DeployConfig
+from ..layout import SitePaths
 from ..progress import Report
 from . import Published, failure
 

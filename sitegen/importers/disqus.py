@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from ..config import BuildOptions, Config, SitePaths
+from ..config import BuildOptions, Config
 from ..errors import Problem
+from ..layout import SitePaths
 from ..progress import Report
 from ..site import load_site
 from ..urls import AddressError, output_path, site_address, url_address

@@ -16,9 +16,10 @@ from slugify import slugify
 
 from ..atomic import write_file
 from ..comments import read_entries
-from ..config import Config, SitePaths
+from ..config import Config
 from ..dates import isoformat
 from ..errors import ContentError, Problem, shown
+from ..layout import SitePaths
 from ..moderation import PendingComment
 from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, entry_ids
