@@ -16,14 +16,13 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
+from .cache import ItemStore, gc_paused, read_known, write_known
 from .config import BuildOptions, Config, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
-from .layout import SitePaths
-from .manifest import journal_file, manifest_file, preview_flag
+from .layout import SitePaths, output_lock
 from .outpaths import Planned, check_output_paths
-from .output import Output, check_output_folder, output_lock, repair_output
+from .output import Output, check_output_folder, repair_output
 from .pages import Page, plan
 from .progress import Report
 from .render import Renderer
@@ -31,8 +30,6 @@ from .rendering import render_pages
 from .rootfiles import check_root_files, root_files
 from .site import Site, load_site
 from .wording import count
-
-KNOWN_FILES = "files.pickle"
 
 
 @dataclass(frozen=True)
@@ -87,8 +84,8 @@ def build(
     output folder take turns: `on_wait` is called when this one must wait for another.
     `progress` hears how far the loading and rendering are."""
     started = time.perf_counter()
-    with gc_paused(), output_lock(state_folder(paths.root), paths.output, on_wait):
-        repair_output(paths.root, paths.output)
+    with gc_paused(), output_lock(paths, on_wait):
+        repair_output(paths)
         return _build(paths, options, cache, on_page, clean, jobs, started, progress)
 
 
@@ -99,10 +96,9 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
     config = load_config(paths)
     site, save_cache = _load(paths, config, options, cache, clean, jobs, progress)
     try:
-        renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
+        renderer = Renderer(paths, config, paths.state.compiled_templates)
         inputs = _site_digest(site, renderer)
-        with Output(paths.output, manifest_file(paths.root, paths.output),
-                    journal_file(paths.root, paths.output), clean) as output:
+        with Output(paths, clean) as output:
             _mark_preview(paths, options, before_commit=True)
             planned = output.current_site(inputs)
             pages = plan(site) if planned is None else []
@@ -137,7 +133,7 @@ def _mark_preview(paths: SitePaths, options: BuildOptions, before_commit: bool) 
     """Flag the output as a preview before a --drafts or --future build may change it, and
     unflag it only once a build without them has committed, so that the flag errs on the
     side of not publishing."""
-    flag = preview_flag(paths.root, paths.output)
+    flag = paths.state.preview_flag(paths.output)
     preview = options.drafts or options.future
     if preview and before_commit:
         flag.parent.mkdir(parents=True, exist_ok=True)
@@ -165,15 +161,14 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
     """The whole model, through the cache: the caller's, else the one stored in the site;
     and a function that stores what had to be loaded afresh (once, however often it is
     called). When loading fails, what did load is stored before the error goes on."""
-    folder = state_folder(paths.root)
-    store = ItemStore(folder / "items")
+    store = ItemStore(paths.state.items)
     items: MutableMapping[str, object] = {} if cache is None or clean else cache
     if not clean and not items:
         items.update(store.load())
     before = set(items)
     # Digests of content files depend on our code and the configuration, as items do.
     key = fingerprint((__version__, repr(config)))
-    stored = {} if clean else read_known(folder / KNOWN_FILES, key)
+    stored = {} if clean else read_known(paths.state.known_files, key)
     known = dict(stored)
     saved = []
 
@@ -183,7 +178,7 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
         saved.append(True)
         store.save(items, {digest: items[digest] for digest in items.keys() - before})
         if known != stored:
-            write_known(folder / KNOWN_FILES, key, known)
+            write_known(paths.state.known_files, key, known)
         if cache is not None and items is not cache:
             cache.clear()
             cache.update(items)

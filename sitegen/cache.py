@@ -1,4 +1,4 @@
-"""CACHE: loaded posts, pages and threads kept between builds in `<site>/.sitegen/items/`.
+"""CACHE: loaded posts, pages and threads kept between builds, in the build state folder.
 
 Items are keyed by the digest of everything they were made from (`source_digest`), so an
 entry is never stale, only unused. The store is a few pickle files ("segments"), each written
@@ -32,7 +32,6 @@ from .atomic import write_file
 from .comments import Comment, CommentNode, Thread
 from .posts import Post, StaticPage
 
-CACHE_DIR = ".sitegen"
 MAX_SEGMENTS = 64
 BATCH = 200
 # The shape of what is stored: a segment written by other code, or by this code before its
@@ -42,18 +41,6 @@ HEADER = (
     tuple(tuple(f.name for f in dataclasses.fields(cls))
           for cls in (Post, StaticPage, Thread, Comment, CommentNode)),
 )
-
-
-def state_folder(root: Path) -> Path:
-    """The site's private, per-machine files (the build's cache and locks, the salt of the
-    comment server); kept out of git by its own .gitignore, made on first use."""
-    folder = root / CACHE_DIR
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as file:
-            file.write("# sitegen's private state for this machine: never commit it\n*\n")
-    return folder
 
 
 @contextlib.contextmanager

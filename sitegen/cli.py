@@ -19,7 +19,7 @@ from . import __version__, moderation_cli
 from .config import BuildOptions, load_config
 from .errors import Problem, SitegenError, display_path, os_problem
 from .importers import FORMATS
-from .layout import SitePaths
+from .layout import STATE_FOLDER, SitePaths
 from .progress import ProgressLine
 from .repair import repair
 from .wording import count
@@ -130,8 +130,8 @@ def _add_build_command(commands, common: argparse.ArgumentParser,
                     "output folder. The previous output stays until the new one is complete.",
     )
     build_parser.add_argument("--clean", action="store_true",
-                              help="ignore what earlier builds cached in <site>/.sitegen/ and "
-                                   "render every page again")
+                              help="ignore what earlier builds cached in "
+                                   f"<site>/{STATE_FOLDER}/ and render every page again")
     build_parser.add_argument("--jobs", type=_positive, metavar="N",
                               help="processes converting Markdown (default: every core, "
                                    "when there is enough to convert)")

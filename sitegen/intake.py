@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
-from .cache import state_folder
 from .config import CommentsConfig, Config, load_config
 from .errors import Problem, SitegenError
 from .layout import SitePaths
@@ -34,7 +33,7 @@ from .moderation_links import LINK_PATH, LinkApp, ModerationLinks
 from .moderation_page import ModerationPage
 from .notify import Notifier, notice_for
 from .outbox import Policy
-from .rebuild import Rebuilder, lock_file
+from .rebuild import Rebuilder
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
 
 log = logging.getLogger("sitegen.intake")
@@ -89,13 +88,13 @@ class IntakeApp:
         self.trusted = networks(settings.trusted_proxies)
         self.blocked = networks(settings.blocked_ips)
         self.limiter = RateLimiter(settings.rate_limit)
-        state = state_folder(paths.root)
-        self.hasher = AddressHasher(state)
+        paths.state.made()
+        self.hasher = AddressHasher(paths.state.salt)
         self.checker = Checker(paths, config)
         self.queue = Queue(paths)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
         # or the moderation page.
-        self.rebuilder = (Rebuilder(settings.rebuild_command, paths.root, lock_file(paths.root))
+        self.rebuilder = (Rebuilder(settings.rebuild_command, paths)
                           if settings.rebuild_command else None)
         self.links = LinkApp(ModerationLinks(paths, config),
                              config, self.queue, self.checker.find, self._approved,

@@ -10,7 +10,6 @@ The owner's own replies skip the queue and go straight into the thread, marked a
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import re
 import secrets
 from collections.abc import Iterable, Iterator
@@ -21,11 +20,10 @@ from pathlib import Path
 import yaml
 
 from .atomic import move_new, write_file, write_new
-from .cache import state_folder
 from .comments import COMMENT_ID, read_entries
 from .config import Config
 from .errors import ContentError, Problem
-from .layout import SitePaths
+from .layout import SitePaths, lock
 from .posts import YAML_LOADER
 from .threadfile import appended, dump_yaml, entry_ids
 
@@ -80,14 +78,8 @@ def new_id(now: datetime | None = None) -> str:
 @contextlib.contextmanager
 def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
     """Hold the lock that every writer of `content/comments/<post>.yml` takes."""
-    locks = state_folder(paths.root) / "locks"
-    locks.mkdir(exist_ok=True)
-    with (locks / f"{post}.lock").open("a") as file:
-        fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+    with lock(paths, f"thread-{post}"):
+        yield
 
 
 class Queue:
