@@ -11,7 +11,7 @@ Builds into one output folder take turns, under its lock (layout.output_lock).
 
 The output folder is pruned of files this build does not make, so this module refuses
 folders it did not make: an owner record in the private folder says "sitegen wrote this"
-(and names the build token that ties the folder to its manifest; see manifest.py), and an
+(and names the build token that ties the folder to its manifest; see state.py), and an
 output that would hold the site's own files is never accepted. The folder itself holds only
 what the site serves. The record is not in the build state, so that deleting that cache
 never makes sitegen refuse its own output folder.
@@ -20,6 +20,7 @@ never makes sitegen refuse its own output folder.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import shutil
@@ -28,18 +29,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_file
 from .errors import Problem, SitegenError
 from .journal import Changes, apply, plan_moves, recover
 from .layout import SitePaths
-from .manifest import (
-    Files,
-    Record,
-    content_hash,
-    read_manifest,
-    read_owner,
-    write_manifest,
-    write_owner,
-)
+from .state import BuildState, Files, Record
 
 # The file in which earlier versions of sitegen marked their output folders: still taken
 # as the mark of one, and removed by the next build.
@@ -120,9 +114,9 @@ class Output:
     """One build's changes to the output folder. Use as a context manager: leaving it
     without `commit` discards everything staged."""
 
-    def __init__(self, paths: SitePaths, clean: bool = False) -> None:
+    def __init__(self, paths: SitePaths, state: BuildState, clean: bool = False) -> None:
         output = self.output = paths.output
-        self.manifest = paths.state.manifest(output)
+        self.state = state
         self.journal = paths.state.journal(output)
         self.paths = paths
         paths.state.made()  # where the manifest and the journal go
@@ -130,7 +124,7 @@ class Output:
         self.former_owner = read_owner(paths.state.former_output_owner(output))
         self.token = self.owner or self.former_owner or _legacy_token(output)
         self.fresh = not (output.is_dir() and any(output.iterdir()))
-        self.record = None if clean or self.fresh else read_manifest(self.manifest, self.token)
+        self.record = None if clean or self.fresh else state.read_manifest(self.token)
         self.known: Files | None = self.record.files if self.record else None
         if self.fresh:
             self.known, self.token = {}, None
@@ -237,7 +231,7 @@ class Output:
         (self.output / MARKER).unlink(missing_ok=True)
         record = Record(self.token, site, pages, self.files)
         if record != self.record:
-            write_manifest(self.manifest, record)
+            self.state.write_manifest(record)
         return Committed(tuple(self.written), deleted)
 
     def _holds(self, relative: str, hashed: str, data: bytes) -> bool:
@@ -280,7 +274,7 @@ class Output:
         that vouches for the wrong bytes."""
         doubtful: Files = dict(self.known or {})
         doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
-        write_manifest(self.manifest, Record(self.token, None, (), doubtful))
+        self.state.write_manifest(Record(self.token, None, (), doubtful))
         moves = plan_moves(self.output, self._pending)
         apply(self.journal, Changes(self.output, self.staging, deleted, moves))
 
@@ -299,6 +293,26 @@ def _doing(what: str, output: Path) -> Iterator[None]:
         yield
     except OSError as error:
         raise SitegenError(Problem(f"cannot {what}: {error.strerror or error}", output)) from None
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_owner(*records: Path) -> str | None:
+    """The build token of the first owner record there is (the record that sitegen made an
+    output folder, and with which build token), or None when there is none."""
+    for record in records:
+        try:
+            words = record.read_text(encoding="utf-8").split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        return words[1] if len(words) == 2 and words[0] == "build" else None
+    return None
+
+
+def write_owner(record: Path, token: str) -> None:
+    write_file(record, f"build {token}\n".encode())
 
 
 def _legacy_token(output: Path) -> str | None:

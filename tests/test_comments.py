@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from sitegen.comments import CommentRenderer, safe_url, sanitise
-from sitegen.config import BuildOptions, load_config
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError
-from sitegen.site import load_site
 
 from conftest import NOW
-from helpers import post, thread
+from helpers import model, post, thread
 
 POST = "content/posts/2010-08-31-hello.md"
 THREAD = "content/comments/2010-08-31-hello.yml"
@@ -21,7 +20,7 @@ def c(cid, author="Ana", date="2010-09-01 10:00", body="Nice.", **extra) -> dict
 
 
 def load(site):
-    return load_site(site.paths, load_config(site.paths), BuildOptions(now=NOW))
+    return model(site.paths, BuildOptions(now=NOW))
 
 
 def errors(site, monkeypatch) -> list[str]:
