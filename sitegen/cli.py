@@ -21,6 +21,7 @@ from .config import BuildOptions, load_config
 from .errors import Problem, SitegenError, display_path, os_problem
 from .importers import FORMATS
 from .layout import STATE_FOLDER, SitePaths
+from .privacy_cli import add_commands as add_privacy_commands
 from .progress import ProgressLine
 from .repair import repair
 from .wording import count
@@ -256,6 +257,7 @@ def _add_reply_command(actions, common: argparse.ArgumentParser) -> None:
     reply.add_argument("--as", dest="author", metavar="NAME",
                        help="the name shown (default: 'author' in sitegen.toml)")
     reply.set_defaults(run=_run_comments_reply)
+    add_privacy_commands(actions, common)
 
 
 def _positive(text: str) -> int:

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .comments import CommentRenderer, Thread, load_thread, thread_digest
 from .config import Config
+from .engines import Engines
 from .errors import ContentError, Problem, SitegenError
 from .layout import SitePaths
-from .posts import MarkdownRenderer, Post, StaticPage, load_page, load_post, source_digest
+from .posts import Post, StaticPage, load_page, load_post, source_digest
 from .progress import Report
 from .redirects import Redirect, load_redirects
 from .sourcefile import file_fault
@@ -48,8 +49,8 @@ class Kind:
 
 
 KINDS = {
-    "post": Kind(source_digest, load_post, MarkdownRenderer),
-    "page": Kind(source_digest, load_page, MarkdownRenderer),
+    "post": Kind(source_digest, load_post, Engines),
+    "page": Kind(source_digest, load_page, Engines),
     "thread": Kind(thread_digest, load_thread, CommentRenderer),
 }
 

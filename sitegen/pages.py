@@ -17,13 +17,14 @@ from urllib.parse import parse_qs
 
 from markupsafe import Markup
 
+from .collisions import refuse_collisions
 from .comments import Comment, Thread
 from .config import Config
 from .digest import fingerprint
-from .errors import ContentError, Problem, display_path, shown
+from .errors import ContentError, Problem
 from .posts import Alias, Post, StaticPage
 from .site import Site, Tag, Year
-from .urls import STATIC_FOLDER, output_path
+from .urls import output_path, thread_feed_address
 
 FEED_LENGTH = 20
 HOME_COMMENTS = 5  # the newest comments, on the first page of the home page
@@ -162,7 +163,7 @@ def plan(site: Site) -> list[Page]:
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
     pages += _redirects(site, info)
     pages = _with_query_redirects(site, pages)
-    _refuse_collisions(pages)
+    refuse_collisions(pages)
     return pages
 
 
@@ -186,14 +187,18 @@ def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page
     for index, post in enumerate(site.posts):
         older, newer = site.neighbours(index)
         thread: Thread = site.thread(post)
+        feed = _thread_feed(info, post, thread, links[id(post)]) \
+            if thread.count and site.config.comments.enabled else None
         context = _html(
             info, post.title, post=post, thread=thread,
             older=older and links[id(older)], newer=newer and links[id(newer)],
             comments_enabled=site.config.comments.enabled,
             comment_endpoint=site.config.comments.endpoint,
+            thread_feed=feed and feed.url,
         )
         sources = (post.source,) if thread.source is None else (post.source, thread.source)
         pages.append(Page(post.url, "post.html", context, sources))
+        pages += [feed] if feed else []
     return pages
 
 
@@ -273,6 +278,16 @@ def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
     context = {"site": info, "feed_title": f"{info.title}: comments",
                "feed_url": info.comments_feed_url, "alternate_url": "/", "entries": recent}
     return Page(info.comments_feed_url, "comments_atom.xml", context)
+
+
+def _thread_feed(info: SiteInfo, post: Post, thread: Thread, link: Link) -> Page:
+    """The feed of one post's comments, newest first. It holds the thread itself, which a
+    digest takes by its file's digest: planning never unpacks a stored thread's comments."""
+    url = thread_feed_address(post.url)
+    context = {"site": info, "feed_title": f"Comments on “{post.title}”", "feed_url": url,
+               "alternate_url": f"{post.url}#comments", "thread": thread, "post": link,
+               "length": FEED_LENGTH}
+    return Page(url, "thread_atom.xml", context, (post.source,))
 
 
 def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
@@ -355,41 +370,3 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
         for page in pages
     ]
     return [*hosted, Page(QUERY_TABLE, "query_redirects.json", {"routes": routes})]
-
-
-def _refuse_collisions(pages: list[Page]) -> None:
-    """Two pages on one output path is an error naming both, never an overwrite."""
-    claimed: dict[str, Page] = {}
-    problems = [
-        Problem(f"{shown(page.old.written)} is in {STATIC_FOLDER}, where the theme's files "
-                "are copied", page.sources[0], page.old.line)
-        for page in pages if page.old is not None and page.url.startswith(STATIC_FOLDER)
-    ]
-    for page in pages:
-        first = claimed.setdefault(page.path, page)
-        if first is not page:
-            # Reported at what a person can change: a redirect before a page, and a
-            # file before sitegen's own pages; the other named in a stable order.
-            kept, moved = sorted((first, page), key=lambda p: (p.old is not None,
-                                                               bool(p.sources), p.sources))
-            problems.append(_collision(moved, kept))
-    if problems:
-        raise ContentError(*problems)
-
-
-def _collision(moved: Page, kept: Page) -> Problem:
-    """`moved` claims the output file of `kept`, said at `moved`'s source."""
-    if not kept.sources:
-        other = f"sitegen's own {kept.url} page"
-    elif kept.old is not None:
-        line = f":{kept.old.line}" if kept.old.line else ""
-        other = f"the old address {shown(kept.old.written)} in {display_path(kept.sources[0])}"
-        other += line
-    else:
-        itself = " itself" if kept.sources == moved.sources else ""
-        other = f"{display_path(kept.sources[0])}{itself}"
-    said = f"{moved.url} is also"
-    if moved.old is not None and moved.old.written != moved.url:
-        said = f"{shown(moved.old.written)} is {moved.url}, also"
-    return Problem(f"{said} the address of {other}", moved.sources[0] if moved.sources else None,
-                   moved.old.line if moved.old else None)

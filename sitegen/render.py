@@ -8,6 +8,7 @@ Rendering is a pure function of the page's context, the templates and the config
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import sys
@@ -61,8 +62,11 @@ class Renderer:
         self.template_dirs.append(BUILTIN_TEMPLATES)
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
         self.env = _environment(self.template_dirs, config, compiled)
+        # Not the Markdown engine: only the posts and pages it converts show it, and their
+        # digests name it, so switching it renders again only the pages that show them.
+        shown = dataclasses.replace(config, markdown="")
         self.templates_digest = fingerprint(
-            (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs])
+            (__version__, repr(shown), [_folder_digest(d) for d in self.template_dirs])
         )
 
     def page_digest(self, page: Page, memo: Memo | None = None) -> str:

@@ -53,6 +53,8 @@ KEY_HELP = {
     "permalink": "Post addresses, from {year} {month} {day} {slug}; may end in .html.",
     "posts_per_page": "Posts on each page of the home page and the tag pages.",
     "date_format": "How dates are shown (strftime; %-d is the day without a leading zero).",
+    "markdown": "The Markdown engine: \"python-markdown\", or \"commonmark\" (cmark-gfm: "
+                "faster, as GitHub reads it).",
     "comments": "Comments from readers, taken by `sitegen comments serve`.",
     "comments.enabled": "Show the comment threads and the comment form.",
     "comments.endpoint": "Where the form posts: a path on the site, or an http(s) URL.",

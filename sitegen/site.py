@@ -19,6 +19,7 @@ from .errors import ContentError, Problem
 from .load import Loaded
 from .posts import Post, StaticPage
 from .redirects import Redirect
+from .wording import count
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,20 @@ def _warnings(posts: tuple[Post, ...], threads: dict[str, Thread]) -> tuple:
         Problem(f"no post content/posts/{stem}.md for this comment thread", threads[stem].source)
         for stem in sorted(set(threads) - stems)
     ]
-    return tuple(warnings)
+    return tuple(warnings) + _email_warning(threads)
+
+
+def _email_warning(threads: dict[str, Thread]) -> tuple[Problem, ...]:
+    """One warning for the whole build, at the first thread file that holds readers' email
+    addresses, counting the others: they would reach git with it."""
+    holding = sorted(thread.source for thread in threads.values()
+                     if thread.holds_emails and thread.source is not None)
+    if not holding:
+        return ()
+    others = f" (and {count(len(holding) - 1, 'other thread file')})" if len(holding) > 1 else ""
+    return (Problem(f"holds readers' email addresses ('email' keys){others}, which must not "
+                    "be in git: move them to the private store with `sitegen comments "
+                    "migrate-private`", holding[0]),)
 
 
 def _shown(posts: Iterable[Post], options: BuildOptions) -> list[Post]:

@@ -144,6 +144,14 @@ def page_address(slug: str) -> str:
     return site_address(f"/{slug}/")
 
 
+def thread_feed_address(post_address: str) -> str:
+    """The Atom feed of a post's comments: comments.xml in the post's folder
+    (/2010/08/31/slug/comments.xml), or beside a post that is a file (/2010/slug.comments.xml)."""
+    if post_address.endswith("/"):
+        return post_address + "comments.xml"
+    return posixpath.splitext(post_address)[0] + ".comments.xml"
+
+
 def output_path(address: str) -> str:
     """The file a static host serves for `address`, relative to the output folder; a query
     is not part of it."""

@@ -127,7 +127,8 @@ def _model(site):
 
 def test_threads_read_back_unpack_their_comments_only_when_asked(make_site):
     from sitegen.build import build
-    from sitegen.comments import CommentRenderer, load_thread
+    from sitegen.commentmarkup import CommentRenderer
+    from sitegen.comments import load_thread
     from sitegen.config import BuildOptions, load_config
     from sitegen.state import StoredThread
 

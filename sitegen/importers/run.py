@@ -103,5 +103,5 @@ def run_import(kind: str, source: Path, paths: SitePaths, dry_run: bool = False,
         export = blogger.read(source, config, progress)
     files = plan_files(export, paths, config, force)
     if not dry_run:
-        write_files(files)
+        write_files(files, paths)
     return ImportReport(export, tuple(files), paths.root, dry_run)
