@@ -23,13 +23,13 @@ from .layout import SitePaths, output_lock
 from .load import load
 from .outpaths import Planned, check_output_paths
 from .output import Output, Staged, check_output_folder, repair_output
-from .pages import Page, plan
+from .pages import PlannedFile, plan
+from .plural import count
 from .progress import Report
 from .render import Renderer
 from .rootfiles import check_root_files, root_files
 from .site import Site, make_site
 from .state import BuildState, Memory
-from .wording import count
 from .workers import Parallelism, can_fork, fork_map
 
 # Below this many pages to render (about a third of a second), forking costs more than it
@@ -162,7 +162,7 @@ def _site_digest(site: Site, renderer: Renderer) -> str:
     ))
 
 
-def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
+def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
                  on_page: Callable[[str], None] | None, parallelism: Parallelism,
                  meanwhile: Callable[[], None], progress: Report | None) -> int:
     memo = Memo()
@@ -180,7 +180,7 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
     return written
 
 
-def _render(pages: list[Page], todo: list[tuple[int, str]], renderer: Renderer,
+def _render(pages: list[PlannedFile], todo: list[tuple[int, str]], renderer: Renderer,
             output: Output, parallelism: Parallelism, meanwhile: Callable[[], None],
             progress: Report | None) -> Iterator[Staged]:
     """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order:
@@ -205,7 +205,7 @@ def _render(pages: list[Page], todo: list[tuple[int, str]], renderer: Renderer,
         report(RENDERING, done, len(todo))
 
 
-def _sources(site: Site, pages: list[Page], planned: tuple[str, ...]) -> list[Planned]:
+def _sources(site: Site, pages: list[PlannedFile], planned: tuple[str, ...]) -> list[Planned]:
     """Each planned path with the file a person would change to change it: a page's source,
     the first post of a tag for the tag's pages, else None (sitegen's own pages, and pages
     planned by an earlier build)."""

@@ -12,12 +12,12 @@ from .errors import ContentError, Problem, display_path
 from .urls import STATIC_FOLDER, shown
 
 if TYPE_CHECKING:  # pages.py plans the pages and calls this module
-    from .pages import Page
+    from .pages import PlannedFile
 
 
-def refuse_collisions(pages: list[Page]) -> None:
+def refuse_collisions(pages: list[PlannedFile]) -> None:
     """Two pages on one output path is an error naming both, never an overwrite."""
-    claimed: dict[str, Page] = {}
+    claimed: dict[str, PlannedFile] = {}
     problems = [
         Problem(f"{shown(page.old.written)} is in {STATIC_FOLDER}, where the theme's files "
                 "are copied", page.sources[0], page.old.line)
@@ -35,7 +35,7 @@ def refuse_collisions(pages: list[Page]) -> None:
         raise ContentError(*problems)
 
 
-def _collision(moved: Page, kept: Page) -> Problem:
+def _collision(moved: PlannedFile, kept: PlannedFile) -> Problem:
     """`moved` claims the output file of `kept`, said at `moved`'s source."""
     if not kept.sources:
         other = f"sitegen's own {kept.url} page"

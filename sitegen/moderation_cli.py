@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from .config import Config, load_config
 from .errors import Problem, SitegenError
 from .layout import SitePaths
-from .wording import count
+from .plural import count
 
 if TYPE_CHECKING:
     from .moderation import Queue

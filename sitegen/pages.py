@@ -24,13 +24,26 @@ from .digest import fingerprint
 from .errors import ContentError, Problem
 from .posts import Alias, Post, StaticPage
 from .site import Site, Tag, Year
-from .urls import output_path, thread_feed_address
+from .urls import (
+    ARCHIVE,
+    COMMENTS_FEED,
+    FEED,
+    HOME,
+    NOT_FOUND,
+    QUERY_TABLE,
+    ROBOTS,
+    SITEMAP,
+    TAGS,
+    feed_address,
+    listing_page,
+    output_path,
+    thread_feed_address,
+)
 
 FEED_LENGTH = 20
 HOME_COMMENTS = 5  # the newest comments, on the first page of the home page
 # The context key of a page that sends old query-string addresses (/?p=123) on.
 QUERY_REDIRECTS = "query_redirects"
-QUERY_TABLE = "/query-redirects.json"
 
 
 @dataclass(frozen=True)
@@ -102,8 +115,8 @@ class SiteInfo:
     language: str
     base_url: str
     menu: tuple[Link, ...]
-    feed_url: str = "/feed.xml"
-    comments_feed_url: str = "/comments/feed.xml"
+    feed_url: str = FEED
+    comments_feed_url: str = COMMENTS_FEED
 
 
 @dataclass(frozen=True)
@@ -113,7 +126,7 @@ class RecentComment:
 
 
 @dataclass(frozen=True)
-class Page:
+class PlannedFile:
     """One output file: where it goes, how it is rendered, and what it was made from."""
 
     url: str
@@ -132,7 +145,7 @@ class Page:
         return fingerprint((self.url, self.template, self.context))
 
 
-def plan(site: Site) -> list[Page]:
+def plan(site: Site) -> list[PlannedFile]:
     """Every page of the site; ContentError if two of them claim one output path."""
     info = _site_info(site)
     # One link and one teaser per post, shared by every page that shows it (and hashed once).
@@ -140,10 +153,10 @@ def plan(site: Site) -> list[Page]:
     teasers = {id(post): _teaser(site, post) for post in site.posts}
     pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
     recent = _recent_comments(site, links) if site.config.comments.enabled else ()
-    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None,
+    pages += _listing(site, info, HOME, site.posts, teasers, "index.html", None,
                       {"recent_comments": recent[:HOME_COMMENTS]})
     archive = _archive_years(site.years, links)
-    pages += [_archive(info, "/archive/", archive, "Archive", "all")]
+    pages += [_archive(info, ARCHIVE, archive, "Archive", "all")]
     for year in archive:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
         pages += [
@@ -151,16 +164,16 @@ def plan(site: Site) -> list[Page]:
             for month in year.months
         ]
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
-    pages.append(Page("/tags/", "tags.html", _html(info, "Tags", tags=tags)))
+    pages.append(PlannedFile(TAGS, "tags.html", _html(info, "Tags", tags=tags)))
     for tag in site.tags:
         pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name)
-        pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
+        pages.append(_feed(site, info, feed_address(tag.url), tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
         pages.append(_comments_feed(info, recent))
-    pages.append(Page("/404.html", "404.html", _html(info, "Page not found")))
+    pages.append(PlannedFile(NOT_FOUND, "404.html", _html(info, "Page not found")))
     pages.append(_sitemap(site, pages))
-    pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
+    pages.append(PlannedFile(ROBOTS, "robots.txt", {"site": info}))
     pages += _redirects(site, info)
     pages = _with_query_redirects(site, pages)
     refuse_collisions(pages)
@@ -182,7 +195,7 @@ def _link(post: Post) -> Link:
     return Link(post.title, post.url, post.date)
 
 
-def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page]:
+def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[PlannedFile]:
     pages = []
     for index, post in enumerate(site.posts):
         older, newer = site.neighbours(index)
@@ -197,27 +210,24 @@ def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page
             thread_feed=feed and feed.url,
         )
         sources = (post.source,) if thread.source is None else (post.source, thread.source)
-        pages.append(Page(post.url, "post.html", context, sources))
+        pages.append(PlannedFile(post.url, "post.html", context, sources))
         pages += [feed] if feed else []
     return pages
 
 
-def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
+def _static_pages(site: Site, info: SiteInfo) -> list[PlannedFile]:
     return [
-        Page(page.url, "page.html", _html(info, page.title, page=page), (page.source,))
+        PlannedFile(page.url, "page.html", _html(info, page.title, page=page), (page.source,))
         for page in site.pages
     ]
 
 
 def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Teaser],
-             template: str, tag: str | None, front: dict | None = None) -> list[Page]:
+             template: str, tag: str | None, front: dict | None = None) -> list[PlannedFile]:
     """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list;
     `front` is more for the first page to show (the other pages get it empty)."""
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
-
-    def url(number: int) -> str:
-        return base if number == 1 else f"{base}page/{number}/"
 
     pages = []
     for number in range(1, count + 1):
@@ -225,15 +235,15 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
         shown = tuple(teasers[id(post)] for post in chunk)
         pagination = Pagination(
             number, count,
-            newer_url=url(number - 1) if number > 1 else None,
-            older_url=url(number + 1) if number < count else None,
+            newer_url=listing_page(base, number - 1) if number > 1 else None,
+            older_url=listing_page(base, number + 1) if number < count else None,
         )
         title = f"Posts tagged “{tag}”" if tag else None
         if number > 1:
             title = f"{title}, page {number}" if title else f"Page {number}"
         more = {key: value if number == 1 else () for key, value in (front or {}).items()}
         context = _html(info, title, posts=shown, pagination=pagination, tag=tag, **more)
-        pages.append(Page(url(number), template, context))
+        pages.append(PlannedFile(listing_page(base, number), template, context))
     return pages
 
 
@@ -253,18 +263,18 @@ def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[Arc
 
 
 def _archive(info: SiteInfo, url: str, groups: tuple[ArchiveYear, ...], title: str,
-             scope: str) -> Page:
+             scope: str) -> PlannedFile:
     if scope == "month":
         title = date(groups[0].year, groups[0].months[0].month, 1).strftime("%B %Y")
-    return Page(url, "archive.html", _html(info, title, years=groups, scope=scope))
+    return PlannedFile(url, "archive.html", _html(info, title, years=groups, scope=scope))
 
 
-def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
+def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> PlannedFile:
     title = f"{info.title}: {tag.name}" if tag else info.title
-    alternate = tag.url if tag else "/"
+    alternate = tag.url if tag else HOME
     context = {"site": info, "feed_title": title, "feed_url": url, "alternate_url": alternate,
                "posts": tuple(posts[:FEED_LENGTH])}
-    return Page(url, "atom.xml", context)
+    return PlannedFile(url, "atom.xml", context)
 
 
 def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment, ...]:
@@ -274,20 +284,20 @@ def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment,
     return tuple(RecentComment(comment, links[id(post)]) for comment, post in recent)
 
 
-def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
+def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> PlannedFile:
     context = {"site": info, "feed_title": f"{info.title}: comments",
-               "feed_url": info.comments_feed_url, "alternate_url": "/", "entries": recent}
-    return Page(info.comments_feed_url, "comments_atom.xml", context)
+               "feed_url": info.comments_feed_url, "alternate_url": HOME, "entries": recent}
+    return PlannedFile(info.comments_feed_url, "comments_atom.xml", context)
 
 
-def _thread_feed(info: SiteInfo, post: Post, thread: Thread, link: Link) -> Page:
+def _thread_feed(info: SiteInfo, post: Post, thread: Thread, link: Link) -> PlannedFile:
     """The feed of one post's comments, newest first. It holds the thread itself, which a
     digest takes by its file's digest: planning never unpacks a stored thread's comments."""
     url = thread_feed_address(post.url)
     context = {"site": info, "feed_title": f"Comments on “{post.title}”", "feed_url": url,
                "alternate_url": f"{post.url}#comments", "thread": thread, "post": link,
                "length": FEED_LENGTH}
-    return Page(url, "thread_atom.xml", context, (post.source,))
+    return PlannedFile(url, "thread_atom.xml", context, (post.source,))
 
 
 def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
@@ -315,32 +325,32 @@ def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
             for comment in site.thread(post).comments if not comment.removed]
 
 
-def _sitemap(site: Site, pages: list[Page]) -> Page:
+def _sitemap(site: Site, pages: list[PlannedFile]) -> PlannedFile:
     updated = {post.url: post.updated for post in site.posts}
     urls = tuple(
         (page.url, updated.get(page.url))
         for page in pages
         if page.path.endswith(".html") and page.template not in ("404.html", "redirect.html")
     )
-    return Page("/sitemap.xml", "sitemap.xml", {"urls": urls})
+    return PlannedFile(SITEMAP, "sitemap.xml", {"urls": urls})
 
 
-def _redirects(site: Site, info: SiteInfo) -> list[Page]:
+def _redirects(site: Site, info: SiteInfo) -> list[PlannedFile]:
     """A redirect page at each old address: posts' and pages' aliases, and the entries of
     content/redirects.yml (whose title is where they lead)."""
     items: list[Post | StaticPage] = [*site.posts, *site.pages]
     return [
-        *(Page(alias.address, "redirect.html",
+        *(PlannedFile(alias.address, "redirect.html",
                {"site": info, "target": item.url, "title": item.title}, (item.source,), alias)
           for item in items for alias in item.aliases if "?" not in alias.address),
-        *(Page(entry.old, "redirect.html", {"site": info, "target": entry.target,
+        *(PlannedFile(entry.old, "redirect.html", {"site": info, "target": entry.target,
                                             "title": entry.target}, (entry.source,),
                Alias(entry.old, entry.written, entry.line))
           for entry in site.redirects),
     ]
 
 
-def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
+def _with_query_redirects(site: Site, pages: list[PlannedFile]) -> list[PlannedFile]:
     """Aliases with a query string (WordPress's /?p=123) cannot be files: the host serves
     the page at their path, or the 404 page when there is none. So that page, and only that
     page, gets a small script that, when the address has one of the query's names, looks
@@ -352,7 +362,7 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
     for item in [*site.posts, *site.pages]:
         for alias in (a for a in item.aliases if "?" in a.address):
             path, query = alias.address.split("?", 1)
-            host = output_path(path) if output_path(path) in paths else "404.html"
+            host = output_path(path) if output_path(path) in paths else output_path(NOT_FOUND)
             names.setdefault(host, set()).update(parse_qs(query, keep_blank_values=True))
             table = routes.setdefault(path, {})
             if table.get(query, item.url) != item.url:
@@ -369,4 +379,4 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
         if page.path in names else page
         for page in pages
     ]
-    return [*hosted, Page(QUERY_TABLE, "query_redirects.json", {"routes": routes})]
+    return [*hosted, PlannedFile(QUERY_TABLE, "query_redirects.json", {"routes": routes})]

@@ -18,10 +18,10 @@ from .comments import COMMENT_ID, read_entries
 from .errors import ContentError, Problem, SitegenError
 from .layout import SitePaths
 from .moderation import read_pending, thread_lock
+from .plural import count
 from .private import Forgotten, PrivateStore, store_of
 from .thread_keys import Change, changed
 from .threadfile import dump_yaml
-from .wording import count
 
 ANONYMOUS = "Anonymous"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import SitegenError, display_path
 from .layout import SitePaths
-from .wording import count
+from .plural import count
 
 
 def add_commands(actions, common: argparse.ArgumentParser) -> None:

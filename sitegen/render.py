@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import jinja2
-from slugify import slugify
 
 from . import __version__
 from .config import Config
@@ -26,7 +25,8 @@ from .dates import format_date, isoformat
 from .digest import Memo, fingerprint
 from .errors import Problem, ThemeError
 from .layout import SitePaths
-from .pages import QUERY_REDIRECTS, Page
+from .pages import QUERY_REDIRECTS, PlannedFile
+from .urls import named_tag_address
 
 PACKAGE = Path(__file__).parent
 # Pages a server shows at any address (the 404 page for every missing one; a redirect at an
@@ -69,12 +69,12 @@ class Renderer:
             (__version__, repr(shown), [_folder_digest(d) for d in self.template_dirs])
         )
 
-    def page_digest(self, page: Page, memo: Memo | None = None) -> str:
+    def page_digest(self, page: PlannedFile, memo: Memo | None = None) -> str:
         """Everything the page's bytes depend on: its own inputs and the templates.
         (`memo`: see `fingerprint`; the digest is the same without it.)"""
         return fingerprint((self.templates_digest, page.url, page.template, page.context), memo)
 
-    def render(self, page: Page) -> bytes:
+    def render(self, page: PlannedFile) -> bytes:
         try:
             template = self.env.get_template(page.template)
             html = template.render(page.context, page_url=page.url)
@@ -154,7 +154,7 @@ def _environment(template_dirs: list[Path], config: Config,
     env.filters["absolute"] = config.absolute
     env.filters["site_path"] = config.site_path
     env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
-    env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"
+    env.filters["tag_url"] = lambda name: named_tag_address(str(name))
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__
     return env

@@ -17,9 +17,10 @@ from .comments import Thread, empty_thread
 from .config import BuildOptions, Config
 from .errors import ContentError, Problem
 from .load import Loaded
+from .plural import count
 from .posts import Post, StaticPage
 from .redirects import Redirect
-from .wording import count
+from .urls import month_address, tag_address, year_address
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Tag:
 
     @property
     def url(self) -> str:
-        return f"/tags/{self.slug}/"
+        return tag_address(self.slug)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Month:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/{self.month:02d}/"
+        return month_address(self.year, self.month)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Year:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/"
+        return year_address(self.year)
 
     @property
     def posts(self) -> tuple[Post, ...]:

@@ -44,7 +44,7 @@ def test_the_site_has_every_kind_of_page(make_site):
         "tags/bread/page/2/index.html", "tags/bread/feed.xml",
         "feed.xml", "comments/feed.xml", "sitemap.xml", "robots.txt", "404.html",
     } <= files
-    # Only what the site serves: how sitegen knows the folder is its own is kept in .sitegen/.
+    # Only what the site serves: how sitegen knows the folder is its own is kept in private/.
     assert not [name for name in files if name.startswith(".")]
     assert "page/3/index.html" not in files
     assert any(name.startswith("static/") for name in files)

@@ -8,14 +8,14 @@ import pytest
 
 from sitegen.config import BuildOptions
 from sitegen.errors import ContentError
-from sitegen.pages import Page, plan
+from sitegen.pages import PlannedFile, plan
 
 from helpers import model, post
 
 NOW = datetime(2011, 1, 1, tzinfo=UTC)
 
 
-def planned(make_site, files: dict) -> dict[str, Page]:
+def planned(make_site, files: dict) -> dict[str, PlannedFile]:
     site = make_site(files)
     return {page.path: page for page in plan(model(site.paths, BuildOptions(now=NOW)))}
 
@@ -37,11 +37,11 @@ def test_a_small_site_plans_every_address_it_has(make_site):
 
 
 def test_a_page_digest_follows_what_it_shows(make_site):
-    page = Page("/a/", "page.html", {"title": "A"})
+    page = PlannedFile("/a/", "page.html", {"title": "A"})
     assert page.path == "a/index.html"
-    assert page.digest == Page("/a/", "page.html", {"title": "A"}).digest
-    assert page.digest != Page("/a/", "page.html", {"title": "B"}).digest
-    assert page.digest != Page("/a/", "post.html", {"title": "A"}).digest
+    assert page.digest == PlannedFile("/a/", "page.html", {"title": "A"}).digest
+    assert page.digest != PlannedFile("/a/", "page.html", {"title": "B"}).digest
+    assert page.digest != PlannedFile("/a/", "post.html", {"title": "A"}).digest
 
 
 def test_two_pages_claiming_one_path_are_an_error(make_site):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ..config import DeployConfig
 from ..errors import Problem, SitegenError
 from ..layout import SitePaths, output_lock
+from ..plural import count
 from ..progress import Report
-from ..wording import count
 
 
 @dataclass(frozen=True)

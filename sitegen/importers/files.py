@@ -30,7 +30,8 @@ from .model import Export, ExportError, ImportedComment, ImportedItem
 
 REDIRECTS_HEADER = (b"# Old addresses, each leading to a page of this site (old: new).\n"
                     b"# The build writes a redirect page at each old address.\n")
-RESERVED_PAGE_SLUGS = frozenset({"tags", "archive", "page", "comments", "static", "feed"})
+# Page slugs that are not the site's own addresses but would read as its feed or an archive.
+LOOKALIKE_PAGE_SLUGS = frozenset({"feed"})
 # Old blogs allow slugs of 200 characters and more (and a word of Chinese is five letters
 # here): shortened at a word, a slug leaves room in every file name made from it.
 SLUG_LENGTH = 100
@@ -149,6 +150,11 @@ def _emails(comments: list[ImportedComment]) -> tuple[tuple[str, str], ...]:
     return tuple((comment.id, comment.email) for comment in comments if comment.email)
 
 
+def _taken_by_site(slug: str) -> bool:
+    """Whether a page at /<slug>/ would take or shadow an address of the site's own pages."""
+    return slug in LOOKALIKE_PAGE_SLUGS or slug.isdigit() or reserved(page_address(slug))
+
+
 class _Names:
     """File stems and URLs, unique within one import; slugs no longer than SLUG_LENGTH."""
 
@@ -165,7 +171,7 @@ class _Names:
         if len(slug) > SLUG_LENGTH:
             slug = slugify(slug, max_length=SLUG_LENGTH, word_boundary=True)
             export.notes[f"slugs shortened to {SLUG_LENGTH} characters"] += 1
-        if kind == "page" and (slug in RESERVED_PAGE_SLUGS or slug.isdigit()):
+        if kind == "page" and _taken_by_site(slug):
             slug = f"{slug}-page"
         base, number = slug, 1
         while self._keys(kind, item, slug) & self.taken:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..config import load_config
 from ..layout import SitePaths
+from ..plural import count
 from ..progress import Report
-from ..wording import count
 from . import blogger, disqus, wordpress
 from .files import Planned, plan_files, write_files
 from .model import Export
