@@ -35,8 +35,8 @@ from worst_bodies import WORST  # noqa: E402
 from xss_payloads import PAYLOADS  # noqa: E402
 
 from sitegen.commentmarkup import CommentRenderer  # noqa: E402
-from sitegen.config import SitePaths  # noqa: E402
 from sitegen.importers.run import run_import  # noqa: E402
+from sitegen.layout import SitePaths  # noqa: E402
 from sitegen.posts import markdown_extensions  # noqa: E402
 
 EXPORTS = {"themeunittestdata.wordpress.xml": "wordpress",

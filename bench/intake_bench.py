@@ -27,9 +27,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from sitegen.config import SitePaths, load_config
+from sitegen.config import load_config
 from sitegen.intake import IntakeApp, create_app
 from sitegen.intake_server import make_server, server_url, stop
+from sitegen.layout import SitePaths
 from sitegen.moderation import Queue
 from sitegen.outbox import Policy
 

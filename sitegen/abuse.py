@@ -150,19 +150,18 @@ def _fold(text: str) -> str:
 
 class AddressHasher:
     """The client's IP as a salted hash: enough to spot one sender across comments, useless
-    for recovering the address. The salt lives in the site's `.sitegen/` folder, not in git."""
+    for recovering the address. The salt is a file of the site's, kept out of git (see
+    layout.py)."""
 
-    def __init__(self, state: Path) -> None:
-        self._salt = _salt(state)
+    def __init__(self, salt: Path) -> None:
+        self._salt = _salt(salt)
 
     def __call__(self, address: str) -> str:
         return hashlib.blake2b(address.encode(), key=self._salt, digest_size=16).hexdigest()
 
 
-def _salt(state: Path) -> bytes:
-    path = state / "salt"
+def _salt(path: Path) -> bytes:
     if not path.exists():
-        state.mkdir(parents=True, exist_ok=True)
         # Another process may make it first; then everyone uses theirs.
         with contextlib.suppress(FileExistsError):
             write_new(path, secrets.token_hex(32).encode())

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .config import SitePaths
 from .errors import ContentError, Problem
+from .layout import SitePaths
 from .lookup import match_id
 from .moderation import PendingComment, Queue
 from .private import PrivateStore

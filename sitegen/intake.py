@@ -19,10 +19,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
-from .cache import state_folder
-from .config import CommentsConfig, Config, SitePaths, load_config
+from .config import CommentsConfig, Config, load_config
 from .errors import Problem, SitegenError
-from .layout import SitePaths as Layout
+from .layout import SitePaths
 from .moderation import (
     PendingComment,
     Queue,
@@ -35,7 +34,7 @@ from .moderation_page import ModerationPage
 from .notify import Notifier, notice_for
 from .outbox import Entry, Policy
 from .reader_mail import REPLIES_PATH, ReplyLinks
-from .rebuild import Rebuilder, lock_file
+from .rebuild import Rebuilder
 from .reply_pages import ReplyPages
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
 from .subscriptions import PostFacts, Published, announce, ask_from_form
@@ -93,17 +92,17 @@ class IntakeApp:
         self.trusted = networks(settings.trusted_proxies)
         self.blocked = networks(settings.blocked_ips)
         self.limiter = RateLimiter(settings.rate_limit)
-        state = state_folder(paths.root)
-        self.hasher = AddressHasher(state)
+        paths.state.made()
+        self.hasher = AddressHasher(paths.state.salt)
         # Knows the threads it wrote, so that publishing into a long thread stays quick.
         self.threads = ThreadWriter()
         self.checker = Checker(paths, config, self.threads)
         self.queue = Queue(paths, config)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
         # or the moderation page.
-        self.rebuilder = (Rebuilder(settings.rebuild_command, paths.root, lock_file(paths.root))
+        self.rebuilder = (Rebuilder(settings.rebuild_command, paths)
                           if settings.rebuild_command else None)
-        self.links = LinkApp(ModerationLinks(Layout.at(paths.root, paths.output), config),
+        self.links = LinkApp(ModerationLinks(paths, config),
                              config, self.queue, self.checker.find, self._approved,
                              self.endpoint + LINK_PATH)
         self.notifier = (Notifier(paths, config, notify_policy)

@@ -10,8 +10,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .comments import COMMENT_ID, shown_id
-from .config import Config, SitePaths
+from .config import Config
 from .errors import ContentError, Problem, SitegenError
+from .layout import SitePaths
 from .posts import DATE_PREFIX, _date, _slug, _title, permalink, read_source
 
 SHORTEST = 4  # a shorter part of an id matches too much to be worth guessing

@@ -10,7 +10,6 @@ The owner's own replies skip the queue and go straight into the thread, marked a
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import re
 import secrets
@@ -23,12 +22,11 @@ from pathlib import Path
 import yaml
 
 from .atomic import move_new, write_new
-from .cache import state_folder
 from .comments import COMMENT_ID, ThreadLoader, read_entries, shown_id
-from .config import Config, SitePaths, load_config
+from .config import Config, load_config
 from .dates import DATE_HELP, parse_when
 from .errors import ConfigError, ContentError, Problem
-from .layout import queue_folder
+from .layout import SitePaths, lock, queue_folder
 from .private import store_of
 from .subscriptions import Published, announce
 from .threadfile import ThreadWriter, dump_yaml, entry_ids
@@ -87,14 +85,8 @@ def new_id(now: datetime | None = None) -> str:
 @contextlib.contextmanager
 def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
     """Hold the lock that every writer of `content/comments/<post>.yml` takes."""
-    locks = state_folder(paths.root) / "locks"
-    locks.mkdir(exist_ok=True)
-    with (locks / f"{post}.lock").open("a") as file:
-        fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+    with lock(paths, f"thread-{post}"):
+        yield
 
 
 class Queue:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, quote, urlencode
 
-from . import layout
 from .abuse import client_address, rate_key
 from .abuse import is_blocked as is_within
 from .blocks import block_sender
 from .comments import COMMENT_ID
-from .config import Config, SitePaths
+from .config import Config
 from .errors import ContentError, Problem
+from .layout import SitePaths
 from .moderation import Queue, owner_reply
 from .moderation_auth import SESSION_IDLE, LoginLimit, Sessions, stored_password, verify_password
 from .moderation_view import QueueView, Screen, render
@@ -91,7 +91,7 @@ class ModerationPage:
         self.hasher = hasher
         self.rebuilder = rebuilder
         self.open_access = open_access
-        self.store = PrivateStore(layout.SitePaths.at(paths.root, paths.output))
+        self.store = PrivateStore(paths)
         self.sessions = Sessions(self.store)
         self.limit = LoginLimit(self.store)
         self.queue = Queue(paths)

@@ -15,9 +15,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .comments import CommentRenderer, read_entries, safe_url
-from .config import Config, SitePaths
+from .config import Config
 from .dates import parse_when
 from .errors import ContentError, Problem, SitegenError
+from .layout import SitePaths
 from .lookup import post_ref
 from .moderation import PendingComment, Queue
 

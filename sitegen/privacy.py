@@ -15,8 +15,8 @@ import yaml
 
 from .atomic import write_file
 from .comments import COMMENT_ID, read_entries
-from .config import SitePaths
 from .errors import ContentError, Problem, SitegenError
+from .layout import SitePaths
 from .moderation import read_pending, thread_lock
 from .plural import count
 from .private import Forgotten, PrivateStore, store_of

@@ -16,9 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from .abuse import WordFilter, count_links
 from .comments import COMMENT_ID, read_entries, safe_url
-from .config import Config, SitePaths
+from .config import Config
 from .engines import Engines
 from .errors import ContentError, SitegenError
+from .layout import SitePaths
 from .moderation import POST_STEM, PendingComment, new_id
 from .posts import Post, load_post
 from .threadfile import ThreadWriter, entry_ids

@@ -19,10 +19,10 @@ import time
 from dataclasses import dataclass
 
 from .comments import read_entries
-from .config import Config, SitePaths
+from .config import Config
 from .engines import Engines
 from .errors import ContentError, SitegenError
-from .layout import SitePaths as Layout
+from .layout import SitePaths
 from .outbox import Entry, Outbox
 from .posts import load_post
 from .private import PrivateStore, Subscriber, store_of
@@ -56,7 +56,7 @@ class PostFacts:
 
 
 def reader_outbox(paths: SitePaths) -> Outbox:
-    return Outbox(Layout.at(paths.root, paths.output).private.outbox)
+    return Outbox(paths.private.outbox)
 
 
 def request(store: PrivateStore, outbox: Outbox, comment_id: str, email: str,

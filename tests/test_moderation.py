@@ -402,7 +402,7 @@ def test_a_comment_killed_between_write_and_rename_is_not_queued(make_site):
     site = comment_site(make_site)
     child = _child(KILL_ON.format(event="os.link") + f"""
     from pathlib import Path
-    from sitegen.config import SitePaths
+    from sitegen.layout import SitePaths
     from sitegen.moderation import PendingComment, Queue
     Queue(SitePaths.at(Path({str(site.root)!r}))).add(PendingComment(
         id="20260101T000000Z-00000000", post="{OPEN}", author="A",
@@ -423,7 +423,7 @@ def test_an_approval_killed_before_its_rename_leaves_the_thread_and_queue_as_the
     before = thread_file(site).read_bytes()
     child = _child(KILL_ON.format(event="os.rename") + f"""
     from pathlib import Path
-    from sitegen.config import SitePaths
+    from sitegen.layout import SitePaths
     from sitegen.moderation import Queue
     Queue(SitePaths.at(Path({str(site.root)!r}))).approve(["{cid}"])
     """)
@@ -440,7 +440,7 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
     for _round in range(6):
         child = _child(f"""
         from pathlib import Path
-        from sitegen.config import SitePaths
+        from sitegen.layout import SitePaths
         from sitegen.moderation import PendingComment, Queue, new_id
         queue = Queue(SitePaths.at(Path({str(site.root)!r})))
         print("ready", flush=True)

@@ -17,10 +17,10 @@ from slugify import slugify
 
 from ..atomic import write_file
 from ..comments import read_entries
-from ..config import Config, SitePaths
+from ..config import Config
 from ..dates import isoformat
 from ..errors import ContentError, Problem, shown
-from ..layout import queue_folder
+from ..layout import SitePaths, queue_folder
 from ..moderation import PendingComment
 from ..private import store_of
 from ..redirects import read_redirects
@@ -317,7 +317,7 @@ def write_files(planned: list[Planned], paths: SitePaths) -> None:
         except BaseException as error:
             _failed(done, error, Problem(f"cannot keep the readers' addresses of the comments "
                                          f"in the private store: {_reason(error)}",
-                                         paths.root / "private"))
+                                         paths.private.folder))
 
 
 def _failed(done: list[tuple[Path, bytes | None]], error: BaseException,
