@@ -15,8 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 import frontmatter
+import latex2mathml
 import markdown
 import pygments
+import pymdownx
 import yaml
 from markupsafe import Markup
 from slugify import slugify
@@ -25,6 +27,7 @@ from . import __version__
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
+from .mathml import MathError, MathExtension
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
@@ -38,14 +41,22 @@ class MarkdownRenderer:
         "fenced_code", "tables", "footnotes", "toc", "codehilite",
         "attr_list", "def_list", "abbr", "md_in_html", "sane_lists",
     )
+    CONFIGS: Mapping[str, dict] = {
+        "codehilite": {"css_class": "highlight", "guess_lang": False},
+    }
+
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=markdown_extensions(
-            self.EXTENSIONS, {"codehilite": {"css_class": "highlight", "guess_lang": False}}))
+        self._math = MathExtension()
+        self._md = markdown.Markdown(extensions=[
+            *markdown_extensions(self.EXTENSIONS, self.CONFIGS), self._math])
 
     def convert(self, text: str) -> tuple[str, str]:
-        """(body HTML, table-of-contents HTML) for one document."""
+        """(body HTML, table-of-contents HTML) for one document; MathError if it holds TeX
+        that cannot be shown."""
         self._md.reset()
         html = self._md.convert(text)
+        if self._math.bad:
+            raise MathError(self._math.bad)
         toc = self._md.toc if getattr(self._md, "toc_tokens", None) else ""
         return html, toc
 
@@ -69,9 +80,27 @@ class Source:
     meta: dict
     body: str
     key_lines: dict[str, int]
+    body_offset: int = 0  # the line breaks in the file before the body begins
 
     def problem(self, message: str, key: str | None = None) -> ContentError:
         return ContentError(Problem(message, self.path, self.key_lines.get(key)))
+
+    def markdown(self, renderer: MarkdownRenderer, key: str | None = None) -> tuple[str, str]:
+        """The body (or the front matter's `key`) as HTML; bad TeX is an error at its line."""
+        text = self.body if key is None else self.meta[key]
+        try:
+            return renderer.convert(text)
+        except MathError as error:
+            raise ContentError(*(
+                Problem(f"invalid TeX '{bad.tex}': {bad.reason}", self.path,
+                        self.key_lines.get(key) if key else self._body_line(bad.tex))
+                for bad in error.bad)) from None
+
+    def _body_line(self, snippet: str) -> int | None:
+        """The file line where `snippet` (as Markdown passed it on) starts in the body."""
+        first = next((line.strip() for line in snippet.splitlines() if line.strip()), "")
+        at = self.body.find(first)
+        return None if at < 0 else self.body_offset + self.body.count("\n", 0, at) + 1
 
 
 @dataclass(frozen=True)
@@ -116,7 +145,7 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
     reads, our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
     settings = (str(path), config.timezone, config.permalink, __version__, markdown.__version__,
-                pygments.__version__)
+                pygments.__version__, pymdownx.__version__, latex2mathml.__version__)
     key.update(repr(settings).encode())
     return key.hexdigest()
 
@@ -145,7 +174,7 @@ def read_source(path: Path, data: bytes) -> Source:
         for number, line in enumerate(front.split("\n"), start=1)
         if (match := re.match(r"([\w-]+)\s*:", line))
     }
-    return Source(path, meta, body, key_lines)
+    return Source(path, meta, body, key_lines, text[: len(text) - len(body)].count("\n"))
 
 
 def yaml_problem(error: yaml.YAMLError, path: Path, subject: str = "",
@@ -174,7 +203,7 @@ def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
     date = _date(source, config)
     updated = _optional_date(source, "updated", config) or date
     slug = _slug(source, DATE_PREFIX.sub(r"\2", path.stem))
-    body_html, toc_html = renderer.convert(source.body)
+    body_html, toc_html = source.markdown(renderer)
     summary_html = _summary(source, body_html, renderer)
     return Post(
         source_digest=source_digest(data, path, config),
@@ -201,7 +230,7 @@ def load_page(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
     """A StaticPage from one file of content/pages/."""
     source = read_source(path, data)
     slug = _slug(source, path.stem)
-    body_html, _ = renderer.convert(source.body)
+    body_html, _ = source.markdown(renderer)
     return StaticPage(
         source_digest=source_digest(data, path, config),
         source=path,
@@ -297,7 +326,7 @@ def _summary(source: Source, body_html: str, renderer: MarkdownRenderer) -> str:
     if summary is not None:
         if not isinstance(summary, str):
             raise source.problem("'summary' must be text", "summary")
-        html, _ = renderer.convert(summary)
+        html, _ = source.markdown(renderer, "summary")
     elif MORE_MARKER in body_html:
         html = body_html.split(MORE_MARKER, 1)[0]
     else:

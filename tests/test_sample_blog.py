@@ -93,6 +93,13 @@ def test_comment_form_posts_every_field(sample_blog):
         assert form.find("label", attrs={"for": field["id"]}), f"{name} has no label"
 
 
+def test_the_hydration_post_writes_its_formula_in_mathml(sample_blog):
+    content = soup(sample_blog, "/2015/02/20/hydration-in-one-table/").select_one(".entry-content")
+    [formula] = content.find_all("math")
+    assert formula["display"] == "block" and len(formula.find_all("mfrac")) == 2
+    assert "\\frac" not in content.get_text()
+
+
 def test_closed_thread_shows_comments_but_no_form(sample_blog):
     page = soup(sample_blog, "/2013/11/02/backup-script/")
     assert page.select('li[id^="comment-"]')
