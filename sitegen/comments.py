@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+import pymdownx
 import yaml
 from markupsafe import Markup
 
@@ -25,7 +26,8 @@ from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
 from .posts import YAML_LOADER, decode, markdown_extensions, yaml_problem
 
-ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote"}
+ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote",
+                "del"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 COMMENT_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -87,7 +89,10 @@ class CommentRenderer:
     becomes markup."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=markdown_extensions(["fenced_code", "sane_lists"]))
+        # ~~struck~~ text and bare links, as in posts; no math, no task lists.
+        self._md = markdown.Markdown(extensions=markdown_extensions(
+            ["fenced_code", "sane_lists", "pymdownx.tilde", "pymdownx.magiclink"],
+            {"pymdownx.tilde": {"subscript": False}}))
 
     def convert(self, text: str) -> Markup:
         self._md.reset()
@@ -120,7 +125,7 @@ def thread_digest(data: bytes, path: Path, config: Config) -> str:
     our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
     key.update(repr((str(path), config.timezone, __version__, markdown.__version__,
-                     nh3.__version__)).encode())
+                     nh3.__version__, pymdownx.__version__)).encode())
     return key.hexdigest()
 
 
