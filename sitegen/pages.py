@@ -50,6 +50,7 @@ class Teaser:
     tags: tuple[str, ...]
     comment_count: int
     draft: bool = False  # shown only by `--drafts` builds, such as a preview
+    reading_minutes: int = 1
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page
         context = _html(
             info, post.title, post=post, thread=thread,
             older=older and links[id(older)], newer=newer and links[id(newer)],
+            related=tuple(links[id(other)] for other in site.related(index)),
             comments_enabled=site.config.comments.enabled,
             comment_endpoint=site.config.comments.endpoint,
         )
@@ -237,7 +239,7 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
 
 def _teaser(site: Site, post: Post) -> Teaser:
     return Teaser(post.title, post.url, post.date, post.summary_html, post.has_more,
-                  post.tags, site.thread(post).count, post.draft)
+                  post.tags, site.thread(post).count, post.draft, post.reading_minutes)
 
 
 def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[ArchiveYear, ...]:

@@ -32,6 +32,7 @@ from .tasklabels import TaskLabels
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
+WORDS_PER_MINUTE = 230
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -129,6 +130,7 @@ class Post:
     summary_html: Markup
     has_more: bool
     aliases: tuple[str, ...]
+    reading_minutes: int = 1
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,7 @@ def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
         summary_html=Markup(summary_html),
         has_more=_visible_text(summary_html) != _visible_text(body_html),
         aliases=_aliases(source),
+        reading_minutes=reading_minutes(body_html),
     )
 
 
@@ -253,6 +256,12 @@ def permalink(pattern: str, date: datetime, slug: str) -> str:
     return pattern.format(
         year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug
     )
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes to read the text of `html`: its words at WORDS_PER_MINUTE, rounded, at least 1."""
+    words = len(re.sub(r"<[^>]+>", " ", html).split())
+    return max(1, (words + WORDS_PER_MINUTE // 2) // WORDS_PER_MINUTE)
 
 
 def _title(source: Source) -> str:

@@ -100,6 +100,17 @@ def test_the_hydration_post_writes_its_formula_in_mathml(sample_blog):
     assert "\\frac" not in content.get_text()
 
 
+def test_a_post_says_its_reading_time_and_ends_with_related_posts(sample_blog):
+    page = soup(sample_blog, FIRST_POST)
+    assert page.select_one(".dateline").get_text(" ", strip=True) == (
+        "Tuesday, August 31, 2010 · 1 min read")
+    # Each shares one tag (bread) with it; these are the nearest in date of those that do.
+    related = [a.get_text() for a in page.select("section.related li a")]
+    assert related == ["A starter called Gertrude, and a script to feed her",  # 2011
+                       "Hydration, in one table",  # 2015
+                       "Zopf, and other things I ate in Zürich"]  # 2019
+
+
 def test_closed_thread_shows_comments_but_no_form(sample_blog):
     page = soup(sample_blog, "/2013/11/02/backup-script/")
     assert page.select('li[id^="comment-"]')
