@@ -19,9 +19,11 @@ from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
+from .images import responsive_images, write_pictures
 from .manifest import manifest_file
 from .output import Output, check_output_folder, output_lock
 from .pages import Page, plan
+from .pictures import PictureStore
 from .render import Renderer
 from .rendering import render_pages
 from .site import Site, load_site
@@ -84,6 +86,9 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
     config = load_config(paths)
     site, save_cache = _load(paths, config, options, cache, clean, jobs)
     try:
+        store = PictureStore(state_folder(paths.root) / "images")
+        pictures = responsive_images(site, paths, store)
+        site = pictures.site
         renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
         with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
@@ -94,6 +99,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
                 written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
                 planned = tuple(page.path for page in pages)
             static = _write_static(output, renderer.static_dirs)
+            static += write_pictures(output, pictures.files, store)
             changes = output.commit(inputs, planned)
     finally:
         save_cache()

@@ -9,15 +9,19 @@ cannot convert is collected as `BadMath` for the loader to report at the file's 
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import unescape
+from pathlib import Path
 
-from latex2mathml import converter, exceptions, tokenizer
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
-from pymdownx import arithmatex, util
+
+# latex2mathml (about 100 ms to import, reading its symbol table) and arithmatex are
+# imported when first needed: most builds convert no Markdown at all.
 
 # Arithmatex's "smart" dollars ("$5 and $10" is prose: no space may follow the opening
 # dollar or precede the closing one), plus pandoc's rule that a closing dollar is not
@@ -30,18 +34,18 @@ _ENTITY = re.compile(r"&#x([0-9A-Fa-f]+);")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
 # What latex2mathml's exceptions mean, in words (they carry no message of their own).
 REASONS = {
-    exceptions.NumeratorNotFoundError: "a fraction has no numerator",
-    exceptions.DenominatorNotFoundError: "a fraction has no denominator",
-    exceptions.ExtraLeftOrMissingRightError: "a \\left has no \\right",
-    exceptions.MissingSuperScriptOrSubscriptError: "^ or _ has nothing after it",
-    exceptions.DoubleSubscriptsError: "two subscripts in a row; group them with braces",
-    exceptions.DoubleSuperscriptsError: "two superscripts in a row; group them with braces",
-    exceptions.NoAvailableTokensError: "it ends before a command has all its arguments",
-    exceptions.InvalidStyleForGenfracError: "\\genfrac has a bad style",
-    exceptions.MissingEndError: "a \\begin has no \\end",
-    exceptions.InvalidAlignmentError: "an array has a bad column alignment",
-    exceptions.InvalidWidthError: "a width is not a TeX length",
-    exceptions.LimitsMustFollowMathOperatorError: "\\limits must follow an operator",
+    "NumeratorNotFoundError": "a fraction has no numerator",
+    "DenominatorNotFoundError": "a fraction has no denominator",
+    "ExtraLeftOrMissingRightError": "a \\left has no \\right",
+    "MissingSuperScriptOrSubscriptError": "^ or _ has nothing after it",
+    "DoubleSubscriptsError": "two subscripts in a row; group them with braces",
+    "DoubleSuperscriptsError": "two superscripts in a row; group them with braces",
+    "NoAvailableTokensError": "it ends before a command has all its arguments",
+    "InvalidStyleForGenfracError": "\\genfrac has a bad style",
+    "MissingEndError": "a \\begin has no \\end",
+    "InvalidAlignmentError": "an array has a bad column alignment",
+    "InvalidWidthError": "a width is not a TeX length",
+    "LimitsMustFollowMathOperatorError": "\\limits must follow an operator",
 }
 
 
@@ -63,12 +67,14 @@ class MathError(Exception):
 
 def to_mathml(tex: str, display: bool) -> str:
     """MathML for one formula; raises MathError when it is not valid TeX."""
+    from latex2mathml import converter
+
     reason = _unbalanced(tex)
     if reason is None:
         try:
             math = converter.convert_to_element(tex, display="block" if display else "inline")
         except Exception as error:  # latex2mathml fails with plain Exceptions on bad input
-            reason = REASONS.get(type(error), "it cannot be read as TeX")
+            reason = REASONS.get(type(error).__name__, "it cannot be read as TeX")
         else:
             reason = _unknown_command(math)
     if reason is not None:
@@ -77,6 +83,8 @@ def to_mathml(tex: str, display: bool) -> str:
 
 
 def _unbalanced(tex: str) -> str | None:
+    from latex2mathml import tokenizer
+
     depth = 0
     for token in tokenizer.tokenize(tex):
         depth += {"{": 1, "}": -1}.get(token, 0)
@@ -117,6 +125,18 @@ class _MathPostprocessor(Postprocessor):
         return f'<div class="math">{math}</div>' if display else math
 
 
+@functools.cache
+def latex2mathml_version() -> str:
+    """The installed latex2mathml's version, from its .dist-info folder: its own
+    `__version__` imports importlib.metadata, 20-40 ms at the start of every build that
+    reads a post."""
+    spec = importlib.util.find_spec("latex2mathml")
+    folder = Path(spec.origin).parent.parent if spec and spec.origin else None
+    found = sorted(folder.glob("latex2mathml-*.dist-info")) if folder else []
+    return found[-1].name.removeprefix("latex2mathml-").removesuffix(".dist-info") \
+        if found else "unknown"
+
+
 class MathExtension(Extension):
     """Arithmatex's inline and block processors, with MathML made from what they find."""
 
@@ -125,6 +145,8 @@ class MathExtension(Extension):
         self.bad: list[BadMath] = []
 
     def extendMarkdown(self, md: Markdown) -> None:
+        from pymdownx import arithmatex, util
+
         md.registerExtension(self)
         util.escape_chars(md, ["$"])  # "\$" is a dollar sign, never math
         config = {"generic": True}

@@ -7,15 +7,16 @@ why a loaded post can be cached by `source_digest` and reused across builds.
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import frontmatter
-import latex2mathml
 import markdown
 import pygments
 import pymdownx
@@ -27,12 +28,14 @@ from . import __version__
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
-from .mathml import MathError, MathExtension
+from .mathml import MathError, MathExtension, latex2mathml_version
 from .tasklabels import TaskLabels
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
 WORDS_PER_MINUTE = 230
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -99,10 +102,10 @@ class Source:
         except MathError as error:
             raise ContentError(*(
                 Problem(f"invalid TeX '{bad.tex}': {bad.reason}", self.path,
-                        self.key_lines.get(key) if key else self._body_line(bad.tex))
+                        self.key_lines.get(key) if key else self.body_line(bad.tex))
                 for bad in error.bad)) from None
 
-    def _body_line(self, snippet: str) -> int | None:
+    def body_line(self, snippet: str) -> int | None:
         """The file line where `snippet` (as Markdown passed it on) starts in the body."""
         first = next((line.strip() for line in snippet.splitlines() if line.strip()), "")
         at = self.body.find(first)
@@ -131,6 +134,8 @@ class Post:
     has_more: bool
     aliases: tuple[str, ...]
     reading_minutes: int = 1
+    # The images on the site that the body shows: (address as written, file line).
+    images: tuple[tuple[str, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
     reads, our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
     settings = (str(path), config.timezone, config.permalink, __version__, markdown.__version__,
-                pygments.__version__, pymdownx.__version__, latex2mathml.__version__)
+                pygments.__version__, pymdownx.__version__, latex2mathml_version())
     key.update(repr(settings).encode())
     return key.hexdigest()
 
@@ -231,6 +236,7 @@ def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
         has_more=_visible_text(summary_html) != _visible_text(body_html),
         aliases=_aliases(source),
         reading_minutes=reading_minutes(body_html),
+        images=_local_images(source, body_html),
     )
 
 
@@ -262,6 +268,18 @@ def reading_minutes(html: str) -> int:
     """Minutes to read the text of `html`: its words at WORDS_PER_MINUTE, rounded, at least 1."""
     words = len(re.sub(r"<[^>]+>", " ", html).split())
     return max(1, (words + WORDS_PER_MINUTE // 2) // WORDS_PER_MINUTE)
+
+
+def _local_images(source: Source, body_html: str) -> tuple[tuple[str, int | None], ...]:
+    """The address and line of each image the body shows that is not on another host."""
+    found = []
+    for tag in _IMG_TAG.findall(body_html):
+        src = _SRC.search(tag)
+        address = html.unescape(next(v for v in src.groups() if v is not None)) if src else ""
+        parts = urlsplit(address)
+        if address and not parts.scheme and not parts.netloc:
+            found.append((address, source.body_line(address)))
+    return tuple(found)
 
 
 def _title(source: Source) -> str:

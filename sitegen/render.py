@@ -31,6 +31,7 @@ PACKAGE = Path(__file__).parent
 # old one), whose links must therefore be paths from the domain's root.
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
 _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
 _FIRST_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"', re.IGNORECASE)
 BUILTIN_TEMPLATES = PACKAGE / "templates"
 
@@ -97,8 +98,20 @@ def relative_links(html: str, page_path: str) -> str:
     ("../../static/style.css"), so that the built site works wherever its folder is: opened
     straight from disk as well as served at the root of a domain."""
     up = "../" * page_path.count("/")
-    return _SITE_LINK.sub(lambda m: m[1] + (up + m[2] if m[2] != '"' else (up or "./") + '"'),
+    html = _SITE_LINK.sub(lambda m: m[1] + (up + m[2] if m[2] != '"' else (up or "./") + '"'),
                           html)
+    return _srcset_links(html, up)
+
+
+def _srcset_links(html: str, prefix: str) -> str:
+    """The site addresses among a srcset's candidates ("/images/a-480.jpg 480w, …") with
+    `prefix` in place of their leading "/"."""
+    def candidates(found: re.Match) -> str:
+        fixed = (re.sub(r"^/(?!/)", lambda _: prefix, part.strip())
+                 for part in found[2].split(","))
+        return f'{found[1]}{", ".join(fixed)}"'
+
+    return _SRCSET.sub(candidates, html) if " srcset=" in html else html
 
 
 def first_image(html: str, page: str) -> str:
@@ -113,7 +126,7 @@ def rooted_links(html: str, base_path: str) -> str:
     the domain, for a site served under a sub-path ("/blog/static/style.css")."""
     if base_path == "/":
         return html
-    return _SITE_LINK.sub(lambda m: m[1] + base_path + m[2], html)
+    return _srcset_links(_SITE_LINK.sub(lambda m: m[1] + base_path + m[2], html), base_path)
 
 
 def _into_head(html: str, snippet: str) -> str:

@@ -44,6 +44,8 @@ EVENTS = [
 ]
 # Editors' swap, backup and lock files, and vim's probe file "4913".
 SCRATCH_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".bak", "~")
+# Pictures a post can show from beside it, which the build publishes.
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 # Folders at the site's root whose appearance changes what the watcher must follow.
 LAYOUT_FOLDERS = ("content", "templates", "static", "themes")
 
@@ -97,6 +99,8 @@ def classify(path: Path, paths: SitePaths, theme: Path | None) -> Change | None:
         return Change(Kind.COMMENTS, path)
     if path == paths.redirects:
         return Change(Kind.REDIRECTS, path)
+    if path.is_relative_to(paths.posts) and path.suffix.lower() in PICTURE_SUFFIXES:
+        return Change(Kind.STATIC, path)  # a picture beside the posts (see images.py)
     for folder in (paths.templates, theme and theme / "templates"):
         if folder and path.is_relative_to(folder):
             return Change(Kind.TEMPLATE, path)

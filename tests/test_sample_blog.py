@@ -111,6 +111,18 @@ def test_a_post_says_its_reading_time_and_ends_with_related_posts(sample_blog):
                        "Zopf, and other things I ate in Zürich"]  # 2019
 
 
+def test_the_serra_post_sends_a_phone_a_small_copy_of_its_picture(sample_blog):
+    url = "/2025/10/05/serra-da-estrela-in-october/"
+    [picture] = soup(sample_blog, url).select(".entry-content img")
+    widths = [candidate.split()[1] for candidate in picture["srcset"].split(", ")]
+    assert widths == ["480w", "960w", "1440w"]
+    assert (picture["width"], picture["height"]) == ("1440", "810")
+    assert not (sample_blog.output / "2025/10/05/serra-da-estrela-in-october"
+                / "serra-da-estrela-zezere-valley.jpg").exists()  # only the copies are public
+    og = soup(sample_blog, url).select_one('meta[property="og:image"]')["content"]
+    assert og.startswith("https://example.org/images/") and og.endswith("-1440.jpg")
+
+
 def test_closed_thread_shows_comments_but_no_form(sample_blog):
     page = soup(sample_blog, "/2013/11/02/backup-script/")
     assert page.select('li[id^="comment-"]')

@@ -31,6 +31,8 @@ THEME = Path("/elsewhere/themes/default")
     ("templates/partials/nav.html", Kind.TEMPLATE),
     ("static/style.css", Kind.STATIC),
     ("static/img/logo.png", Kind.STATIC),
+    ("content/posts/photo.jpg", Kind.STATIC),  # pictures beside the posts are published
+    ("content/posts/trip/IMG_0001.JPEG", Kind.STATIC),
     ("themes/mine/templates/base.html", Kind.TEMPLATE),
     ("themes/mine/theme.toml", Kind.TEMPLATE),
     # A folder of inputs appearing at the root changes what must be watched.
