@@ -43,6 +43,13 @@ class CommentsConfig:
 
 
 @dataclass(frozen=True)
+class ThemeOptions:
+    """The `[theme]` table's options (its `name` is `Config.theme`)."""
+
+    recent_comments_include_owner: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything sitegen.toml can say, with the defaults a site gets without it."""
 
@@ -57,6 +64,7 @@ class Config:
     posts_per_page: int = 10
     date_format: str = "%A, %B %-d, %Y"
     comments: CommentsConfig = field(default_factory=CommentsConfig)
+    theme_options: ThemeOptions = field(default_factory=ThemeOptions)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -147,7 +155,8 @@ def load_config(paths: SitePaths) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_toml_problem(error, path)) from None
     problems: list[Problem] = []
-    config = _build(Config, table, "", path, problems)
+    table, options = _theme_table(table, path, problems)
+    config = dataclasses.replace(_build(Config, table, "", path, problems), theme_options=options)
     problems.extend(_check_values(config, path))
     if problems:
         raise ConfigError(*problems)
@@ -183,6 +192,24 @@ def _build(cls: type, table: dict, prefix: str, path: Path, problems: list[Probl
                 Problem(f"'{name}' must be {_describe(expected)}, not {_toml_type(value)}", path)
             )
     return cls(**values)
+
+
+def _theme_table(table: dict, path: Path, problems: list[Problem]) -> tuple[dict, ThemeOptions]:
+    """`theme = "name"` alone, or a `[theme]` table of its `name` and the theme's options."""
+    table = dict(table)
+    if "theme_options" in table:
+        del table["theme_options"]
+        problems.append(Problem("unknown key 'theme_options' (the theme's options go in a "
+                                "[theme] table)", path))
+    value = table.get("theme")
+    if not isinstance(value, dict):
+        return table, ThemeOptions()
+    name = value.get("name", Config.theme)
+    if not isinstance(name, str):
+        problems.append(Problem(f"'theme.name' must be a string, not {_toml_type(name)}", path))
+        name = Config.theme
+    options = {key: option for key, option in value.items() if key != "name"}
+    return {**table, "theme": name}, _build(ThemeOptions, options, "theme.", path, problems)
 
 
 def _unknown_key(name: str, known: dict, prefix: str) -> str:

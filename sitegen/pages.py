@@ -144,7 +144,7 @@ def plan(site: Site) -> list[Page]:
     pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
     recent = _recent_comments(site, links) if site.config.comments.enabled else ()
     pages += _listing(site, info, "/", site.posts, teasers, "index.html", None,
-                      {"recent_comments": recent[:HOME_COMMENTS]})
+                      {"recent_comments": _home_comments(site, links, recent)})
     archive = _archive_years(site.years, links)
     pages += [_archive(info, "/archive/", archive, "Archive", "all")]
     for year in archive:
@@ -267,11 +267,23 @@ def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
     return Page(url, "atom.xml", context)
 
 
-def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment, ...]:
-    """The FEED_LENGTH newest comments of the shown posts, newest first."""
+def _recent_comments(site: Site, links: dict[int, Link],
+                     readers_only: bool = False) -> tuple[RecentComment, ...]:
+    """The FEED_LENGTH newest comments of the shown posts (or only readers' comments, not
+    the owner's), newest first."""
     # nlargest is sorted(..., reverse=True)[:n], without making an entry for every comment.
-    recent = heapq.nlargest(FEED_LENGTH, _feed_candidates(site), key=lambda pair: pair[0].date)
+    recent = heapq.nlargest(FEED_LENGTH, _feed_candidates(site, readers_only),
+                            key=lambda pair: pair[0].date)
     return tuple(RecentComment(comment, links[id(post)]) for comment, post in recent)
+
+
+def _home_comments(site: Site, links: dict[int, Link],
+                   recent: tuple[RecentComment, ...]) -> tuple[RecentComment, ...]:
+    """The newest comments the home page shows: the feed's, or readers' only if the theme's
+    `recent_comments_include_owner` is false."""
+    if recent and not site.config.theme_options.recent_comments_include_owner:
+        recent = _recent_comments(site, links, readers_only=True)
+    return recent[:HOME_COMMENTS]
 
 
 def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
@@ -280,12 +292,13 @@ def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
     return Page(info.comments_feed_url, "comments_atom.xml", context)
 
 
-def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
-    """(comment, post) for every comment of the threads that can hold one of the newest
-    FEED_LENGTH, in site order. Threads are taken newest first until the next one's newest
-    comment is older than FEED_LENGTH comments already taken, so that only those threads'
-    comments are looked at (a stored thread unpacks them when asked); no thread left out
-    has a comment as new as any that makes the feed, so the feed is the same as from all."""
+def _feed_candidates(site: Site, readers_only: bool = False) -> list[tuple[Comment, Post]]:
+    """(comment, post) for every comment (readers' only, with `readers_only`) of the threads
+    that can hold one of the newest FEED_LENGTH, in site order. Threads are taken newest
+    first until the next one's newest comment is older than FEED_LENGTH comments already
+    taken, so that only those threads' comments are looked at (a stored thread unpacks them
+    when asked); no thread left out has a comment as new as any that makes the feed, so the
+    feed is the same as from all."""
     threads = sorted(((site.thread(post).latest, index) for index, post in enumerate(site.posts)
                       if site.thread(post).count), key=lambda pair: pair[0], reverse=True)
     newest: list[datetime] = []  # a heap of the FEED_LENGTH newest dates taken so far
@@ -295,12 +308,14 @@ def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
             break
         chosen.add(index)
         for comment in site.thread(site.posts[index]).comments:
+            if readers_only and comment.owner:
+                continue
             if len(newest) < FEED_LENGTH:
                 heapq.heappush(newest, comment.date)
             elif comment.date > newest[0]:
                 heapq.heapreplace(newest, comment.date)
     return [(comment, post) for index, post in enumerate(site.posts) if index in chosen
-            for comment in site.thread(post).comments]
+            for comment in site.thread(post).comments if not (readers_only and comment.owner)]
 
 
 def _sitemap(site: Site, pages: list[Page]) -> Page:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import jinja2
+from markupsafe import Markup, escape
 from slugify import slugify
 
 from . import __version__
@@ -32,6 +33,7 @@ PACKAGE = Path(__file__).parent
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
 _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
 _SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
 _FIRST_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"', re.IGNORECASE)
 BUILTIN_TEMPLATES = PACKAGE / "templates"
 
@@ -114,6 +116,25 @@ def _srcset_links(html: str, prefix: str) -> str:
     return _SRCSET.sub(candidates, html) if " srcset=" in html else html
 
 
+def scrolling_tables(html: str, label: str) -> Markup:
+    """Each outermost table of `html` in a box that scrolls sideways when the table is wider
+    than the column (the theme's CSS); the box can take focus, to scroll by keyboard, and is
+    a region named `label` for screen readers."""
+    parts, depth, start, end = [], 0, 0, 0
+    for tag in _TABLE_TAG.finditer(html):
+        if tag[1]:
+            depth -= 1
+            if depth == 0:
+                parts += [html[end:start], f'<div class="table-scroll" role="region" '
+                          f'tabindex="0" aria-label="{escape(label)}">', html[start:tag.end()],
+                          "</div>"]
+                end = tag.end()
+        else:
+            depth += 1
+            start = tag.start() if depth == 1 else start
+    return Markup("".join([*parts, html[end:]]))
+
+
 def first_image(html: str, page: str) -> str:
     """The absolute address of the first image in `html`, shown at the absolute address
     `page`; "" when there is none. For link previews (og:image), which want one picture."""
@@ -158,6 +179,7 @@ def _environment(template_dirs: list[Path], config: Config,
     env.filters["site_path"] = config.site_path
     env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
     env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"
+    env.filters["scrolling_tables"] = scrolling_tables
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__
     return env
