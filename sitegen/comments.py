@@ -20,7 +20,7 @@ import pymdownx
 import yaml
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, extras
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
@@ -89,14 +89,16 @@ class CommentRenderer:
     becomes markup."""
 
     def __init__(self) -> None:
-        # ~~struck~~ text and bare links, as in posts; no math, no task lists.
-        self._md = markdown.Markdown(extensions=markdown_extensions(
-            ["fenced_code", "sane_lists", "pymdownx.tilde", "pymdownx.magiclink"],
-            {"pymdownx.tilde": {"subscript": False}}))
+        # ~~struck~~ text and bare links, as in posts; no math, no task lists. The one with
+        # links is used only where there may be some to make (see `extras`).
+        self._md = [markdown.Markdown(extensions=markdown_extensions(
+            ["fenced_code", "sane_lists", "pymdownx.tilde", *extra],
+            {"pymdownx.tilde": {"subscript": False}})) for extra in ((), ("pymdownx.magiclink",))]
 
     def convert(self, text: str) -> Markup:
-        self._md.reset()
-        return Markup(sanitise(self._md.convert(text)))
+        md = self._md[extras.bare_link(text)]
+        md.reset()
+        return Markup(sanitise(md.convert(text)))
 
 
 def sanitise(html: str) -> str:

@@ -24,12 +24,11 @@ import yaml
 from markupsafe import Markup
 from slugify import slugify
 
-from . import __version__
+from . import __version__, extras
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
 from .mathml import MathError, MathExtension, latex2mathml_version
-from .tasklabels import TaskLabels
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
@@ -40,12 +39,12 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class MarkdownRenderer:
-    """Python-Markdown set up for the owner's posts; one per process, reset per document."""
+    """Python-Markdown set up for the owner's posts; one per process (one per set of the
+    extras a document needs, see `extras`), reset per document."""
 
     EXTENSIONS = (
         "fenced_code", "tables", "footnotes", "toc", "codehilite",
-        "attr_list", "def_list", "abbr", "md_in_html", "sane_lists",
-        "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.tasklist",
+        "attr_list", "def_list", "abbr", "md_in_html", "sane_lists", "pymdownx.tilde",
     )
     CONFIGS: Mapping[str, dict] = {
         "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -54,19 +53,28 @@ class MarkdownRenderer:
     }
 
     def __init__(self) -> None:
-        self._math = MathExtension()
-        self._md = markdown.Markdown(extensions=[
-            *markdown_extensions(self.EXTENSIONS, self.CONFIGS), self._math, TaskLabels()])
+        self._made: dict[frozenset[str], tuple[markdown.Markdown, MathExtension | None]] = {}
 
     def convert(self, text: str) -> tuple[str, str]:
         """(body HTML, table-of-contents HTML) for one document; MathError if it holds TeX
         that cannot be shown."""
-        self._md.reset()
-        html = self._md.convert(text)
-        if self._math.bad:
-            raise MathError(self._math.bad)
-        toc = self._md.toc if getattr(self._md, "toc_tokens", None) else ""
+        md, math = self._markdown(extras.needed(text))
+        md.reset()
+        html = md.convert(text)
+        if math is not None and math.bad:
+            raise MathError(math.bad)
+        toc = md.toc if getattr(md, "toc_tokens", None) else ""
         return html, toc
+
+    def _markdown(self, wanted: frozenset[str]) -> tuple[markdown.Markdown, MathExtension | None]:
+        made = self._made.get(wanted)
+        if made is None:
+            math = MathExtension() if extras.MATH in wanted else None
+            md = markdown.Markdown(extensions=[
+                *markdown_extensions(self.EXTENSIONS, self.CONFIGS),
+                *extras.extensions(wanted), *([math] if math else [])])
+            made = self._made[wanted] = (md, math)
+        return made
 
 
 def markdown_extensions(names: Iterable[str], configs: Mapping[str, dict] | None = None) -> list:

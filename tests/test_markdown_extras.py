@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import subprocess
 
+import markdown
+import pytest
 from browser import require_java
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from sitegen import extras
 from sitegen.comments import CommentRenderer
-from sitegen.posts import MarkdownRenderer
+from sitegen.mathml import MathExtension
+from sitegen.posts import MarkdownRenderer, markdown_extensions
 
 from helpers import post
 
@@ -61,6 +67,37 @@ def test_comments_get_strikethrough_and_bare_links_through_the_allow_list():
     [link] = page.find_all("a")
     assert (link["href"], link["rel"]) == ("https://ana.example/x", ["nofollow", "ugc"])
     assert page.find("script") is None and page.find("input") is None
+
+
+def with_every_extra(text: str) -> str:
+    """The HTML with every extra on, as if none were ever left out."""
+    md = markdown.Markdown(extensions=[
+        *markdown_extensions(MarkdownRenderer.EXTENSIONS, MarkdownRenderer.CONFIGS),
+        *extras.extensions(frozenset({extras.LINKS, extras.TASKS})), MathExtension()])
+    return md.convert(text)
+
+
+TRICKY = [
+    "(https://x.org) and [a](https://y.org)", "[a](https://y.org) then www.z.org",
+    "<https://x.org> only", "HTTPS://X.ORG", "mail a.b@c.org", "@property and a @ b",
+    "[id]: https://x.org\n\n[a][id]", "url=https://x.org", "xwww.y.org", "ftp.gnu.org",
+    "- [ ] a\n- [x] b", "[x] alone", "$x$ and \\(y\\)", "\\[\nz\n\\]", "no extras",
+    '<a href="https://x.org">x</a> and https://w.org',
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_leaving_out_unneeded_extras_changes_nothing(text):
+    assert MarkdownRenderer().convert(text)[0] == with_every_extra(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["https://", "http", "://", "www.", "ftp.", "x.org", "@", "a",
+                                 "](", "[a]", "(", ")", "<", ">", " ", "\n", "- [ ] ", "[x]",
+                                 "=", '"', "*", "`"]), max_size=14))
+def test_the_quick_search_never_misses_an_extra(words):
+    text = "".join(words)
+    assert MarkdownRenderer().convert(text)[0] == with_every_extra(text)
 
 
 BODY = """\
