@@ -88,15 +88,19 @@ class CommentRenderer:
     """Markdown without the owner's extras, then the allow-list: the only way reader text
     becomes markup."""
 
+    # As in posts, ~~struck~~ text and bare links, each used where it may change something
+    # (see `extras`); no math, no task lists.
+    EXTRAS = frozenset({extras.STRIKE, extras.LINKS})
+
     def __init__(self) -> None:
-        # ~~struck~~ text and bare links, as in posts; no math, no task lists. The one with
-        # links is used only where there may be some to make (see `extras`).
-        self._md = [markdown.Markdown(extensions=markdown_extensions(
-            ["fenced_code", "sane_lists", "pymdownx.tilde", *extra],
-            {"pymdownx.tilde": {"subscript": False}})) for extra in ((), ("pymdownx.magiclink",))]
+        self._made: dict[frozenset[str], markdown.Markdown] = {}
 
     def convert(self, text: str) -> Markup:
-        md = self._md[extras.bare_link(text)]
+        wanted = extras.needed(text) & self.EXTRAS
+        md = self._made.get(wanted)
+        if md is None:
+            md = self._made[wanted] = markdown.Markdown(extensions=[
+                *markdown_extensions(["fenced_code", "sane_lists"]), *extras.extensions(wanted)])
         md.reset()
         return Markup(sanitise(md.convert(text)))
 

@@ -44,12 +44,10 @@ class MarkdownRenderer:
 
     EXTENSIONS = (
         "fenced_code", "tables", "footnotes", "toc", "codehilite",
-        "attr_list", "def_list", "abbr", "md_in_html", "sane_lists", "pymdownx.tilde",
+        "attr_list", "def_list", "abbr", "md_in_html", "sane_lists",
     )
     CONFIGS: Mapping[str, dict] = {
         "codehilite": {"css_class": "highlight", "guess_lang": False},
-        # ~~struck~~ only: "~" alone stays a tilde, as in "~/bin" or "~5 km".
-        "pymdownx.tilde": {"subscript": False},
     }
 
     def __init__(self) -> None:
@@ -78,13 +76,12 @@ class MarkdownRenderer:
 
 
 def markdown_extensions(names: Iterable[str], configs: Mapping[str, dict] | None = None) -> list:
-    """Extensions made from their modules: Python-Markdown's own by their short name, others
-    ("pymdownx.tilde") by their module's. Named by a string, each is looked up among the
-    entry points of every installed package first: 8-10 ms with 120 packages installed, as
-    long as a small rebuild takes to convert the post it changed."""
+    """Python-Markdown's own extensions, made from their modules. Named by a string, each is
+    looked up among the entry points of every installed package first: 8-10 ms with 120
+    packages installed, as long as a small rebuild takes to convert the post it changed."""
     return [
-        importlib.import_module(name if "." in name else f"markdown.extensions.{name}")
-        .makeExtension(**(configs or {}).get(name, {}))
+        importlib.import_module(f"markdown.extensions.{name}").makeExtension(
+            **(configs or {}).get(name, {}))
         for name in names
     ]
 

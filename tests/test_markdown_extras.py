@@ -73,7 +73,8 @@ def with_every_extra(text: str) -> str:
     """The HTML with every extra on, as if none were ever left out."""
     md = markdown.Markdown(extensions=[
         *markdown_extensions(MarkdownRenderer.EXTENSIONS, MarkdownRenderer.CONFIGS),
-        *extras.extensions(frozenset({extras.LINKS, extras.TASKS})), MathExtension()])
+        *extras.extensions(frozenset({extras.LINKS, extras.TASKS, extras.STRIKE})),
+        MathExtension()])
     return md.convert(text)
 
 
@@ -81,7 +82,8 @@ TRICKY = [
     "(https://x.org) and [a](https://y.org)", "[a](https://y.org) then www.z.org",
     "<https://x.org> only", "HTTPS://X.ORG", "mail a.b@c.org", "@property and a @ b",
     "[id]: https://x.org\n\n[a][id]", "url=https://x.org", "xwww.y.org", "ftp.gnu.org",
-    "- [ ] a\n- [x] b", "[x] alone", "$x$ and \\(y\\)", "\\[\nz\n\\]", "no extras",
+    "- [ ] a\n- [x] b", "[x] alone", "~~gone~~ and ~5", "~ ~", "$x$ and \\(y\\)",
+    "\\[\nz\n\\]", "no extras",
     '<a href="https://x.org">x</a> and https://w.org',
 ]
 
@@ -94,7 +96,7 @@ def test_leaving_out_unneeded_extras_changes_nothing(text):
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(["https://", "http", "://", "www.", "ftp.", "x.org", "@", "a",
                                  "](", "[a]", "(", ")", "<", ">", " ", "\n", "- [ ] ", "[x]",
-                                 "=", '"', "*", "`"]), max_size=14))
+                                 "=", '"', "*", "`", "~", "~~"]), max_size=14))
 def test_the_quick_search_never_misses_an_extra(words):
     text = "".join(words)
     assert MarkdownRenderer().convert(text)[0] == with_every_extra(text)
