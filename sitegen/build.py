@@ -19,6 +19,7 @@ from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
+from .i18n import Language
 from .images import responsive_images, write_pictures
 from .manifest import manifest_file
 from .output import Output, check_output_folder, output_lock
@@ -95,7 +96,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
             planned = output.current_site(inputs)
             written = 0
             if planned is None:
-                pages = plan(site)
+                pages = plan(site, renderer.language)
                 written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
                 planned = tuple(page.path for page in pages)
             static = _write_static(output, renderer.static_dirs)
@@ -109,7 +110,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         pages_written=written,
         static_files=static,
         seconds=time.perf_counter() - started,
-        warnings=site.warnings + _config_warnings(config, paths),
+        warnings=site.warnings + _config_warnings(config, paths, renderer.language),
         written=changes.written,
         deleted=changes.deleted,
         pages=len(planned),
@@ -200,8 +201,10 @@ def _write_static(output: Output, folders: list[Path]) -> int:
     return written
 
 
-def _config_warnings(config: Config, paths: SitePaths) -> tuple[Problem, ...]:
+def _config_warnings(config: Config, paths: SitePaths,
+                     language: Language) -> tuple[Problem, ...]:
+    warnings = [language.missing()]
     if config.base_url == Config.base_url:
-        return (Problem(f"'base_url' is not set, so feeds and the sitemap link to "
-                        f"{config.base_url}", paths.config_file),)
-    return ()
+        warnings.append(Problem(f"'base_url' is not set, so feeds and the sitemap link to "
+                                f"{config.base_url}", paths.config_file))
+    return tuple(warning for warning in warnings if warning is not None)

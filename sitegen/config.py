@@ -62,7 +62,9 @@ class Config:
     theme: str = "default"
     permalink: str = "/{year}/{month}/{day}/{slug}/"
     posts_per_page: int = 10
-    date_format: str = "%A, %B %-d, %Y"
+    # A Babel width (full, long, medium, short), a CLDR skeleton ("yMMMd") or a strftime
+    # pattern ("%d %B %Y"); each written in the site's language.
+    date_format: str = "full"
     comments: CommentsConfig = field(default_factory=CommentsConfig)
     theme_options: ThemeOptions = field(default_factory=ThemeOptions)
 
@@ -132,6 +134,11 @@ class SitePaths:
     @property
     def themes(self) -> Path:
         return self.root / "themes"
+
+    @property
+    def locale(self) -> Path:
+        """The site's own gettext catalogs, over the theme's (see i18n.py)."""
+        return self.root / "locale"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qs
 
 from markupsafe import Markup
@@ -21,6 +22,7 @@ from .comments import Comment, Thread
 from .config import Config
 from .digest import fingerprint
 from .errors import ContentError, Problem, display_path
+from .i18n import Language
 from .posts import Post, StaticPage
 from .site import Site, Tag, Year
 
@@ -68,8 +70,13 @@ class ArchiveMonth:
     posts: tuple[Link, ...]
 
     @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
     def name(self) -> str:
-        return date(self.year, self.month, 1).strftime("%B")
+        """The month's name in English (themes in other languages format `first_day`)."""
+        return self.first_day.strftime("%B")
 
 
 @dataclass(frozen=True)
@@ -135,33 +142,44 @@ def output_path(url: str) -> str:
     return path + "index.html" if not path or path.endswith("/") else path
 
 
-def plan(site: Site) -> list[Page]:
-    """Every page of the site; ContentError if two of them claim one output path."""
+class Words(Protocol):
+    """The site's language, for the titles of pages (see `i18n.Language`)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def format_date(self, when: date, format: str) -> str: ...
+
+
+def plan(site: Site, words: Words | None = None) -> list[Page]:
+    """Every page of the site, titled in `words` (default: the site's language, with no
+    catalogs: English); ContentError if two of them claim one output path."""
+    words = words or Language(site.config.language, (), None)
     info = _site_info(site)
     # One link and one teaser per post, shared by every page that shows it (and hashed once).
     links = {id(post): _link(post) for post in site.posts}
     teasers = {id(post): _teaser(site, post) for post in site.posts}
     pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
     recent = _recent_comments(site, links) if site.config.comments.enabled else ()
-    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None,
+    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None, words,
                       {"recent_comments": _home_comments(site, links, recent)})
     archive = _archive_years(site.years, links)
-    pages += [_archive(info, "/archive/", archive, "Archive", "all")]
+    pages += [_archive(info, "/archive/", archive, words.gettext("Archive"), "all")]
     for year in archive:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
         pages += [
-            _archive(info, month.url, (ArchiveYear(year.year, year.url, (month,)),), "", "month")
+            _archive(info, month.url, (ArchiveYear(year.year, year.url, (month,)),),
+                     words.format_date(month.first_day, "yMMMM"), "month")
             for month in year.months
         ]
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
-    pages.append(Page("/tags/", "tags.html", _html(info, "Tags", tags=tags)))
+    pages.append(Page("/tags/", "tags.html", _html(info, words.gettext("Tags"), tags=tags)))
     for tag in site.tags:
-        pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name)
+        pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name, words)
         pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
-        pages.append(_comments_feed(info, recent))
-    pages.append(Page("/404.html", "404.html", _html(info, "Page not found")))
+        pages.append(_comments_feed(info, recent, words))
+    pages.append(Page("/404.html", "404.html", _html(info, words.gettext("Page not found"))))
     pages.append(_sitemap(site, pages))
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
     pages += _redirects(site, info)
@@ -210,7 +228,8 @@ def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
 
 
 def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Teaser],
-             template: str, tag: str | None, front: dict | None = None) -> list[Page]:
+             template: str, tag: str | None, words: Words,
+             front: dict | None = None) -> list[Page]:
     """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list;
     `front` is more for the first page to show (the other pages get it empty)."""
     per_page = site.config.posts_per_page
@@ -228,9 +247,10 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
             newer_url=url(number - 1) if number > 1 else None,
             older_url=url(number + 1) if number < count else None,
         )
-        title = f"Posts tagged “{tag}”" if tag else None
+        title = words.gettext("Posts tagged “%(tag)s”") % {"tag": tag} if tag else None
         if number > 1:
-            title = f"{title}, page {number}" if title else f"Page {number}"
+            title = (words.gettext("%(title)s, page %(number)d") if title else words.gettext(
+                "Page %(number)d")) % {"title": title, "number": number}
         more = {key: value if number == 1 else () for key, value in (front or {}).items()}
         context = _html(info, title, posts=shown, pagination=pagination, tag=tag, **more)
         pages.append(Page(url(number), template, context))
@@ -254,8 +274,6 @@ def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[Arc
 
 def _archive(info: SiteInfo, url: str, groups: tuple[ArchiveYear, ...], title: str,
              scope: str) -> Page:
-    if scope == "month":
-        title = date(groups[0].year, groups[0].months[0].month, 1).strftime("%B %Y")
     return Page(url, "archive.html", _html(info, title, years=groups, scope=scope))
 
 
@@ -286,8 +304,9 @@ def _home_comments(site: Site, links: dict[int, Link],
     return recent[:HOME_COMMENTS]
 
 
-def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> Page:
-    context = {"site": info, "feed_title": f"{info.title}: comments",
+def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...], words: Words) -> Page:
+    title = words.gettext("%(site)s: comments") % {"site": info.title}
+    context = {"site": info, "feed_title": title,
                "feed_url": info.comments_feed_url, "alternate_url": "/", "entries": recent}
     return Page(info.comments_feed_url, "comments_atom.xml", context)
 

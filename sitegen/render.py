@@ -22,9 +22,10 @@ from slugify import slugify
 
 from . import __version__
 from .config import Config, SitePaths
-from .dates import format_date, isoformat
+from .dates import isoformat
 from .digest import Memo, fingerprint
-from .errors import Problem, ThemeError
+from .errors import Problem, SitegenError, ThemeError
+from .i18n import Language
 from .pages import QUERY_REDIRECTS, Page
 
 PACKAGE = Path(__file__).parent
@@ -59,9 +60,13 @@ class Renderer:
         self.template_dirs = [d for d in (paths.templates, self.theme / "templates") if d.is_dir()]
         self.template_dirs.append(BUILTIN_TEMPLATES)
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
-        self.env = _environment(self.template_dirs, config, compiled)
+        # The theme's catalogs, then the site's, which add languages or override messages.
+        locale_dirs = [d for d in (self.theme / "locale", paths.locale) if d.is_dir()]
+        self.language = Language(config.language, locale_dirs, paths.config_file)
+        self.env = _environment(self.template_dirs, config, compiled, self.language)
         self.templates_digest = fingerprint(
-            (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs])
+            (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs],
+             [_folder_digest(d / config.language) for d in locale_dirs])
         )
 
     def page_digest(self, page: Page, memo: Memo | None = None) -> str:
@@ -89,6 +94,8 @@ class Renderer:
         except jinja2.TemplateNotFound as error:
             raise ThemeError(Problem(f"template '{error.name}' not found in "
                                      + ", ".join(map(str, self.template_dirs)))) from None
+        except SitegenError:  # a problem of the site's own, found on the way: a bad catalog
+            raise
         except Exception as error:  # a template bug or a filter failing on odd data
             path, line = _template_frame(error)
             message = f"while rendering {page.url} with {page.template}: {error}"
@@ -156,8 +163,8 @@ def _into_head(html: str, snippet: str) -> str:
     return html if found else html + snippet
 
 
-def _environment(template_dirs: list[Path], config: Config,
-                 compiled: Path | None) -> jinja2.Environment:
+def _environment(template_dirs: list[Path], config: Config, compiled: Path | None,
+                 language: Language) -> jinja2.Environment:
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
@@ -170,10 +177,13 @@ def _environment(template_dirs: list[Path], config: Config,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["date"] = lambda when, pattern=None: format_date(
-        when, pattern or config.date_format
-    )
+    # The theme's words from the language's catalogs ({{ _("Reply") }}, ngettext for plurals),
+    # and dates by Babel: widths ("long"), skeletons ("yMMMM") or strftime patterns.
+    env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)
+    env.filters["date"] = lambda when, format=None: language.format_date(
+        when, format or config.date_format)
     env.filters["isodate"] = isoformat
     env.filters["absolute"] = config.absolute
     env.filters["site_path"] = config.site_path
