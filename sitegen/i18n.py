@@ -9,7 +9,9 @@ page is rendered: most builds render none.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
+import hashlib
 import io
 import re
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
+from .atomic import write_file
 from .errors import ConfigError, Problem, ThemeError
 
 CATALOG = Path("LC_MESSAGES") / "messages.po"
@@ -34,11 +37,16 @@ _DIRECTIVE = re.compile(r"%(-?[A-Za-z%])")
 class Language:
     """The words and dates of one language: catalogs found in `folders` (later ones win)."""
 
-    def __init__(self, code: str, folders: Sequence[Path], config_file: Path) -> None:
+    def __init__(self, code: str, folders: Sequence[Path], config_file: Path | None,
+                 compiled: Path | None = None) -> None:
+        """`compiled`: a folder to keep the catalogs compiled in between runs (reading a
+        .po file takes Babel about 12 ms; the compiled file, the standard library 1 ms)."""
         self.code = code
         self.catalogs = [folder / code / CATALOG for folder in folders
                          if (folder / code / CATALOG).is_file()]
         self.config_file = config_file
+        self.compiled = compiled
+        self._patterns: dict[str, str] = {}
 
     @cached_property
     def locale(self):
@@ -56,8 +64,22 @@ class Language:
         """The catalogs, merged: a site's messages over the theme's."""
         found: gettext.NullTranslations = gettext.NullTranslations()
         for path in self.catalogs:
-            found = _merged(found, _read_catalog(path, self.locale))
+            found = _merged(found, gettext.GNUTranslations(io.BytesIO(self._compiled(path))))
         return found
+
+    def _compiled(self, path: Path) -> bytes:
+        """The catalog at `path` as .mo bytes, from the folder of compiled ones if it has
+        them (named by the digest of the .po file's bytes and the language)."""
+        data = path.read_bytes()
+        name = hashlib.blake2b(data + self.code.encode(), digest_size=16).hexdigest() + ".mo"
+        if self.compiled is not None:
+            with contextlib.suppress(OSError):
+                return (self.compiled / name).read_bytes()
+        compiled = compile_catalog(path, data, self.locale)
+        if self.compiled is not None:
+            self.compiled.mkdir(parents=True, exist_ok=True)
+            write_file(self.compiled / name, compiled)
+        return compiled
 
     def missing(self) -> Problem | None:
         """A warning when no catalog has this language (its dates are still its own)."""
@@ -80,11 +102,18 @@ class Language:
 
         if format in WIDTHS:
             return dates.format_date(when, format, locale=self.locale)
-        moment, tz = _as_datetime(when), getattr(when, "tzinfo", None)
-        if format in self.locale.datetime_skeletons:
-            return dates.format_skeleton(format, moment, tzinfo=tz, locale=self.locale)
-        pattern = strftime_to_cldr(format) if "%" in format else format
-        return dates.format_datetime(moment, pattern, tzinfo=tz, locale=self.locale)
+        pattern = self._patterns.get(format) or self._patterns.setdefault(
+            format, self._pattern(format))
+        return dates.format_datetime(_as_datetime(when), pattern,
+                                     tzinfo=getattr(when, "tzinfo", None), locale=self.locale)
+
+    def _pattern(self, format: str) -> str:
+        """The CLDR pattern of a skeleton, a pattern or a strftime format (looked up once:
+        a skeleton's match took Babel 40 µs a date, as long as the rest)."""
+        skeletons = self.locale.datetime_skeletons
+        if format in skeletons:
+            return skeletons[format].pattern
+        return strftime_to_cldr(format) if "%" in format else format
 
 
 def strftime_to_cldr(pattern: str) -> str:
@@ -102,26 +131,23 @@ def _as_datetime(when: date) -> datetime:
     return when if isinstance(when, datetime) else datetime(when.year, when.month, when.day)
 
 
-def _read_catalog(path: Path, locale) -> gettext.GNUTranslations:
-    """A .po file as translations (through an in-memory .mo); a broken one is an error at
-    its line."""
+def compile_catalog(path: Path, data: bytes, locale) -> bytes:
+    """A .po file's bytes as a .mo file's, by Babel; a broken one is an error at its line."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
 
     try:
-        with path.open("rb") as file:
-            catalog = read_po(file, locale=locale, abort_invalid=True)
+        catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except PoFileError as error:
         # Babel's message ends with the line, counted from 0; the Problem says it from 1.
         reason = re.sub(r" on \d+$", "", str(error))
         raise ThemeError(Problem(f"not a valid gettext catalog: {reason}: {error.line.strip()!r}",
                                  path, error.lineno + 1)) from None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError) as error:
         raise ThemeError(Problem(f"cannot read this catalog: {error}", path)) from None
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return buffer.getvalue()
 
 
 def _merged(base: gettext.NullTranslations,

@@ -62,7 +62,8 @@ class Renderer:
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
         # The theme's catalogs, then the site's, which add languages or override messages.
         locale_dirs = [d for d in (self.theme / "locale", paths.locale) if d.is_dir()]
-        self.language = Language(config.language, locale_dirs, paths.config_file)
+        self.language = Language(config.language, locale_dirs, paths.config_file,
+                                 compiled and compiled / "catalogs")
         self.env = _environment(self.template_dirs, config, compiled, self.language)
         self.templates_digest = fingerprint(
             (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs],
