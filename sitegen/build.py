@@ -14,7 +14,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, search
 from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
 from .config import BuildOptions, Config, SitePaths, load_config
 from .digest import Memo, fingerprint
@@ -22,7 +22,7 @@ from .errors import Problem
 from .i18n import Language
 from .images import responsive_images, write_pictures
 from .manifest import manifest_file
-from .output import Output, check_output_folder, output_lock
+from .output import Changes, Output, check_output_folder, output_lock
 from .pages import Page, plan
 from .pictures import PictureStore
 from .render import Renderer
@@ -45,6 +45,7 @@ class BuildReport:
     written: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
     pages: int = 0
+    search_seconds: float | None = None  # how long making the search index took, if made
 
     def summary(self) -> str:
         text = (f"{count(self.posts, 'post')}, {count(self.comments, 'comment')}: wrote "
@@ -54,6 +55,8 @@ class BuildReport:
         if unchanged or self.deleted:
             text += (f" ({count(unchanged, 'page')} unchanged, "
                      f"{count(len(self.deleted), 'file')} removed)")
+        if self.search_seconds is not None:
+            text += f"; search index in {self.search_seconds:.2f} s"
         return text
 
 
@@ -102,6 +105,7 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
             static = _write_static(output, renderer.static_dirs)
             static += write_pictures(output, pictures.files, store)
             changes = output.commit(inputs, planned)
+        indexed, trouble = _index(config, paths, changes)
     finally:
         save_cache()
     return BuildReport(
@@ -110,11 +114,25 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         pages_written=written,
         static_files=static,
         seconds=time.perf_counter() - started,
-        warnings=site.warnings + _config_warnings(config, paths, renderer.language),
+        warnings=site.warnings + _config_warnings(config, paths, renderer.language) + trouble,
         written=changes.written,
         deleted=changes.deleted,
         pages=len(planned),
+        search_seconds=indexed,
     )
+
+
+def _index(config: Config, paths: SitePaths,
+           changes: Changes) -> tuple[float | None, tuple[Problem, ...]]:
+    """Make the search index if the site has search and this build changed its pages (or
+    the output has no index): how long it took (None: not made), and a problem if it
+    failed."""
+    if not config.search or not search.needs_index(paths.output,
+                                                   changes.written + changes.deleted):
+        return None, ()
+    started = time.perf_counter()
+    problem = search.index(paths.output)
+    return time.perf_counter() - started, (problem,) if problem else ()
 
 
 def _site_digest(site: Site, renderer: Renderer) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib.util
 import ipaddress
 import re
 import shlex
@@ -65,6 +66,7 @@ class Config:
     # A Babel width (full, long, medium, short), a CLDR skeleton ("yMMMd") or a strftime
     # pattern ("%d %B %Y"); each written in the site's language.
     date_format: str = "full"
+    search: bool = False  # a Pagefind index and a /search/ page (see search.py)
     comments: CommentsConfig = field(default_factory=CommentsConfig)
     theme_options: ThemeOptions = field(default_factory=ThemeOptions)
 
@@ -276,6 +278,8 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
         bad("permalink", "must contain {slug}")
     if config.posts_per_page < 1:
         bad("posts_per_page", "must be at least 1")
+    if config.search and importlib.util.find_spec("pagefind_bin") is None:
+        bad("search", "is true, but Pagefind is not installed: pip install 'sitegen[search]'")
     if not config.comments.endpoint:
         bad("comments.endpoint", "must not be empty")
     problems.extend(_check_comments(config.comments, path))

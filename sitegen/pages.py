@@ -180,6 +180,8 @@ def plan(site: Site, words: Words | None = None) -> list[Page]:
     if site.config.comments.enabled:
         pages.append(_comments_feed(info, recent, words))
     pages.append(Page("/404.html", "404.html", _html(info, words.gettext("Page not found"))))
+    if site.config.search:
+        pages.append(Page("/search/", "search.html", _html(info, words.gettext("Search"))))
     pages.append(_sitemap(site, pages))
     pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
     pages += _redirects(site, info)
@@ -342,7 +344,8 @@ def _sitemap(site: Site, pages: list[Page]) -> Page:
     urls = tuple(
         (page.url, updated.get(page.url))
         for page in pages
-        if page.path.endswith(".html") and page.template not in ("404.html", "redirect.html")
+        if page.path.endswith(".html")
+        and page.template not in ("404.html", "redirect.html", "search.html")
     )
     return Page("/sitemap.xml", "sitemap.xml", {"urls": urls})
 
