@@ -4,12 +4,14 @@ The bytes go to a temporary file in the same folder and only then get their real
 Readers' comments are also flushed to disk, file and folder, so that they survive a power
 cut; what a build can make again (caches, manifests) is not, since flushing every file
 would cost more than the build. Temporary files start with a dot and end in `.tmp`, so
-nothing that lists `*.yml` ever sees one.
+nothing that lists `*.yml` ever sees one, and carry their writer's process id, so that the
+next command can delete those that a killed writer left.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,17 +19,22 @@ from pathlib import Path
 from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
+# The writer's process id in a temporary file's name: .<name>.<pid>-<random>.tmp
+_WRITER = re.compile(r"\.(\d+)-[^.]*\.tmp$")
 Writer = Callable[[BinaryIO], None]
 
 
-def write_file(path: Path, data: bytes | Writer, durable: bool = False) -> None:
+def write_file(path: Path, data: bytes | Writer, durable: bool = False,
+               mode: int | None = None) -> None:
     """Make `path` hold `data` (or what `data` writes to the file it is given), replacing
-    what it held in one step and keeping its permissions; `durable` also flushes it to
-    disk."""
+    what it held in one step and keeping its permissions; a new file gets `mode`, or is
+    readable by its owner only. `durable` also flushes it to disk."""
     temp = _write_temp(path, data, durable)
     try:
         if path.exists():
             os.chmod(temp, path.stat().st_mode & 0o7777)
+        elif mode is not None:
+            os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -66,12 +73,14 @@ def fsync_folder(folder: Path) -> None:
 
 
 def sweep(folder: Path, older_than: float = 3600.0) -> list[Path]:
-    """Delete temporary files a killed writer left behind, once they are surely abandoned."""
+    """Delete temporary files a killed writer left behind: those whose writer process is
+    gone, and any older than `older_than` seconds (no write takes that long)."""
     cutoff = time.time() - older_than
     removed = []
     for temp in folder.glob(f".*{TEMP_SUFFIX}"):
+        writer = _WRITER.search(temp.name)
         try:
-            if temp.stat().st_mtime < cutoff:
+            if (writer and not _running(int(writer[1]))) or temp.stat().st_mtime < cutoff:
                 temp.unlink()
                 removed.append(temp)
         except FileNotFoundError:
@@ -79,10 +88,27 @@ def sweep(folder: Path, older_than: float = 3600.0) -> list[Path]:
     return removed
 
 
-def _write_temp(path: Path, data: bytes | Writer, durable: bool) -> Path:
+def temp_file(path: Path) -> tuple[int, Path]:
+    """A new hidden file beside `path` to write it under first (an open descriptor, and its
+    path), named so that `sweep` can tell when its writer is gone."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
-                                        dir=path.parent)
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-",
+                                        suffix=TEMP_SUFFIX, dir=path.parent)
+    return descriptor, Path(name)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a process id we can check
+    return True
+
+
+def _write_temp(path: Path, data: bytes | Writer, durable: bool) -> Path:
+    descriptor, temp = temp_file(path)
     try:
         with os.fdopen(descriptor, "wb") as file:
             if callable(data):
@@ -93,6 +119,6 @@ def _write_temp(path: Path, data: bytes | Writer, durable: bool) -> Path:
                 file.flush()
                 os.fsync(file.fileno())
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
-    return Path(name)
+    return temp

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from . import __version__, search
@@ -21,12 +22,15 @@ from .digest import Memo, fingerprint
 from .errors import Problem
 from .i18n import Language
 from .images import responsive_images, write_pictures
-from .manifest import manifest_file
-from .output import Changes, Output, check_output_folder, output_lock
+from .manifest import journal_file, manifest_file, preview_flag
+from .outpaths import Planned, check_output_paths
+from .output import Changes, Output, check_output_folder, output_lock, repair_output
 from .pages import Page, plan
 from .pictures import PictureStore
+from .progress import Report
 from .render import Renderer
 from .rendering import render_pages
+from .rootfiles import check_root_files, root_files
 from .site import Site, load_site
 from .wording import count
 
@@ -45,6 +49,8 @@ class BuildReport:
     written: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
     pages: int = 0
+    # The title and date of the scheduled post that will appear next.
+    scheduled: tuple[str, datetime] | None = None
     search_seconds: float | None = None  # how long making the search index took, if made
 
     def summary(self) -> str:
@@ -55,6 +61,11 @@ class BuildReport:
         if unchanged or self.deleted:
             text += (f" ({count(unchanged, 'page')} unchanged, "
                      f"{count(len(self.deleted), 'file')} removed)")
+        if self.scheduled:
+            title, when = self.scheduled
+            text += f'; next scheduled: "{title}" on {when:%Y-%m-%d %H:%M}'
+        elif not self.posts:
+            text += '; write the first post with: sitegen new "Title"'
         if self.search_seconds is not None:
             text += f"; search index in {self.search_seconds:.2f} s"
         return text
@@ -69,6 +80,7 @@ def build(
     clean: bool = False,
     jobs: int | None = None,
     on_wait: Callable[[], None] | None = None,
+    progress: Report | None = None,
 ) -> BuildReport:
     """Bring `paths.output` up to date with the site at `paths`; raise SitegenError on any
     problem, leaving the previous output untouched.
@@ -77,34 +89,44 @@ def build(
     long-running process to skip reading the stored cache. `clean` ignores everything
     stored from earlier builds. `jobs` is the number of processes converting Markdown and
     rendering pages (None: every core, when there is enough work to share). Builds into one
-    output folder take turns: `on_wait` is called when this one must wait for another."""
+    output folder take turns: `on_wait` is called when this one must wait for another.
+    `progress` hears how far the loading and rendering are."""
     started = time.perf_counter()
     with gc_paused(), output_lock(state_folder(paths.root), paths.output, on_wait):
-        return _build(paths, options, cache, on_page, clean, jobs, started)
+        repair_output(paths.root, paths.output)
+        return _build(paths, options, cache, on_page, clean, jobs, started, progress)
 
 
 def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, object] | None,
            on_page: Callable[[str], None] | None, clean: bool, jobs: int | None,
-           started: float) -> BuildReport:
-    check_output_folder(paths.root, paths.output)
+           started: float, progress: Report | None) -> BuildReport:
+    check_output_folder(paths)
     config = load_config(paths)
-    site, save_cache = _load(paths, config, options, cache, clean, jobs)
+    site, save_cache = _load(paths, config, options, cache, clean, jobs, progress)
     try:
         store = PictureStore(state_folder(paths.root) / "images")
         pictures = responsive_images(site, paths, store)
         site = pictures.site
         renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
         inputs = _site_digest(site, renderer)
-        with Output(paths.output, manifest_file(paths.root, paths.output), clean) as output:
+        with Output(paths.output, manifest_file(paths.root, paths.output),
+                    journal_file(paths.root, paths.output), clean) as output:
+            _mark_preview(paths, options, before_commit=True)
             planned = output.current_site(inputs)
-            written = 0
-            if planned is None:
-                pages = plan(site, renderer.language)
-                written = _write_pages(output, renderer, pages, on_page, jobs, save_cache)
-                planned = tuple(page.path for page in pages)
-            static = _write_static(output, renderer.static_dirs)
+            pages = plan(site, renderer.language) if planned is None else []
+            planned = planned or tuple(page.path for page in pages)
+            copied = _static_files(renderer.static_dirs)
+            at_root = root_files(paths.root_files)
+            check_root_files(at_root, copied, pages, planned)
+            check_output_paths(paths.output, [*copied.items(), *at_root.items(),
+                                              *_sources(site, pages, planned),
+                                              *pictures.planned()])
+            written = _write_pages(output, renderer, pages, on_page, jobs, save_cache,
+                                   progress)
+            static = _write_static(output, {**copied, **at_root})
             static += write_pictures(output, pictures.files, store)
             changes = output.commit(inputs, planned)
+            _mark_preview(paths, options, before_commit=False)
         indexed, trouble = _index(config, paths, changes)
     finally:
         save_cache()
@@ -118,8 +140,22 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
         written=changes.written,
         deleted=changes.deleted,
         pages=len(planned),
+        scheduled=(site.scheduled.title, site.scheduled.date) if site.scheduled else None,
         search_seconds=indexed,
     )
+
+
+def _mark_preview(paths: SitePaths, options: BuildOptions, before_commit: bool) -> None:
+    """Flag the output as a preview before a --drafts or --future build may change it, and
+    unflag it only once a build without them has committed, so that the flag errs on the
+    side of not publishing."""
+    flag = preview_flag(paths.root, paths.output)
+    preview = options.drafts or options.future
+    if preview and before_commit:
+        flag.parent.mkdir(parents=True, exist_ok=True)
+        flag.touch()
+    elif not preview and not before_commit:
+        flag.unlink(missing_ok=True)
 
 
 def _index(config: Config, paths: SitePaths,
@@ -149,8 +185,8 @@ def _site_digest(site: Site, renderer: Renderer) -> str:
 
 
 def _load(paths: SitePaths, config: Config, options: BuildOptions,
-          cache: MutableMapping[str, object] | None, clean: bool,
-          jobs: int | None) -> tuple[Site, Callable[[], None]]:
+          cache: MutableMapping[str, object] | None, clean: bool, jobs: int | None,
+          progress: Report | None) -> tuple[Site, Callable[[], None]]:
     """The whole model, through the cache: the caller's, else the one stored in the site;
     and a function that stores what had to be loaded afresh (once, however often it is
     called). When loading fails, what did load is stored before the error goes on."""
@@ -178,7 +214,7 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
             cache.update(items)
 
     try:
-        return load_site(paths, config, options, items, jobs, known), save
+        return load_site(paths, config, options, items, jobs, known, progress), save
     except BaseException:
         save()
         raise
@@ -186,7 +222,7 @@ def _load(paths: SitePaths, config: Config, options: BuildOptions,
 
 def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
                  on_page: Callable[[str], None] | None, jobs: int | None,
-                 meanwhile: Callable[[], None]) -> int:
+                 meanwhile: Callable[[], None], progress: Report | None) -> int:
     memo = Memo()
     todo = []
     for index, page in enumerate(pages):
@@ -194,7 +230,7 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
         if not output.current(page.path, digest):
             todo.append((index, digest))
     written = 0
-    for staged in render_pages(pages, todo, renderer, output, jobs, meanwhile):
+    for staged in render_pages(pages, todo, renderer, output, jobs, meanwhile, progress):
         if output.accept(staged):
             written += 1
             if on_page:
@@ -202,13 +238,29 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
     return written
 
 
-def _write_static(output: Output, folders: list[Path]) -> int:
-    """Static files by size and modification time; later folders win over earlier ones."""
+def _sources(site: Site, pages: list[Page], planned: tuple[str, ...]) -> list[Planned]:
+    """Each planned path with the file a person would change to change it: a page's source,
+    the first post of a tag for the tag's pages, else None (sitegen's own pages, and pages
+    planned by an earlier build)."""
+    if not pages:
+        return [(path, None) for path in planned]
+    tags = {tag.url: tag.posts[0].source for tag in site.tags if tag.posts}
+    return [(page.path, page.sources[0] if page.sources else
+             tags.get("/".join(page.url.split("/")[:3]) + "/")) for page in pages]
+
+
+def _static_files(folders: list[Path]) -> dict[str, Path]:
+    """Static files by output path; later folders win over earlier ones."""
     files: dict[str, Path] = {}
     for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 files["static/" + path.relative_to(folder).as_posix()] = path
+    return files
+
+
+def _write_static(output: Output, files: dict[str, Path]) -> int:
+    """Files copied as they are, skipped by size and modification time."""
     written = 0
     for relative, path in files.items():
         stat = path.stat()

@@ -38,7 +38,7 @@ BATCH = 200
 # The shape of what is stored: a segment written by other code, or by this code before its
 # classes changed, is ignored rather than read into objects that lack fields.
 HEADER = (
-    "sitegen-items", 3, __version__,
+    "sitegen-items", 4, __version__,
     tuple(tuple(f.name for f in dataclasses.fields(cls))
           for cls in (Post, StaticPage, Thread, Comment, CommentNode)),
 )

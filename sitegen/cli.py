@@ -15,10 +15,12 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, moderation_cli
 from .config import BuildOptions, SitePaths, load_config
-from .errors import Problem, SitegenError, display_path
+from .errors import Problem, SitegenError, display_path, os_problem
 from .importers import FORMATS
+from .progress import ProgressLine
+from .repair import repair
 from .wording import count
 
 # Each command imports what it needs when it runs: `sitegen build` should not pay for the
@@ -26,37 +28,49 @@ from .wording import count
 
 
 class Console:
-    """Where messages go, honouring --quiet and --verbose."""
+    """Where messages go, honouring --quiet and --verbose; on a terminal, long work also
+    shows one updating line of progress, erased before each message."""
 
     def __init__(self, verbosity: int) -> None:
         self.verbosity = verbosity
+        self.progress = ProgressLine.for_stream(sys.stderr, quiet=verbosity < 0)
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
-            print(message, flush=True)
+            self._say(message, sys.stdout)
 
     def detail(self, message: str) -> None:
         if self.verbosity > 0:
-            print(message, flush=True)
+            self._say(message, sys.stdout)
 
     def warn(self, problem: Problem) -> None:
         if self.verbosity >= 0:
-            print(f"warning: {problem}", file=sys.stderr, flush=True)
+            self._say(f"warning: {problem}", sys.stderr)
 
     def error(self, problem: Problem | str) -> None:
-        print(f"error: {problem}", file=sys.stderr, flush=True)
+        self._say(f"error: {problem}", sys.stderr)
+
+    def _say(self, message: str, stream) -> None:
+        if self.progress:
+            self.progress.clear()
+        print(message, file=stream, flush=True)
 
 
-def _common() -> argparse.ArgumentParser:
-    """Options every command takes, the same way."""
+def _common(site: bool = True, defaults: bool = True) -> argparse.ArgumentParser:
+    """Options every command takes, the same way (all but `init` work on a --site). Without
+    `defaults`, an option not given leaves what an outer parser read (`sitegen comments
+    --site DIR list`)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                        help="the site's root folder (default: the current folder)")
+    if site:
+        common.add_argument("--site", type=Path, metavar="DIR",
+                            default=Path(".") if defaults else argparse.SUPPRESS,
+                            help="the site's root folder (default: the current folder)")
     noise = common.add_mutually_exclusive_group()
     noise.add_argument("-v", "--verbose", action="store_const", const=1, dest="verbosity",
-                       default=0, help="say more, and show tracebacks on errors")
+                       default=0 if defaults else argparse.SUPPRESS,
+                       help="say more, and show tracebacks on errors")
     noise.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity",
-                       help="print only errors")
+                       default=0 if defaults else argparse.SUPPRESS, help="print only errors")
     return common
 
 
@@ -79,12 +93,32 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common, content = _common(), _build_options()
+    _add_init_command(commands)
     _add_build_command(commands, common, content)
     _add_serve_command(commands, common, content)
+    _add_deploy_command(commands, common)
     _add_new_command(commands, common)
     _add_comments_commands(commands, common)
     _add_import_command(commands, common)
     return parser
+
+
+def _add_init_command(commands) -> None:
+    init_parser = commands.add_parser(
+        "init", parents=[_common(site=False)], help="start a new blog in an empty folder",
+        description="Write a new blog: sitegen.toml with every setting explained, a first "
+                    "post, an About page, a .gitignore and a GitHub Pages workflow. Asks for "
+                    "the title and author on a terminal when they are not given.",
+    )
+    init_parser.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                             help="where to make it: a new or empty folder (default: the "
+                                  "current folder)")
+    init_parser.add_argument("--title", help="the blog's name")
+    init_parser.add_argument("--author", help="your name, as the feeds show it")
+    init_parser.add_argument("--base-url", metavar="URL",
+                             help="where the blog will be published, such as "
+                                  "https://example.org/")
+    init_parser.set_defaults(run=_run_init)
 
 
 def _add_build_command(commands, common: argparse.ArgumentParser,
@@ -119,6 +153,22 @@ def _add_serve_command(commands, common: argparse.ArgumentParser,
                               help="do not add the live-reload script to served pages")
     serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
     serve_parser.set_defaults(run=_run_serve)
+
+
+def _add_deploy_command(commands, common: argparse.ArgumentParser) -> None:
+    deploy_parser = commands.add_parser(
+        "deploy", parents=[common], help="build the site and publish it",
+        description="Build the site (never with drafts or scheduled posts) and publish the "
+                    "output folder to the [deploy] target in sitegen.toml: rsync to a "
+                    "server, or a commit on a git branch such as gh-pages.",
+    )
+    deploy_parser.add_argument("--output", type=Path, metavar="DIR",
+                               help="the output folder to build and publish (default: "
+                                    "<site>/output)")
+    deploy_parser.add_argument("--dry-run", action="store_true",
+                               help="build, then list what would change at the target, and "
+                                    "change nothing there")
+    deploy_parser.set_defaults(run=_run_deploy)
 
 
 def _add_new_command(commands, common: argparse.ArgumentParser) -> None:
@@ -159,13 +209,14 @@ def _port(text: str) -> int:
 
 
 def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
-    """`sitegen comments serve|list|show|approve|reject|reply`."""
+    """`sitegen comments serve|list|show|approve|reject|reply`, and moderation_cli's."""
     comments = commands.add_parser(
-        "comments", help="take readers' comments and moderate them",
+        "comments", parents=[common], help="take readers' comments and moderate them",
         description="Run the comment intake server; list, show, approve or reject the "
                     "comments waiting in content/comments/pending/; reply as the owner.",
     )
     actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
+    common = _common(defaults=False)
     serve = actions.add_parser("serve", parents=[common], help="run the comment intake server",
                                description="Take comments posted by the form on each post "
                                            "page and queue them for moderation.")
@@ -185,13 +236,18 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
         action.add_argument("ids", nargs="*", metavar="ID")
         action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
         action.set_defaults(run=_run_comments_decide, decision=name)
+    _add_reply_command(actions, common)
+    moderation_cli.add_commands(actions, common)
+
+
+def _add_reply_command(actions, common: argparse.ArgumentParser) -> None:
     reply = actions.add_parser(
         "reply", parents=[common], help="reply to a comment as the blog's owner",
         description="Add your own comment to a post's thread at once, without moderation, "
                     "marked as the author's. The text (Markdown) comes from --message, else "
                     "from standard input. Run `sitegen build` to publish it.")
-    reply.add_argument("post", metavar="POST", help="the post: its file name, with or without "
-                       "content/posts/ and .md")
+    reply.add_argument("post", metavar="POST", help="the post: its file name (with or without "
+                       "content/posts/ and .md), its slug or its address")
     reply.add_argument("--to", metavar="ID", help="the id of the comment answered (as in the "
                        "page's #comment-ID); without it, a comment on the post itself")
     reply.add_argument("-m", "--message", help="the text of the reply")
@@ -206,19 +262,80 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _run_build(args: argparse.Namespace, console: Console) -> int:
-    from .build import build
+def _run_init(args: argparse.Namespace, console: Console) -> int:
+    from .scaffold import Answers, init_site
 
+    defaults = Answers()
+    answers = Answers(
+        title=_answer(args.title, "Title of the blog", defaults.title),
+        author=_answer(args.author, "Your name", defaults.author),
+        base_url=args.base_url or defaults.base_url,
+    )
+    root = args.folder.resolve()
+    made = init_site(root, answers)
+    for path in made.files:
+        console.detail(f"  wrote {display_path(path)}")
+    for warning in made.warnings:
+        console.warn(warning)
+    where = "" if root == Path.cwd() else f"cd {display_path(root)} && "
+    console.info(f"made a new blog in {display_path(root)}; see it with: {where}sitegen serve")
+    console.info('write a post with: sitegen new "A title"')
+    return 0
+
+
+def _answer(given: str | None, question: str, default: str) -> str:
+    """A flag's value; else, on a terminal only, the user's answer; else the default."""
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        return default
+    shown = f" [{default}]" if default else ""
+    try:
+        return input(f"{question}{shown}: ").strip() or default
+    except EOFError:
+        return default
+
+
+def _run_build(args: argparse.Namespace, console: Console) -> int:
     paths = SitePaths.at(args.site, args.output)
     options = BuildOptions(drafts=args.drafts, future=args.future)
+    _build(paths, options, console, clean=args.clean, jobs=args.jobs)
+    return 0
+
+
+def _build(paths: SitePaths, options: BuildOptions, console: Console, **how) -> None:
+    """Build as `sitegen build` does, saying so: a line first, warnings, a summary."""
+    from .build import build
+
     console.info(f"building {paths.root} into {paths.output}")
     report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
-                   clean=args.clean, jobs=args.jobs,
-                   on_wait=lambda: console.info("waiting for another build into "
-                                                f"{paths.output} to finish"))
+                   on_wait=lambda: _waiting(console, paths), progress=console.progress,
+                   **how)
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())
+
+
+def _waiting(console: Console, paths: SitePaths) -> None:
+    console.info(f"waiting for another build into {paths.output} to finish")
+
+
+def _run_deploy(args: argparse.Namespace, console: Console) -> int:
+    from .deploy import publish, target_name
+
+    paths = SitePaths.at(args.site, args.output)
+    deploy = load_config(paths).deploy
+    target = target_name(deploy)
+    # Never drafts or scheduled posts: what is published is what a plain build makes.
+    _build(paths, BuildOptions(), console)
+    console.info(f"{'comparing' if args.dry_run else 'publishing'} {paths.output} "
+                 f"{'with' if args.dry_run else 'to'} {target}")
+    published = publish(paths, deploy, args.dry_run, console.progress,
+                        on_wait=lambda: _waiting(console, paths))
+    show = console.info if args.dry_run else console.detail
+    for line in published.listing():
+        show(line)
+    console.info(published.summary())
     return 0
 
 
@@ -232,6 +349,7 @@ def _run_serve(args: argparse.Namespace, console: Console) -> int:
                              "run `sitegen build` before publishing it"))
     settings = ServeOptions(host=args.host, port=args.port, reload=args.reload,
                             open_browser=args.open)
+    _log_to_terminal(args)
     return serve(paths, options, settings, console)
 
 
@@ -247,23 +365,30 @@ def _run_new(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _log_to_terminal(args: argparse.Namespace) -> None:
+    """What the comment server does (each comment queued, each refusal), as it does it."""
+    logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+
+
 def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
     from .atomic import sweep
     from .intake import create_app
     from .intake_server import make_server, server_url
 
-    logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s")
+    _log_to_terminal(args)
     paths = SitePaths.at(args.site)
     app = create_app(paths)
-    sweep(paths.comments / "pending")
-    server = make_server(app, args.host, args.port)
-    console.info(f"taking comments for {paths.root} at "
-                 f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")
     try:
-        server.run()
+        sweep(paths.comments / "pending")
+        server = make_server(app, args.host, args.port)
+        console.info(f"taking comments for {paths.root} at "
+                     f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")
+        try:
+            server.run()
+        finally:
+            server.close()
     finally:
-        server.close()
         app.close()
     return 0
 
@@ -289,7 +414,10 @@ def _run_comments_show(args: argparse.Namespace, console: Console) -> int:
     from .moderation import Queue
 
     queue = Queue(SitePaths.at(args.site))
-    for number, cid in enumerate(args.ids):
+    ids, problems = moderation_cli.pending_ids(queue, args.ids)
+    if problems:
+        raise SitegenError(*problems)
+    for number, cid in enumerate(ids):
         print(("\n" if number else "") + queue.get(cid).describe())
     return 0
 
@@ -302,21 +430,25 @@ def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
     from .moderation import Queue
 
     paths = SitePaths.at(args.site)
+    config = load_config(paths) if args.decision == "approve" else None
     queue = Queue(paths)
     decide = queue.approve if args.decision == "approve" else queue.reject
-    moved, problems = decide(queue.ids() if args.all else args.ids)
+    ids, unknown = moderation_cli.pending_ids(queue, queue.ids() if args.all else args.ids)
+    moved, problems = decide(ids)
     for cid, where in moved.items():
         console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
-    done = len(moved)
-    console.info(f"{args.decision}d {count(done, 'comment')}" +
-                 (": run `sitegen build` to publish" if done and args.decision == "approve"
-                  else ""))
-    if problems:
-        raise SitegenError(*problems)
+    done = f"{args.decision.removesuffix('e')}ed {count(len(moved), 'comment')}"
+    if moved and config is not None:
+        moderation_cli.publish(paths, config, console, done)
+    else:
+        console.info(done)
+    if unknown or problems:
+        raise SitegenError(*unknown, *problems)
     return 0
 
 
 def _run_comments_reply(args: argparse.Namespace, console: Console) -> int:
+    from .lookup import find_post
     from .moderation import owner_reply
 
     paths = SitePaths.at(args.site)
@@ -327,8 +459,9 @@ def _run_comments_reply(args: argparse.Namespace, console: Console) -> int:
         if sys.stdin.isatty():
             console.info("type the reply (Markdown), then Ctrl-D on a line of its own:")
         body = sys.stdin.read()
-    post = Path(args.post).name.removesuffix(".md")
-    cid, thread = owner_reply(paths, config, post, body, replyto=args.to, author=args.author)
+    post = find_post(paths, config, args.post)
+    replyto = moderation_cli.reply_target(paths, post, args.to)
+    cid, thread = owner_reply(paths, config, post, body, replyto=replyto, author=args.author)
     console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
                  "publish")
     return 0
@@ -338,7 +471,8 @@ def _run_import(args: argparse.Namespace, console: Console) -> int:
     from .importers.run import run_import
 
     paths = SitePaths.at(args.site)
-    report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force)
+    report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force,
+                        progress=console.progress)
     for warning in report.export.warnings:
         console.warn(warning)
     show = console.info if args.dry_run else console.detail
@@ -355,11 +489,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(gc.freeze)
     args = make_parser().parse_args(argv)
     console = Console(args.verbosity)
+    site = getattr(args, "site", None)
+    if site is not None and not site.is_dir():
+        console.error(f"--site {site}: " + ("not a folder" if site.exists() else
+                                            "no such folder"))
+        return 2
     run: Callable[[argparse.Namespace, Console], int] = args.run
     try:
+        # A killed build or import is put right before anything else reads the site.
+        for note in repair(SitePaths.at(site, getattr(args, "output", None))) if site else ():
+            console.warn(note)
         return run(args, console)
-    except SitegenError as error:
-        for problem in error.problems:
+    except (SitegenError, OSError) as error:
+        problems = (error.problems if isinstance(error, SitegenError)
+                    else (os_problem(error),))
+        for problem in problems:
             console.error(problem)
         if args.verbosity > 0:
             traceback.print_exc()
@@ -367,6 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("interrupted")
         return 130
+
 
 
 if __name__ == "__main__":

@@ -49,6 +49,9 @@ class Comment:
     # (`sitegen comments reply`, or an import of the author's signed-in WordPress comments):
     # the intake never writes the key, whatever a reader's form holds.
     owner: bool = False
+    # A placeholder left by `sitegen comments remove` where a comment with replies was:
+    # no author, no text, only its place in the tree, so that its replies keep theirs.
+    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ class Thread:
 
     @property
     def count(self) -> int:
-        return len(self.comments)
+        """How many comments the thread shows; placeholders of removed ones do not count."""
+        return sum(not comment.removed for comment in self.comments)
 
     @property
     def latest(self) -> datetime | None:
@@ -153,7 +157,9 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
     if problems:
         raise ContentError(*problems)
     ordered = sorted(comments, key=lambda c: c.date)
-    numbered = [_with_number(c, n) for n, c in enumerate(ordered, start=1)]
+    shown = [c for c in ordered if not c.removed]
+    numbers = {c.id: n for n, c in enumerate(shown, start=1)}
+    numbered = [_with_number(c, numbers.get(c.id, 0)) for c in ordered]
     roots, warnings = _tree(path, numbered, id_lines)
     digest = thread_digest(data, path, config)
     return Thread(digest, path.stem, path, tuple(numbered), roots, warnings)
@@ -190,7 +196,8 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
         faults.append("needs an 'id' of letters, digits, '-' or '_'")
     elif cid in id_lines:
         faults.append(f"has the same id as the comment at line {id_lines[cid]}")
-    faults.extend(f"has no '{key}'" for key in REQUIRED if entry.get(key) in (None, ""))
+    required = ("date",) if entry.get("removed") is True else REQUIRED
+    faults.extend(f"has no '{key}'" for key in required if entry.get(key) in (None, ""))
     date = entry.get("date")
     if date not in (None, "") and parse_when(date, config.tz) is None:
         faults.append(f"has a bad date '{date}': {DATE_HELP}")
@@ -199,21 +206,25 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
             faults.append(f"has a '{key}' that is not text")
     if not isinstance(entry.get("owner", False), bool):
         faults.append("has an 'owner' that is not true or false")
+    if not isinstance(entry.get("removed", False), bool):
+        faults.append("has a 'removed' that is not true or false")
     return (f"comment '{cid}'" if cid else f"comment #{index + 1}"), faults
 
 
 def _comment(entry: dict, config: Config, renderer: CommentRenderer) -> Comment:
     """A checked entry as a Comment; numbered later, once the thread is in date order."""
     replyto = entry.get("replyto")
+    removed = entry.get("removed") is True
     return Comment(
         id=_entry_id(entry),
         number=0,
-        author=" ".join(str(entry["author"]).split()),
-        url=safe_url(entry.get("url")),
+        author="" if removed else " ".join(str(entry["author"]).split()),
+        url=None if removed else safe_url(entry.get("url")),
         date=parse_when(entry["date"], config.tz),
-        body_html=renderer.convert(str(entry["body"])),
+        body_html=Markup("") if removed else renderer.convert(str(entry["body"])),
         replyto=str(replyto).strip() if replyto not in (None, "") else None,
-        owner=entry.get("owner") is True,
+        owner=entry.get("owner") is True and not removed,
+        removed=removed,
     )
 
 

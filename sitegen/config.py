@@ -11,8 +11,10 @@ import dataclasses
 import difflib
 import importlib.util
 import ipaddress
+import os
 import re
 import shlex
+import string
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -21,10 +23,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, Problem
+from .errors import ConfigError, Problem, shown
+from .sourcefile import read_file
 
 CONFIG_FILE = "sitegen.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
+SMTP_PASSWORD_VARIABLE = "SITEGEN_SMTP_PASSWORD"
+SMTP_SECURITY = ("none", "starttls", "tls")
+ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+$")
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,48 @@ class CommentsConfig:
     auto_approve: bool = False
     rebuild_command: str = ""
     trusted_proxies: tuple[str, ...] = ()
+    # The comment server's connections (slow and idle ones count) and the seconds an idle
+    # one is kept; see intake_server.py.
+    connection_limit: int = 500
+    channel_timeout: int = 30
 
 
 @dataclass(frozen=True)
-class ThemeOptions:
-    """The `[theme]` table's options (its `name` is `Config.theme`)."""
+class NotifyConfig:
+    """The `[notify]` table: where new comments are announced. The SMTP password is not
+    here: sitegen.toml lives in git, so it comes from the environment (`smtp_password`)."""
 
+    email: str = ""
+    sender: str = ""
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_security: str = "none"
+    smtp_user: str = ""
+    webhook: str = ""
+    command: tuple[str, ...] = ()
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels configured, in the order they are tried."""
+        wanted = {"email": self.email, "webhook": self.webhook, "command": self.command}
+        return tuple(name for name, value in wanted.items() if value)
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """The `[deploy]` table: where `sitegen deploy` publishes the output, if anywhere."""
+
+    rsync: str = ""
+    git_remote: str = ""
+    git_branch: str = "gh-pages"
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    """The `[theme]` table: which theme, and its options. `theme = "name"` alone is short
+    for a table with only the name."""
+
+    name: str = "default"
     recent_comments_include_owner: bool = True
 
 
@@ -60,7 +102,7 @@ class Config:
     base_url: str = "http://localhost:8000"
     language: str = "en"
     timezone: str = "UTC"
-    theme: str = "default"
+    theme: ThemeConfig = field(default_factory=ThemeConfig)
     permalink: str = "/{year}/{month}/{day}/{slug}/"
     posts_per_page: int = 10
     # A Babel width (full, long, medium, short), a CLDR skeleton ("yMMMd") or a strftime
@@ -68,7 +110,14 @@ class Config:
     date_format: str = "full"
     search: bool = False  # a Pagefind index and a /search/ page (see search.py)
     comments: CommentsConfig = field(default_factory=CommentsConfig)
-    theme_options: ThemeOptions = field(default_factory=ThemeOptions)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)
+
+    @property
+    def mail_sender(self) -> str:
+        """The From: address of notifications: `notify.sender`, else sitegen@ the site's
+        host."""
+        return self.notify.sender or f"sitegen@{urlsplit(self.base_url).hostname}"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -134,6 +183,11 @@ class SitePaths:
         return self.root / "static"
 
     @property
+    def root_files(self) -> Path:
+        """Files copied to the output's root as they are (CNAME, favicon.ico, .well-known)."""
+        return self.root / "root"
+
+    @property
     def themes(self) -> Path:
         return self.root / "themes"
 
@@ -152,20 +206,28 @@ class BuildOptions:
     now: datetime | None = None
 
 
+def smtp_password() -> str:
+    """The SMTP password, from the environment only: never from sitegen.toml."""
+    return os.environ.get(SMTP_PASSWORD_VARIABLE, "")
+
+
 def load_config(paths: SitePaths) -> Config:
     """Read `sitegen.toml` if there is one; raise ConfigError naming every bad key."""
     path = paths.config_file
-    if not path.exists():
+    if not os.path.lexists(path):
         return Config()
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        # An editor may start the file with a byte-order mark; TOML has no use for it.
+        table = tomllib.loads(read_file(path, ConfigError).decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(Problem("not UTF-8 text", path)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_toml_problem(error, path)) from None
+    except RecursionError:
+        raise ConfigError(Problem("not valid TOML: arrays or tables are nested too deeply",
+                                  path)) from None
     problems: list[Problem] = []
-    table, options = _theme_table(table, path, problems)
-    config = dataclasses.replace(_build(Config, table, "", path, problems), theme_options=options)
+    config = _build(Config, table, "", path, problems)
     problems.extend(_check_values(config, path))
     if problems:
         raise ConfigError(*problems)
@@ -190,6 +252,8 @@ def _build(cls: type, table: dict, prefix: str, path: Path, problems: list[Probl
             continue
         expected = hints[key]
         if dataclasses.is_dataclass(expected):
+            if isinstance(value, str) and "name" in known_names(expected):
+                value = {"name": value}  # theme = "mine": a table of its name alone
             if isinstance(value, dict):
                 values[key] = _build(expected, value, f"{name}.", path, problems)
             else:
@@ -203,25 +267,14 @@ def _build(cls: type, table: dict, prefix: str, path: Path, problems: list[Probl
     return cls(**values)
 
 
-def _theme_table(table: dict, path: Path, problems: list[Problem]) -> tuple[dict, ThemeOptions]:
-    """`theme = "name"` alone, or a `[theme]` table of its `name` and the theme's options."""
-    table = dict(table)
-    if "theme_options" in table:
-        del table["theme_options"]
-        problems.append(Problem("unknown key 'theme_options' (the theme's options go in a "
-                                "[theme] table)", path))
-    value = table.get("theme")
-    if not isinstance(value, dict):
-        return table, ThemeOptions()
-    name = value.get("name", Config.theme)
-    if not isinstance(name, str):
-        problems.append(Problem(f"'theme.name' must be a string, not {_toml_type(name)}", path))
-        name = Config.theme
-    options = {key: option for key, option in value.items() if key != "name"}
-    return {**table, "theme": name}, _build(ThemeOptions, options, "theme.", path, problems)
+def known_names(cls: type) -> frozenset[str]:
+    return frozenset(item.name for item in dataclasses.fields(cls))
 
 
 def _unknown_key(name: str, known: dict, prefix: str) -> str:
+    if name in ("notify.smtp_password", "notify.password"):
+        return (f"'{name}' does not belong in sitegen.toml, which lives in git: set the "
+                f"{SMTP_PASSWORD_VARIABLE} environment variable")
     close = difflib.get_close_matches(name.removeprefix(prefix), list(known), n=1)
     hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
     return f"unknown key '{name}'{hint}"
@@ -263,19 +316,16 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
 
     url = urlsplit(config.base_url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        bad("base_url", f"must be an absolute http(s) URL, not '{config.base_url}'")
+        bad("base_url", f"must be an absolute http(s) URL, not '{shown(config.base_url)}'")
     try:
         ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        bad("timezone", f"'{config.timezone}' is not an IANA time zone such as 'Europe/Lisbon'")
-    fields = set(re.findall(r"{(\w*)}", config.permalink))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        bad("timezone", f"'{shown(config.timezone)}' is not an IANA time zone such as "
+                        "'Europe/Lisbon'")
     if not config.permalink.startswith("/"):
         bad("permalink", "must start with '/'")
-    if unknown := fields - PERMALINK_FIELDS:
-        names = ", ".join(sorted(f"{{{name}}}" for name in unknown))
-        bad("permalink", f"uses unknown field {names}; use {{year}} {{month}} {{day}} {{slug}}")
-    if "slug" not in fields:
-        bad("permalink", "must contain {slug}")
+    for fault in _permalink_faults(config.permalink):
+        bad("permalink", fault)
     if config.posts_per_page < 1:
         bad("posts_per_page", "must be at least 1")
     if config.search and importlib.util.find_spec("pagefind_bin") is None:
@@ -283,7 +333,33 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
     if not config.comments.endpoint:
         bad("comments.endpoint", "must not be empty")
     problems.extend(_check_comments(config.comments, path))
+    problems.extend(_check_notify(config.notify, path))
+    if config.deploy.rsync and config.deploy.git_remote:
+        bad("deploy", "has both 'rsync' and 'git_remote'; keep the one to publish to")
+    if not re.fullmatch(r"[\w.-]+(/[\w.-]+)*", config.deploy.git_branch) or \
+            ".." in config.deploy.git_branch:
+        bad("deploy.git_branch", f"'{config.deploy.git_branch}' is not a branch name")
     return problems
+
+
+def _permalink_faults(pattern: str) -> list[str]:
+    """A permalink is made with str.format, which also reads attributes ({year.x}), items
+    ({slug[9]}) and formats ({year:>900000000}): only the bare fields are allowed."""
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return ["has a '{' or '}' without its pair; write '{{' or '}}' for the character"]
+    fields = [(name, f"{{{name}{'!' + conversion if conversion else ''}"
+                     f"{':' + spec if spec else ''}}}")
+              for _, name, spec, conversion in parts if name is not None]
+    faults = []
+    if unknown := {field for name, field in fields
+                   if name not in PERMALINK_FIELDS or field != f"{{{name}}}"}:
+        names = ", ".join(sorted(shown(field) for field in unknown))
+        faults.append(f"uses unknown field {names}; use {{year}} {{month}} {{day}} {{slug}}")
+    if ("slug", "{slug}") not in fields:
+        faults.append("must contain {slug}")
+    return faults
 
 
 def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:
@@ -315,4 +391,35 @@ def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:
         bad("rebuild_command", f"cannot be split into words: {error}")
     if any(not word.strip() for word in comments.blocked_words):
         bad("blocked_words", "must not contain empty words")
+    if comments.connection_limit < 1:
+        bad("connection_limit", "must be at least 1 connection")
+    if comments.channel_timeout < 1:
+        bad("channel_timeout", "must be at least 1 second")
+    return problems
+
+
+def _check_notify(notify: NotifyConfig, path: Path) -> list[Problem]:
+    """The [notify] rules: addresses that look like addresses, a known kind of SMTP
+    security, a port, an http(s) webhook, a command with a program."""
+    problems = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(f"'notify.{key}' {message}", path))
+
+    for key in ("email", "sender"):
+        value = getattr(notify, key)
+        if value and not ADDRESS.match(value):
+            bad(key, f"must be one email address such as 'owner@example.org', not '{value}'")
+    if notify.email and not notify.smtp_host.strip():
+        bad("smtp_host", "must name the mail server that sends to 'notify.email'")
+    if not 1 <= notify.smtp_port <= 65535:
+        bad("smtp_port", f"must be a port from 1 to 65535, not {notify.smtp_port}")
+    if notify.smtp_security not in SMTP_SECURITY:
+        choices = ", ".join(f"'{choice}'" for choice in SMTP_SECURITY)
+        bad("smtp_security", f"must be one of {choices}, not '{notify.smtp_security}'")
+    webhook = urlsplit(notify.webhook)
+    if notify.webhook and (webhook.scheme not in ("http", "https") or not webhook.netloc):
+        bad("webhook", f"must be an http(s) URL, not '{notify.webhook}'")
+    if notify.command and not notify.command[0].strip():
+        bad("command", "must start with the program to run")
     return problems

@@ -27,6 +27,21 @@ def parse_when(value: object, tz: tzinfo) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
+def date_fault(value: object) -> str:
+    """Why parse_when does not take `value`: what is out of range in a date of the right
+    shape ("day is out of range for month" for 2010-02-30), else the forms it takes."""
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value.strip())
+        except ValueError as error:
+            reason = str(error)
+            if reason.startswith("offset"):
+                return "the offset from UTC must be less than 24 hours"
+            if not reason.startswith("Invalid isoformat string"):
+                return reason
+    return DATE_HELP
+
+
 def isoformat(when: datetime) -> str:
     """RFC 3339, as Atom, sitemaps and <time datetime> want it."""
     return when.isoformat(timespec="seconds")

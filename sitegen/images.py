@@ -61,6 +61,11 @@ class Pictures:
     site: Site
     files: tuple[Published, ...]
 
+    def planned(self) -> list[tuple[str, Path]]:
+        """Each published picture's output path and the file it is from (for the checks of
+        every path a build writes)."""
+        return [(file.relative, file.source) for file in self.files]
+
 
 def responsive_images(site: Site, paths: SitePaths, store: PictureStore) -> Pictures:
     """Find, copy and describe every local image of the site's posts; see the module."""

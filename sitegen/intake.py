@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
+from .blocks import BlockList
 from .cache import state_folder
 from .config import CommentsConfig, Config, SitePaths, load_config
 from .errors import Problem, SitegenError
+from .layout import SitePaths as Layout
 from .moderation import (
     PendingComment,
     Queue,
@@ -28,7 +30,11 @@ from .moderation import (
     new_id,
     thread_lock,
 )
-from .rebuild import Rebuilder
+from .moderation_links import LINK_PATH, LinkApp, ModerationLinks
+from .moderation_page import ModerationPage
+from .notify import Notifier, notice_for
+from .outbox import Policy
+from .rebuild import Rebuilder, lock_file
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
 
 log = logging.getLogger("sitegen.intake")
@@ -68,7 +74,8 @@ class Response:
 class IntakeApp:
     """The WSGI callable. Shared by the server's threads; all its state is thread-safe."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config, notify_policy: Policy | None = None,
+                 open_moderation: bool = False) -> None:
         self.paths = paths
         self.config = config
         settings = config.comments
@@ -86,12 +93,33 @@ class IntakeApp:
         self.hasher = AddressHasher(state)
         self.checker = Checker(paths, config)
         self.queue = Queue(paths)
-        self.rebuilder = (
-            Rebuilder(settings.rebuild_command, paths.root, state / "rebuild.lock")
-            if settings.auto_approve and settings.rebuild_command else None
-        )
+        # Every approval runs the rebuild: automatic ones, and those from a moderation link
+        # or the moderation page.
+        self.rebuilder = (Rebuilder(settings.rebuild_command, paths.root, lock_file(paths.root))
+                          if settings.rebuild_command else None)
+        self.links = LinkApp(ModerationLinks(Layout.at(paths.root, paths.output), config),
+                             config, self.queue, self.checker.find, self._approved,
+                             self.endpoint + LINK_PATH)
+        self.notifier = (Notifier(paths, config, notify_policy)
+                         if config.notify.channels else None)
+        self.moderation = ModerationPage(
+            paths, config, self.endpoint.rstrip("/") + "/moderate", trusted=self.trusted,
+            hasher=self.hasher, rebuilder=self.rebuilder, link=self._link,
+            open_access=open_moderation)
+        self.blocked_senders = BlockList(self.moderation.store)
+
+    def takes(self, method: str, path: str) -> bool:
+        """Whether a request for `path` is this app's: a comment, the moderation page, or a
+        one-click moderation link."""
+        return ((method == "POST" and path == self.endpoint) or path == self.moderation.path
+                or path.startswith(self.links.prefix))
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if path.startswith(self.links.prefix):
+            return self.links(environ, start_response)
+        if path == self.moderation.path:
+            return self.moderation(environ, start_response)
         json_wanted = wants_json(environ.get("HTTP_ACCEPT", ""))
         try:
             response = self._handle(environ, json_wanted)
@@ -114,12 +142,21 @@ class IntakeApp:
         return f"{site.scheme}://{site.netloc}"
 
     def _back_to(self, target: Target | None) -> str:
-        url = target.url if target else "/"
+        return self._link(target.url if target else "/")
+
+    def _link(self, url: str) -> str:
+        """A page of the site as this server links to it: by path on the site's origin."""
         return self.config.absolute(url) if self.cross_origin else self.config.site_path(url)
 
     def close(self) -> None:
+        if self.notifier is not None:
+            self.notifier.close()
         if self.rebuilder is not None:
             self.rebuilder.close()
+
+    def _approved(self) -> None:
+        if self.rebuilder is not None:
+            self.rebuilder.request()
 
     def _handle(self, environ: dict, json_wanted: bool) -> Response:
         if environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") != self.endpoint:
@@ -131,7 +168,7 @@ class IntakeApp:
         length = self._content_length(environ)
         client = client_address(environ.get("REMOTE_ADDR", ""),
                                 environ.get("HTTP_X_FORWARDED_FOR"), self.trusted)
-        if is_blocked(client, self.blocked):
+        if is_blocked(client, self.blocked) or self.hasher(client) in self.blocked_senders:
             raise Refusal(403, "Comments from your address are not accepted.")
         if not self.limiter.allow(rate_key(client)):
             wait = self.limiter.retry_after(rate_key(client))
@@ -148,6 +185,9 @@ class IntakeApp:
         comment, published = self._store(comment)
         log.info("%s comment %s on %s", "published" if published else "queued", comment.id,
                  comment.post)
+        if self.notifier is not None:
+            self.notifier.announce(notice_for(comment, target, self.paths, self.config,
+                                              published))
         return accepted(comment.id, self._back_to(target), json_wanted, published)
 
     def _content_length(self, environ: dict) -> int:
@@ -184,9 +224,13 @@ class IntakeApp:
         raise SitegenError(Problem("no free comment id after several tries", self.queue.pending))
 
 
-def create_app(paths: SitePaths, config: Config | None = None) -> IntakeApp:
-    """The intake for the site at `paths`; reads sitegen.toml unless given its config."""
-    return IntakeApp(paths, config or load_config(paths))
+def create_app(paths: SitePaths, config: Config | None = None,
+               notify_policy: Policy | None = None,
+               open_moderation: bool = False) -> IntakeApp:
+    """The intake for the site at `paths`; reads sitegen.toml unless given its config.
+    `notify_policy` changes how long notifications wait (tests); `open_moderation`: the
+    moderation page needs no password (the preview on loopback)."""
+    return IntakeApp(paths, config or load_config(paths), notify_policy, open_moderation)
 
 
 def read_form(environ: dict, length: int) -> dict[str, str]:

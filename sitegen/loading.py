@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from .comments import CommentRenderer, load_thread, thread_digest
 from .config import Config
 from .errors import ContentError, Problem, SitegenError
 from .posts import MarkdownRenderer, load_page, load_post, source_digest
+from .progress import Report
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 # more than it saves.
 PARALLEL_MIN_BYTES = 1_000_000
 CHUNKS_PER_WORKER = 32
+# Files loaded in this process between two reports of progress.
+IN_PROCESS_CHUNK = 50
 # A file changed less than this long ago is read again next time, whatever its stat says.
 SETTLE_NS = 2_000_000_000
 
@@ -77,13 +80,14 @@ def load_files(
     cache: MutableMapping[str, object],
     jobs: int | None = None,
     known: MutableMapping[str, tuple] | None = None,
+    progress: Report | None = None,
 ) -> Loaded:
     """Load each requested file, taking what the cache holds and loading the rest, in
     `jobs` worker processes (None: as many as there are cores, if it pays).
 
     `known` maps a file's path to its stat signature and digest, as an earlier build found
     them: a file whose signature is the same is not read again. It is left describing
-    exactly the requested files."""
+    exactly the requested files. `progress` hears how many files are loaded afresh."""
     result = Loaded([None] * len(requests), [], {})
     seen: dict[str, tuple] = {}
     settled = time.time_ns() - SETTLE_NS
@@ -103,8 +107,7 @@ def load_files(
         known.clear()
         known.update(seen)
     tasks = [(kind, path, data) for _, kind, path, data, _ in misses]
-    outcomes = _load_in_workers(tasks, config, workers) if (
-        workers := _workers(tasks, jobs)) > 1 else load_chunk(tasks, config)
+    outcomes = _load(tasks, config, jobs, progress)
     for (index, _, _, _, digest), (item, problems) in zip(misses, outcomes, strict=True):
         if problems:
             result.errors.append(ContentError(*problems))
@@ -136,10 +139,30 @@ def _lookup(request: Request, config: Config, cache: Mapping[str, object],
     return cache.get(digest), digest, data
 
 
-def load_chunk(tasks: list[tuple[str, Path, bytes]], config: Config) -> list[tuple]:
+def _load(tasks: list[tuple[str, Path, bytes]], config: Config, jobs: int | None,
+          progress: Report | None) -> list[tuple]:
+    """Load the files that missed the cache, here or in workers, a chunk at a time."""
+    workers = _workers(tasks, jobs)
+    if workers > 1:
+        done = _load_in_workers(tasks, config, workers)
+    else:
+        renderers: dict[type, object] = {}
+        done = (load_chunk(tasks[start:start + IN_PROCESS_CHUNK], config, renderers)
+                for start in range(0, len(tasks), IN_PROCESS_CHUNK))
+    outcomes: list[tuple] = []
+    for chunk in done:
+        outcomes.extend(chunk)
+        if progress:
+            progress("loading files", len(outcomes), len(tasks))
+    return outcomes
+
+
+def load_chunk(tasks: list[tuple[str, Path, bytes]], config: Config,
+               renderers: dict[type, object] | None = None) -> list[tuple]:
     """Load files in this process: (item, ()) or (None, problems) for each. Problems come
-    back as values, so that they cross from a worker process intact."""
-    renderers: dict[type, object] = {}
+    back as values, so that they cross from a worker process intact. `renderers` are the
+    Markdown converters to reuse, by kind (making one takes milliseconds)."""
+    renderers = {} if renderers is None else renderers
     outcomes: list[tuple] = []
     for kind_name, path, data in tasks:
         kind = KINDS[kind_name]
@@ -165,15 +188,15 @@ def _workers(tasks: list[tuple[str, Path, bytes]], jobs: int | None) -> int:
     return cpu_count() if size >= PARALLEL_MIN_BYTES else 1
 
 
-def _load_in_workers(tasks: list, config: Config, workers: int) -> list[tuple]:
+def _load_in_workers(tasks: list, config: Config, workers: int) -> Iterator[list[tuple]]:
+    """The outcomes of each chunk of `tasks`, in order, as the workers finish them."""
     # Imported here: most builds load a few files, in this process, and should not pay
     # for importing the machinery of worker processes.
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
     with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-        done = pool.map(load_chunk, chunks, [config] * len(chunks))
-        return [outcome for chunk in done for outcome in chunk]
+        yield from pool.map(load_chunk, chunks, [config] * len(chunks))
 
 
 def _chunks(tasks: list, count: int) -> list[list]:

@@ -13,15 +13,19 @@ import yaml
 from slugify import slugify
 
 from .config import Config, SitePaths
-from .dates import DATE_HELP, parse_when
+from .dates import date_fault, parse_when
 from .errors import ContentError, Problem
+
+# A title of eighty words would make a file name longer than file systems allow (255
+# bytes); the slug keeps its first words, and the title stays whole in the front matter.
+SLUG_LENGTH = 60
 
 
 def parse_date(text: str, config: Config) -> datetime:
     """A --date value in the site's time zone unless it names an offset."""
     when = parse_when(text, config.tz)
     if when is None:
-        raise ContentError(Problem(f"bad --date '{text}': {DATE_HELP}"))
+        raise ContentError(Problem(f"bad --date '{text}': {date_fault(text)}"))
     return when
 
 
@@ -42,13 +46,16 @@ def post_text(title: str, when: datetime, tags: tuple[str, ...], config: Config)
 def new_post(paths: SitePaths, config: Config, title: str, tags: tuple[str, ...] = (),
              when: datetime | None = None) -> Path:
     """Write the post file and return its path; ContentError if it already exists."""
-    slug = slugify(title)
+    slug = slugify(title, max_length=SLUG_LENGTH, word_boundary=True)
     if not title.strip() or not slug:
         raise ContentError(Problem(f"the title {title!r} has no letters or digits to name "
                                    "the file after"))
     when = when or datetime.now(config.tz).replace(second=0, microsecond=0)
     path = paths.posts / f"{when:%Y-%m-%d}-{slug}.md"
-    paths.posts.mkdir(parents=True, exist_ok=True)
+    try:
+        paths.posts.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ContentError(Problem("is not a folder", paths.posts)) from None
     try:
         with path.open("x", encoding="utf-8") as file:
             file.write(post_text(title.strip(), when, tags, config))

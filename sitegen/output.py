@@ -10,16 +10,16 @@ by time or checksum upload only what changed.
 Builds into one output folder take turns, under a lock.
 
 The output folder is pruned of files this build does not make, so this module refuses
-folders it did not make: a marker file says "sitegen wrote this" (and names the build token
-that ties the folder to its manifest), and an output that would hold the site's own files is
-never accepted.
+folders it did not make: an owner record in the build state says "sitegen wrote this" (and
+names the build token that ties the folder to its manifest; see manifest.py), and an output
+that would hold the site's own files is never accepted. The folder itself holds only what
+the site serves.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import secrets
 import shutil
@@ -28,50 +28,99 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_file
+from .cache import CACHE_DIR
+from .config import SitePaths
 from .errors import Problem, SitegenError
-from .manifest import Files, Record, content_hash, read_manifest, write_manifest
+from .journal import Changes, apply, plan_moves, recover
+from .manifest import (
+    Files,
+    Record,
+    content_hash,
+    journal_file,
+    manifest_file,
+    output_key,
+    read_manifest,
+    read_owner,
+    write_manifest,
+    write_owner,
+)
 
+# The file in which earlier versions of sitegen marked their output folders: still taken
+# as the mark of one, and removed by the next build.
 MARKER = ".sitegen-output"
-MARKER_TEXT = "This folder is written by `sitegen build` and replaced on every build.\n"
+# The folders beside the output: new files waiting to move in, and an old output swapped out.
+STAGING, SWAPPED_OUT = ".staging-", ".old-"
+STAGE = "stage the new site beside this folder"
 
 
 @contextlib.contextmanager
-def output_lock(state: Path, output: Path,
-                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def output_lock(state: Path, output: Path, on_wait: Callable[[], None] | None = None,
+                wait: bool = True) -> Iterator[bool]:
     """Hold the lock that every build into `output` takes, so that two builds (the
     preview's and a `sitegen build` in another terminal, say) change the folder and its
-    manifest one after the other; `on_wait` is called once if another build holds it."""
+    manifest one after the other; `on_wait` is called once if another build holds it.
+    With `wait` false, go on at once, without it, when another holds it (yields False)."""
     locks = state / "locks"
     locks.mkdir(parents=True, exist_ok=True)
-    name = hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
-    with (locks / f"output-{name}.lock").open("a") as file:
+    with (locks / f"output-{output_key(output)}.lock").open("a") as file:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             if on_wait is not None:
                 on_wait()
             fcntl.flock(file, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(file, fcntl.LOCK_UN)
 
 
-def check_output_folder(root: Path, output: Path) -> None:
+def repair_output(root: Path, output: Path) -> bool:
+    """Put right what a killed build into `output` left: undo the changes it was making
+    (journal.py), then remove its staging folder; whether there were changes to undo.
+    The caller holds the output's lock."""
+    undone = recover(journal_file(root, output))
+    for leftover in leftovers(output):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return undone
+
+
+def leftovers(output: Path) -> list[Path]:
+    """The folders that builds into `output` make beside it and remove when they end."""
+    prefixes = tuple(f".{output.name}{kind}" for kind in (STAGING, SWAPPED_OUT))
+    try:
+        return sorted(path for path in output.parent.iterdir() if path.name.startswith(prefixes))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def check_output_folder(paths: SitePaths) -> None:
     """Refuse an output folder whose replacement would delete anything but a built site."""
+    root, output = paths.root, paths.output
     if output == root or root.is_relative_to(output):
         raise SitegenError(Problem(f"the output folder {output} holds the site itself; "
                                    "pick another --output"))
+    # What the build reads, or keeps for the next build.
+    inputs = (paths.posts.parent, paths.static, paths.templates, paths.themes, root / CACHE_DIR)
+    if (inside := next((folder for folder in inputs if output.is_relative_to(folder)),
+                       None)) is not None:
+        raise SitegenError(Problem(f"the output folder {output} is inside the site's "
+                                   f"{inside.name}/ folder, which the build reads; pick "
+                                   "another --output"))
     if output.exists() and not output.is_dir():
         raise SitegenError(Problem(f"the output path {output} is a file, not a folder"))
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        raise SitegenError(Problem(f"{output} is not empty and was not written by sitegen; "
+    owned = read_owner(manifest_file(root, output)) or (output / MARKER).exists()
+    if output.is_dir() and any(output.iterdir()) and not owned:
+        raise SitegenError(Problem(f"{output} is not empty and was not written by sitegen "
+                                   f"(or its record in {root / CACHE_DIR} was deleted); "
                                    "remove it or pick another --output"))
 
 
 @dataclass(frozen=True)
-class Changes:
+class Committed:
     """What a committed build did to the output folder ('/'-separated relative paths)."""
 
     written: tuple[str, ...]
@@ -93,10 +142,12 @@ class Output:
     """One build's changes to the output folder. Use as a context manager: leaving it
     without `commit` discards everything staged."""
 
-    def __init__(self, output: Path, manifest: Path, clean: bool = False) -> None:
+    def __init__(self, output: Path, manifest: Path, journal: Path, clean: bool = False) -> None:
         self.output = output
         self.manifest = manifest
-        self.token = _read_token(output)
+        self.journal = journal
+        self.owner = read_owner(manifest)
+        self.token = self.owner or _legacy_token(output)
         self.fresh = not (output.is_dir() and any(output.iterdir()))
         self.record = None if clean or self.fresh else read_manifest(manifest, self.token)
         self.known: Files | None = self.record.files if self.record else None
@@ -107,7 +158,8 @@ class Output:
         self.files: Files = {}
         self.written: list[str] = []
         self._pending: list[tuple[Path, str]] = []
-        output.parent.mkdir(parents=True, exist_ok=True)
+        with _doing("make the folder it goes in", output):
+            output.parent.mkdir(parents=True, exist_ok=True)
         self._staging: Path | None = None
         self._made: set[Path] = set()
 
@@ -115,7 +167,8 @@ class Output:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self._staging is not None and self._staging.exists():
+        # A journal left by a failed undo needs the old files kept in the staging folder.
+        if self._staging is not None and not self.journal.exists():
             shutil.rmtree(self._staging, ignore_errors=True)
 
     @property
@@ -123,8 +176,9 @@ class Output:
         """The folder beside the output where new files wait, made when first needed (so a
         build that changes nothing touches nothing)."""
         if self._staging is None:
-            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-",
-                                                  dir=self.output.parent))
+            with _doing(STAGE, self.output):
+                self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{STAGING}",
+                                                      dir=self.output.parent))
             self._made.add(self._staging)
         return self._staging
 
@@ -164,12 +218,11 @@ class Output:
         hashed = content_hash(data)
         if not self.fresh and self._holds(relative, hashed, data):
             return Staged(relative, digest, hashed, None)
-        if self.fresh:
-            target = self.staging / relative
-            self._ensure_folder(target.parent)
-        else:
-            target = self.staging / name
-        target.write_bytes(data)
+        target = self.staging / (relative if self.fresh else name)
+        with _doing(STAGE, self.output):
+            if self.fresh:
+                self._ensure_folder(target.parent)
+            target.write_bytes(data)
         return Staged(relative, digest, hashed, target)
 
     def accept(self, staged: Staged) -> bool:
@@ -183,19 +236,25 @@ class Output:
         self.written.append(staged.relative)
         return True
 
-    def commit(self, site: str, pages: tuple[str, ...]) -> Changes:
+    def commit(self, site: str, pages: tuple[str, ...]) -> Committed:
         """Make the output folder hold this build's files, then record them with the digest
         of the `site` they were planned from and the paths of its `pages`."""
         deleted = tuple(sorted(self.unclaimed))
-        if self.fresh:
+        if self.fresh or self.token is None:
             self.token = secrets.token_hex(8)
+        # Recorded before the folder changes: a build killed after it changed the folder
+        # leaves a folder that is still known as sitegen's.
+        if self.token != self.owner:
+            write_owner(self.manifest, self.token)
+        if self.fresh:
             self._swap()
-        elif self._pending or deleted or self.token is None:
+        elif self._pending or deleted:
             self._apply(deleted)
+        (self.output / MARKER).unlink(missing_ok=True)
         record = Record(self.token, site, pages, self.files)
         if record != self.record:
             write_manifest(self.manifest, record)
-        return Changes(tuple(self.written), deleted)
+        return Committed(tuple(self.written), deleted)
 
     def _holds(self, relative: str, hashed: str, data: bytes) -> bool:
         entry = self.known.get(relative) if self.known is not None else None
@@ -211,36 +270,35 @@ class Output:
             return False
 
     def _swap(self) -> None:
-        """A first build: the staged folder becomes the output, whole."""
-        (self.staging / MARKER).write_text(_marker(self.token), encoding="utf-8")
-        os.chmod(self.staging, 0o755)
-        old = None
-        if self.output.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.old-", dir=self.output.parent))
-            self.output.rename(old / "site")
-        self.staging.rename(self.output)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        """A first build: the staged folder becomes the output, whole (an empty output
+        folder is swapped out of the way first, and back if that fails)."""
+        with _doing(STAGE, self.output):
+            os.chmod(self.staging, 0o755)
+        with _doing("put the new site in place", self.output):
+            old = None
+            if self.output.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{SWAPPED_OUT}",
+                                            dir=self.output.parent))
+                self.output.rename(old / "site")
+            try:
+                self.staging.rename(self.output)
+            except OSError:
+                if old is not None:
+                    (old / "site").rename(self.output)
+                raise
+            finally:
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
 
     def _apply(self, deleted: tuple[str, ...]) -> None:
-        """Change the output in place. The manifest first marks every file about to change,
-        so that a build killed half way leaves no entry that vouches for the wrong bytes."""
-        if self.token is None:
-            self.token = secrets.token_hex(8)
-            write_file(self.output / MARKER, _marker(self.token).encode())
+        """Change the output in place, all or nothing (see journal.py). The manifest first
+        marks every file about to change, so that a build killed half way leaves no entry
+        that vouches for the wrong bytes."""
         doubtful: Files = dict(self.known or {})
         doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
         write_manifest(self.manifest, Record(self.token, None, (), doubtful))
-        for relative in deleted:
-            (self.output / relative).unlink(missing_ok=True)
-            _prune(self.output, (self.output / relative).parent)
-        for staged, relative in self._pending:
-            target = self.output / relative
-            try:
-                os.replace(staged, target)
-            except FileNotFoundError:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, target)
+        moves = plan_moves(self.output, self._pending)
+        apply(self.journal, Changes(self.output, self.staging, deleted, moves))
 
     def _ensure_folder(self, folder: Path) -> None:
         # Creating folders is costly on some disks; remember the ones made.
@@ -249,11 +307,18 @@ class Output:
             self._made.add(folder)
 
 
-def _marker(token: str) -> str:
-    return f"{MARKER_TEXT}build {token}\n"
+@contextlib.contextmanager
+def _doing(what: str, output: Path) -> Iterator[None]:
+    """An OSError in the block stops the build with one line: the output, what could not
+    be done to it, and why."""
+    try:
+        yield
+    except OSError as error:
+        raise SitegenError(Problem(f"cannot {what}: {error.strerror or error}", output)) from None
 
 
-def _read_token(output: Path) -> str | None:
+def _legacy_token(output: Path) -> str | None:
+    """The build token in the marker file of an output folder an earlier version wrote."""
     try:
         text = (output / MARKER).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -263,7 +328,7 @@ def _read_token(output: Path) -> str | None:
 
 
 def _existing(output: Path) -> set[str]:
-    """Every file in the output folder but the marker, '/'-separated."""
+    """Every file in the output folder but an old marker, '/'-separated."""
     if not output.is_dir():
         return set()
     found = set()
@@ -277,13 +342,3 @@ def _existing(output: Path) -> set[str]:
 def _refuse_outside(relative: str) -> None:
     if ".." in Path(relative).parts or Path(relative).is_absolute():
         raise SitegenError(Problem(f"refusing to write {relative!r} outside the output"))
-
-
-def _prune(output: Path, folder: Path) -> None:
-    """Remove folders left empty, up to the output folder."""
-    while folder != output and folder.is_relative_to(output):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent

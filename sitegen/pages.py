@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -21,10 +21,11 @@ from markupsafe import Markup
 from .comments import Comment, Thread
 from .config import Config
 from .digest import fingerprint
-from .errors import ContentError, Problem, display_path
+from .errors import ContentError, Problem, display_path, shown
 from .i18n import Language
-from .posts import Post, StaticPage
+from .posts import Alias, Post, StaticPage
 from .site import Site, Tag, Year
+from .urls import STATIC_FOLDER, output_path
 
 FEED_LENGTH = 20
 HOME_COMMENTS = 5  # the newest comments, on the first page of the home page
@@ -126,6 +127,7 @@ class Page:
     template: str
     context: dict
     sources: tuple[Path, ...] = ()
+    old: Alias | None = None  # a redirect page's old address, as its source writes it
 
     @cached_property
     def path(self) -> str:
@@ -135,11 +137,6 @@ class Page:
     @cached_property
     def digest(self) -> str:
         return fingerprint((self.url, self.template, self.context))
-
-
-def output_path(url: str) -> str:
-    path = url.split("?", 1)[0].lstrip("/")
-    return path + "index.html" if not path or path.endswith("/") else path
 
 
 class Words(Protocol):
@@ -301,7 +298,7 @@ def _home_comments(site: Site, links: dict[int, Link],
                    recent: tuple[RecentComment, ...]) -> tuple[RecentComment, ...]:
     """The newest comments the home page shows: the feed's, or readers' only if the theme's
     `recent_comments_include_owner` is false."""
-    if recent and not site.config.theme_options.recent_comments_include_owner:
+    if recent and not site.config.theme.recent_comments_include_owner:
         recent = _recent_comments(site, links, readers_only=True)
     return recent[:HOME_COMMENTS]
 
@@ -329,14 +326,15 @@ def _feed_candidates(site: Site, readers_only: bool = False) -> list[tuple[Comme
             break
         chosen.add(index)
         for comment in site.thread(site.posts[index]).comments:
-            if readers_only and comment.owner:
+            if comment.removed or (readers_only and comment.owner):
                 continue
             if len(newest) < FEED_LENGTH:
                 heapq.heappush(newest, comment.date)
             elif comment.date > newest[0]:
                 heapq.heapreplace(newest, comment.date)
     return [(comment, post) for index, post in enumerate(site.posts) if index in chosen
-            for comment in site.thread(post).comments if not (readers_only and comment.owner)]
+            for comment in site.thread(post).comments
+            if not (comment.removed or (readers_only and comment.owner))]
 
 
 def _sitemap(site: Site, pages: list[Page]) -> Page:
@@ -355,11 +353,12 @@ def _redirects(site: Site, info: SiteInfo) -> list[Page]:
     content/redirects.yml (whose title is where they lead)."""
     items: list[Post | StaticPage] = [*site.posts, *site.pages]
     return [
-        *(Page(alias, "redirect.html", {"site": info, "target": item.url, "title": item.title},
-               (item.source,))
-          for item in items for alias in item.aliases if "?" not in alias),
+        *(Page(alias.address, "redirect.html",
+               {"site": info, "target": item.url, "title": item.title}, (item.source,), alias)
+          for item in items for alias in item.aliases if "?" not in alias.address),
         *(Page(entry.old, "redirect.html", {"site": info, "target": entry.target,
-                                            "title": entry.target}, (entry.source,))
+                                            "title": entry.target}, (entry.source,),
+               Alias(entry.old, entry.written, entry.line))
           for entry in site.redirects),
     ]
 
@@ -374,22 +373,22 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
     problems = []
     paths = {page.path for page in pages}
     for item in [*site.posts, *site.pages]:
-        for alias in (a for a in item.aliases if "?" in a):
-            path, query = alias.split("?", 1)
-            host = output_path(path or "/") if output_path(path or "/") in paths else "404.html"
+        for alias in (a for a in item.aliases if "?" in a.address):
+            path, query = alias.address.split("?", 1)
+            host = output_path(path) if output_path(path) in paths else "404.html"
             names.setdefault(host, set()).update(parse_qs(query, keep_blank_values=True))
-            table = routes.setdefault(path or "/", {})
+            table = routes.setdefault(path, {})
             if table.get(query, item.url) != item.url:
-                problems.append(Problem(f"{alias} is also an alias of {table[query]}",
-                                        item.source))
+                problems.append(Problem(f"{alias.address} is also an alias of {table[query]}",
+                                        item.source, alias.line))
             table[query] = item.url
     if problems:
         raise ContentError(*problems)
     if not routes:
         return pages
     hosted = [
-        Page(page.url, page.template, {**page.context, QUERY_REDIRECTS: {
-            "names": sorted(names[page.path]), "table": QUERY_TABLE}}, page.sources)
+        replace(page, context={**page.context, QUERY_REDIRECTS: {
+            "names": sorted(names[page.path]), "table": QUERY_TABLE}})
         if page.path in names else page
         for page in pages
     ]
@@ -399,15 +398,36 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
 def _refuse_collisions(pages: list[Page]) -> None:
     """Two pages on one output path is an error naming both, never an overwrite."""
     claimed: dict[str, Page] = {}
-    problems = []
+    problems = [
+        Problem(f"{shown(page.old.written)} is in {STATIC_FOLDER}, where the theme's files "
+                "are copied", page.sources[0], page.old.line)
+        for page in pages if page.old is not None and page.url.startswith(STATIC_FOLDER)
+    ]
     for page in pages:
         first = claimed.setdefault(page.path, page)
-        if first is page:
-            continue
-        # Report at the file a person can rename, naming the other in a stable order.
-        kept, moved = sorted((first, page), key=lambda p: (bool(p.sources), p.sources))
-        other = display_path(kept.sources[0]) if kept.sources else f"sitegen's own {kept.url} page"
-        where = moved.sources[0] if moved.sources else None
-        problems.append(Problem(f"{moved.url} is also the address of {other}", where))
+        if first is not page:
+            # Reported at what a person can change: a redirect before a page, and a
+            # file before sitegen's own pages; the other named in a stable order.
+            kept, moved = sorted((first, page), key=lambda p: (p.old is not None,
+                                                               bool(p.sources), p.sources))
+            problems.append(_collision(moved, kept))
     if problems:
         raise ContentError(*problems)
+
+
+def _collision(moved: Page, kept: Page) -> Problem:
+    """`moved` claims the output file of `kept`, said at `moved`'s source."""
+    if not kept.sources:
+        other = f"sitegen's own {kept.url} page"
+    elif kept.old is not None:
+        line = f":{kept.old.line}" if kept.old.line else ""
+        other = f"the old address {shown(kept.old.written)} in {display_path(kept.sources[0])}"
+        other += line
+    else:
+        itself = " itself" if kept.sources == moved.sources else ""
+        other = f"{display_path(kept.sources[0])}{itself}"
+    said = f"{moved.url} is also"
+    if moved.old is not None and moved.old.written != moved.url:
+        said = f"{shown(moved.old.written)} is {moved.url}, also"
+    return Problem(f"{said} the address of {other}", moved.sources[0] if moved.sources else None,
+                   moved.old.line if moved.old else None)

@@ -10,7 +10,7 @@ import hashlib
 import html
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,16 +26,17 @@ from slugify import slugify
 
 from . import __version__, extras
 from .config import Config
-from .dates import DATE_HELP, parse_when
-from .errors import ContentError, Problem
+from .dates import date_fault, parse_when
+from .errors import ContentError, Problem, shown
 from .mathml import MathError, MathExtension, latex2mathml_version
+from .sourcefile import YAML_LOADER, decode, yaml_problem
+from .urls import AddressError, page_address, permalink, site_address
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
 WORDS_PER_MINUTE = 230
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class MarkdownRenderer:
@@ -118,6 +119,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Alias:
+    """An old address of a post or page: `address` is canonical, `written` is as the file
+    writes it, in its front matter at `line`."""
+
+    address: str
+    written: str
+    line: int | None
+
+
+@dataclass(frozen=True)
 class Post:
     """A post as the site shows it; `body_html` and `summary_html` are the owner's HTML."""
 
@@ -137,7 +148,7 @@ class Post:
     toc_html: Markup
     summary_html: Markup
     has_more: bool
-    aliases: tuple[str, ...]
+    aliases: tuple[Alias, ...]
     reading_minutes: int = 1
     # The images on the site that the body shows: (address as written, file line).
     images: tuple[tuple[str, int | None], ...] = ()
@@ -154,7 +165,7 @@ class StaticPage:
     url: str
     menu: bool
     body_html: Markup
-    aliases: tuple[str, ...]
+    aliases: tuple[Alias, ...]
 
 
 def source_digest(data: bytes, path: Path, config: Config) -> str:
@@ -168,8 +179,11 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
 
 
 def read_source(path: Path, data: bytes) -> Source:
-    """Split a file into front matter and body; YAML errors name the file line."""
+    """Split a file into front matter and body; YAML errors name the file line. Lines may
+    end in CR LF, LF or, as in old Mac files, CR alone."""
     text = decode(path, data)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         raise ContentError(Problem("no front matter: start the file with a '---' line", path, 1))
@@ -194,25 +208,6 @@ def read_source(path: Path, data: bytes) -> Source:
     return Source(path, meta, body, key_lines, text[: len(text) - len(body)].count("\n"))
 
 
-def yaml_problem(error: yaml.YAMLError, path: Path, subject: str = "",
-                 offset: int = 0) -> Problem:
-    """A YAML error as one problem, at the file line where the parser stopped (`offset`:
-    the lines before the YAML, in a file that holds more than YAML)."""
-    mark = getattr(error, "problem_mark", None)
-    reason = getattr(error, "problem", None) or str(error)
-    message = f"{subject} not valid YAML: {reason}".lstrip()
-    return Problem(message, path, offset + mark.line + 1 if mark else None)
-
-
-def decode(path: Path, data: bytes) -> str:
-    """The file's text; a file in another encoding is an error at the first bad line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ContentError(Problem("not UTF-8 text; save it as UTF-8", path, line)) from None
-
-
 def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRenderer) -> Post:
     """A Post from one file of content/posts/; raises ContentError naming file and line."""
     source = read_source(path, data)
@@ -230,7 +225,7 @@ def load_post(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
         date=date,
         updated=updated,
         slug=slug,
-        url=permalink(config.permalink, date, slug),
+        url=_address(source, permalink, config.permalink, date, slug),
         tags=_tags(source),
         draft=_flag(source, "draft"),
         comments_open=_comments_open(source),
@@ -255,17 +250,10 @@ def load_page(path: Path, data: bytes, config: Config, renderer: MarkdownRendere
         source=path,
         title=_title(source),
         slug=slug,
-        url=f"/{slug}/",
+        url=_address(source, page_address, slug),
         menu=_flag(source, "menu"),
         body_html=Markup(body_html),
         aliases=_aliases(source),
-    )
-
-
-def permalink(pattern: str, date: datetime, slug: str) -> str:
-    """The post's URL from the configured pattern, using the date as written."""
-    return pattern.format(
-        year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug
     )
 
 
@@ -311,7 +299,7 @@ def _optional_date(source: Source, key: str, config: Config) -> datetime | None:
     value = source.meta[key]
     when = parse_when(value, config.tz)
     if when is None:
-        raise source.problem(f"bad {key} '{value}': {DATE_HELP}", key)
+        raise source.problem(f"bad {key} '{shown(value)}': {date_fault(value)}", key)
     return when
 
 
@@ -336,25 +324,44 @@ def _tags(source: Source) -> tuple[str, ...]:
 def _flag(source: Source, key: str) -> bool:
     value = source.meta.get(key, False)
     if not isinstance(value, bool):
-        raise source.problem(f"'{key}' must be true or false, not '{value}'", key)
+        raise source.problem(f"'{key}' must be true or false, not '{shown(value)}'", key)
     return value
 
 
 def _comments_open(source: Source) -> bool:
     value = source.meta.get("comments", "open")
     if value not in ("open", "closed", True, False):
-        raise source.problem(f"'comments' must be open or closed, not '{value}'", "comments")
+        raise source.problem(f"'comments' must be open or closed, not '{shown(value)}'", "comments")
     return value in ("open", True)
 
 
-def _aliases(source: Source) -> tuple[str, ...]:
+def _address(source: Source, make: Callable[..., str], *args: object) -> str:
+    """The item's address, `make(*args)`; one that cannot be an address (a slug too long
+    for a file name, say) is an error at the slug."""
+    try:
+        return make(*args)
+    except AddressError as error:
+        raise source.problem(f"the address made from its slug {error}", "slug") from None
+
+
+def _aliases(source: Source) -> tuple[Alias, ...]:
+    """The old addresses in `aliases`, each made canonical; one that cannot be an address of
+    this site is an error at its line. A query is allowed: /?p=123 is WordPress's."""
     aliases = source.meta.get("aliases") or []
     if isinstance(aliases, str):
         aliases = [aliases]
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise source.problem("'aliases' must be a list of old paths such as /2010/08/post.html",
                              "aliases")
-    return tuple(aliases)
+    line = source.key_lines.get("aliases")
+    found: dict[str, Alias] = {}
+    for written in aliases:
+        try:
+            address = site_address(written, query=True)
+        except AddressError as error:
+            raise source.problem(f"alias '{shown(written)}' {error}", "aliases") from None
+        found.setdefault(address, Alias(address, written, line))
+    return tuple(found.values())
 
 
 def _summary(source: Source, body_html: str, renderer: MarkdownRenderer) -> str:

@@ -10,6 +10,7 @@ long as the preview, and skips what did not change.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import signal
 import threading
 import time
@@ -20,8 +21,8 @@ from pathlib import Path
 from typing import Protocol
 
 from .build import BuildReport, build
-from .config import BuildOptions, Config, SitePaths, load_config
-from .errors import Problem, SitegenError, display_path
+from .config import BuildOptions, Config, NotifyConfig, SitePaths, load_config
+from .errors import Problem, SitegenError, display_path, os_problem
 from .intake import IntakeApp, create_app
 from .render import find_theme
 from .serve import LiveReload, PreviewApp, PreviewServer, bind
@@ -54,8 +55,11 @@ class Rebuilder:
     """Builds one site again and again, reporting each outcome to pages and terminal."""
 
     def __init__(self, paths: SitePaths, options: BuildOptions, live: LiveReload | None,
-                 console: Reporter) -> None:
+                 console: Reporter, open_moderation: bool = False) -> None:
         self.paths = paths
+        # On a loopback address only the owner's own computer reaches the preview, so its
+        # moderation page asks no password.
+        self.open_moderation = open_moderation
         self.options = options
         self.live = live
         self.console = console
@@ -83,6 +87,8 @@ class Rebuilder:
             report = build(self.paths, self.options, cache=self.cache)
         except SitegenError as error:
             self._failed(error.problems)
+        except OSError as error:  # a file that cannot be read, a full disk
+            self._failed((os_problem(error),))
         except Exception as error:  # a bug in sitegen must not stop the preview
             traceback.print_exc()
             self._failed((Problem(f"the build crashed: {error!r} (a bug in sitegen)"),))
@@ -105,9 +111,10 @@ class Rebuilder:
         (the build reports it)."""
         try:
             config = load_config(self.paths)
-            self.theme = find_theme(self.paths, config.theme)
+            self.theme = find_theme(self.paths, config.theme.name)
             if config != self._config:
-                previous, self.intake = self.intake, create_app(self.paths, _previewing(config))
+                previous, self.intake = self.intake, create_app(
+                    self.paths, _previewing(config), open_moderation=self.open_moderation)
                 self._config = config
                 if previous is not None:
                     previous.close()
@@ -164,8 +171,10 @@ class Rebuilder:
 
 def _previewing(config: Config) -> Config:
     """The settings for comments posted to the preview: the watcher rebuilds when a thread
-    changes, so the intake must not run the site's rebuild command as well."""
-    return replace(config, comments=replace(config.comments, rebuild_command=""))
+    changes, so the intake must not run the site's rebuild command as well; and the owner
+    trying the form is not mailed about it ([notify] is for the comment server)."""
+    return replace(config, comments=replace(config.comments, rebuild_command=""),
+                   notify=NotifyConfig())
 
 
 class Preview:
@@ -176,7 +185,8 @@ class Preview:
     def __init__(self, paths: SitePaths, options: BuildOptions, settings: ServeOptions,
                  console: Reporter) -> None:
         self.live = LiveReload() if settings.reload else None
-        self.rebuilder = Rebuilder(paths, options, self.live, console)
+        self.rebuilder = Rebuilder(paths, options, self.live, console,
+                                   open_moderation=is_loopback(settings.host))
         self.settings = settings
         self.paths = paths
         self._app = PreviewApp(paths.output, self.live, self.rebuilder)
@@ -217,6 +227,14 @@ class Preview:
         thread = threading.Thread(target=target, name=name, args=args)
         thread.start()
         return thread
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is an address only this computer reaches (127.0.0.1, ::1)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _join(thread: threading.Thread) -> None:

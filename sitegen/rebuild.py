@@ -13,6 +13,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+from .cache import state_folder
+
 log = logging.getLogger("sitegen.intake")
 TIMEOUT = 600
 
@@ -48,19 +50,32 @@ class Rebuilder:
             self._run()
 
     def _run(self) -> None:
-        self.lock.parent.mkdir(parents=True, exist_ok=True)
-        with self.lock.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                done = subprocess.run(self.argv, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                      capture_output=True, text=True, timeout=TIMEOUT)
-            except (OSError, subprocess.TimeoutExpired) as error:
-                log.error("rebuild command %s failed: %s", self.argv, error)
-                return
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-        if done.returncode != 0:
-            log.error("rebuild command %s exited with %d:\n%s", self.argv, done.returncode,
-                      (done.stderr or done.stdout).strip())
+        failure = run_command(self.argv, self.cwd, self.lock)
+        if failure:
+            log.error("%s", failure)
         else:
             log.info("rebuilt the site with %s", self.argv)
+
+
+def lock_file(root: Path) -> Path:
+    """The lock every run of a site's rebuild command holds, whichever process runs it."""
+    return state_folder(root) / "rebuild.lock"
+
+
+def run_command(argv: list[str], cwd: Path, lock: Path) -> str | None:
+    """Run the rebuild command now, once no other run holds `lock`; what went wrong, or
+    None when it succeeded."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            done = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"rebuild command {argv} failed: {error}"
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    if done.returncode != 0:
+        return (f"rebuild command {argv} exited with {done.returncode}:\n"
+                + (done.stderr or done.stdout).strip())
+    return None

@@ -8,27 +8,33 @@ do. It is a YAML mapping, one `old address: new address` per line.
 
 from __future__ import annotations
 
-import posixpath
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode, yaml_problem
+from .errors import ContentError, Problem, shown
+from .sourcefile import YAML_LOADER, decode, read_file, yaml_problem
+from .urls import AddressError, site_address
 
 
 @dataclass(frozen=True)
 class Redirect:
+    """One entry: `old` and `target` are canonical addresses; `written` is the old address
+    as the file writes it, at `line`."""
+
     old: str
     target: str
     source: Path
+    line: int
+    written: str
 
 
 def load_redirects(path: Path) -> tuple[Redirect, ...]:
-    """The redirects in `path`, none if it does not exist; ContentError naming every bad
-    line."""
-    return read_redirects(path, path.read_bytes()) if path.is_file() else ()
+    """The redirects in `path`, none if there is no such file; ContentError naming every bad
+    line, or the file when it is no file (a folder) or cannot be read."""
+    return read_redirects(path, read_file(path)) if os.path.lexists(path) else ()
 
 
 def read_redirects(path: Path, data: bytes) -> tuple[Redirect, ...]:
@@ -47,41 +53,41 @@ def read_redirects(path: Path, data: bytes) -> tuple[Redirect, ...]:
     redirects, problems = [], []
     for key, value in root.value:
         line = key.start_mark.line + 1
-        old, target = _scalar(key), _scalar(value)
-        fault = _fault(old, target)
-        old = folder_address(old) if fault is None else old
-        if fault is None and old in found:
-            fault = f"redirects '{old}' again (first at line {found[old]})"
-        if fault is not None:
-            problems.append(Problem(fault, path, line))
+        entry = _entry(_scalar(key), _scalar(value), path, line)
+        if isinstance(entry, Redirect) and entry.old in found:
+            entry = f"redirects '{entry.old}' again (first at line {found[entry.old]})"
+        if isinstance(entry, str):
+            problems.append(Problem(entry, path, line))
             continue
-        found[old] = line
-        redirects.append(Redirect(old, target, path))
+        found[entry.old] = line
+        redirects.append(entry)
     if problems:
         raise ContentError(*problems)
     return tuple(redirects)
-
-
-def folder_address(path: str) -> str:
-    """An address without a file extension is a folder: that is what a static host serves
-    for it (/search/label/Bread -> /search/label/Bread/index.html)."""
-    if path.endswith("/") or posixpath.splitext(path)[1]:
-        return path
-    return path + "/"
 
 
 def _scalar(node: yaml.Node) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
-def _fault(old: str | None, target: str | None) -> str | None:
+def _entry(old: str | None, target: str | None, path: Path, line: int) -> Redirect | str:
+    """The redirect from `old` to `target`, both made canonical, or what is wrong with it."""
     if old is None:
         return "each old address must be a path such as /search/label/Bread"
     if not old.startswith("/") or old.startswith("//"):
-        return f"'{old}' is not an old address: write a path such as /search/label/Bread"
-    if "?" in old or "#" in old or ".." in old.split("/"):
-        return (f"'{old}' cannot be a file on a static host; an address with a query "
+        return f"'{shown(old)}' is not an old address: write a path such as /search/label/Bread"
+    if "?" in old or "#" in old:
+        return (f"'{shown(old)}' cannot be a file on a static host; an address with a query "
                 "(/?p=123) belongs in the 'aliases' of the post it leads to")
+    try:
+        canonical = site_address(old)
+    except AddressError as error:
+        return f"'{shown(old)}' {error}"
+    wrong = f"'{shown(old)}' must lead to a path of this site, such as /tags/bread/, not "
     if not target or not target.startswith("/") or target.startswith("//"):
-        return f"'{old}' must lead to a path of this site, such as /tags/bread/, not '{target}'"
-    return None
+        return f"{wrong}'{shown(target or '')}'"
+    try:
+        return Redirect(canonical, site_address(target, query=True, fragment=True), path,
+                        line, old)
+    except AddressError as error:
+        return f"{wrong}'{shown(target)}': it {error}"

@@ -36,6 +36,9 @@ _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
 _SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
 _TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
 _FIRST_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"', re.IGNORECASE)
+# Characters XML 1.0 allows in no form, escaped or not (a post's form feed, a title's "\x01"):
+# one of them makes a whole feed unreadable to a strict parser, so they are left out.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 BUILTIN_TEMPLATES = PACKAGE / "templates"
 
 
@@ -56,7 +59,7 @@ class Renderer:
     def __init__(self, paths: SitePaths, config: Config, compiled: Path | None = None) -> None:
         """`compiled`: a folder to keep compiled templates in between runs."""
         self.config = config
-        self.theme = find_theme(paths, config.theme)
+        self.theme = find_theme(paths, config.theme.name)
         self.template_dirs = [d for d in (paths.templates, self.theme / "templates") if d.is_dir()]
         self.template_dirs.append(BUILTIN_TEMPLATES)
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
@@ -87,6 +90,8 @@ class Renderer:
                 html = rooted_links(html, self.config.base_path)
             elif page.path.endswith(".html"):
                 html = relative_links(html, page.path)
+            elif page.path.endswith(".xml"):
+                html = _NOT_XML.sub("", html)
             return html.encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
             path = Path(error.filename) if error.filename else None

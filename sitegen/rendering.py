@@ -18,6 +18,7 @@ from .errors import SitegenError
 from .loading import cpu_count
 from .output import Output, Staged
 from .pages import Page
+from .progress import Report
 from .render import Renderer
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 # Below this many pages (about a third of a second of rendering), forking costs more than
 # it saves.
 PARALLEL_MIN_PAGES = 400
+STAGE = "rendering pages"
 
 
 def render_pages(
@@ -35,15 +37,20 @@ def render_pages(
     output: Output,
     jobs: int | None,
     meanwhile: Callable[[], None] | None = None,
+    progress: Report | None = None,
 ) -> Iterator[Staged]:
     """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order.
-    With workers, this process runs `meanwhile` while they render."""
+    With workers, this process runs `meanwhile` while they render. `progress` hears how
+    many pages are done."""
     workers = _workers(len(todo), jobs)
     if workers == 1:
-        for index, digest in todo:
+        for done, (index, digest) in enumerate(todo, 1):
             yield _stage(pages[index], index, digest, renderer, output)
+            if progress:
+                progress(STAGE, done, len(todo))
         return
-    yield from _in_workers(pages, todo, renderer, output, workers, meanwhile)
+    yield from _in_workers(pages, todo, renderer, output, workers, meanwhile,
+                           progress or (lambda stage, done, total: None))
 
 
 def _stage(page: Page, index: int, digest: str, renderer: Renderer, output: Output) -> Staged:
@@ -64,17 +71,19 @@ def _workers(count: int, jobs: int | None) -> int:
 
 
 def _in_workers(pages, todo, renderer, output, workers: int,
-                meanwhile: Callable[[], None] | None) -> Iterator[Staged]:
+                meanwhile: Callable[[], None] | None, progress: Report) -> Iterator[Staged]:
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     output.staging.mkdir(exist_ok=True)  # made here, once, for all workers to stage into
     shares = [todo[worker::workers] for worker in range(workers)]
+    # Pages done, one counter per worker, each written by its worker alone: no lock.
+    counts = context.Array("q", workers, lock=False)
     running = []
-    for share in shares:
+    for number, share in enumerate(shares):
         receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(share, pages, renderer, output, sending),
-                                  daemon=True)
+        process = context.Process(target=_work, daemon=True, args=(
+            share, pages, renderer, output, sending, counts, number))
         process.start()
         sending.close()
         running.append((process, receiving))
@@ -82,13 +91,27 @@ def _in_workers(pages, todo, renderer, output, workers: int,
         if meanwhile:
             meanwhile()
     finally:
-        replies = [_reply(process, receiving) for process, receiving in running]
+        replies = _replies(running, lambda: progress(STAGE, sum(counts), len(todo)))
     staged: dict[int, Staged] = {}
     for reply in replies:
         _raise_failure(reply)
         staged.update(reply[1])
     for index, _ in todo:
         yield staged[index]
+
+
+def _replies(running: list, tick: Callable[[], None]) -> list[tuple]:
+    """Each worker's reply, in the order they were started; `tick` is called every tenth
+    of a second meanwhile."""
+    from multiprocessing.connection import wait
+
+    waiting = {receiving: process for process, receiving in running}
+    replies = {}
+    while waiting:
+        for ready in wait(list(waiting), timeout=0.1):
+            replies[ready] = _reply(waiting.pop(ready), ready)
+        tick()
+    return [replies[receiving] for _, receiving in running]
 
 
 def _reply(process, receiving: Connection) -> tuple:
@@ -100,12 +123,15 @@ def _reply(process, receiving: Connection) -> tuple:
     return reply
 
 
-def _work(share, pages, renderer, output, sending: Connection) -> None:
-    """In a forked worker: stage a share of the pages; send back where they went, or why
-    not (problems as values, since a SitegenError does not survive pickling whole)."""
+def _work(share, pages, renderer, output, sending: Connection, counts, number: int) -> None:
+    """In a forked worker: stage a share of the pages, counting them in `counts[number]`;
+    send back where they went, or why not (problems as values, since a SitegenError does
+    not survive pickling whole)."""
     try:
-        staged = [(index, _stage(pages[index], index, digest, renderer, output))
-                  for index, digest in share]
+        staged = []
+        for index, digest in share:
+            staged.append((index, _stage(pages[index], index, digest, renderer, output)))
+            counts[number] += 1
         sending.send(("done", staged))
     except SitegenError as error:
         sending.send(("problems", type(error), error.problems))

@@ -158,12 +158,18 @@ def locate(output: Path, path_info: str) -> tuple[str, Path | None]:
     parts = [part for part in decoded.split("/") if part]
     if any(part.startswith(".") or "\\" in part or "\0" in part for part in parts):
         return "missing", None
-    root = Path(os.path.realpath(output))
+    try:
+        return _find(Path(os.path.realpath(output)), parts, decoded.endswith("/"))
+    except OSError:  # a name too long for the file system: nothing can be there
+        return "missing", None
+
+
+def _find(root: Path, parts: list[str], folder: bool) -> tuple[str, Path | None]:
     found = Path(os.path.realpath(root.joinpath(*parts)))
     if not found.is_relative_to(root):
         return "missing", None
     if found.is_dir():
-        if not decoded.endswith("/"):
+        if not folder:
             return "folder", None
         found = Path(os.path.realpath(found / "index.html"))
     if found.is_relative_to(root) and found.is_file():
@@ -195,9 +201,9 @@ WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
 class Intake(Protocol):
-    """A WSGI app taking the comment form's posts at `endpoint` (sitegen.intake)."""
+    """A WSGI app taking the comment form's posts, and the moderation page (sitegen.intake)."""
 
-    endpoint: str
+    def takes(self, method: str, path: str) -> bool: ...
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]: ...
 
@@ -231,7 +237,7 @@ class PreviewApp:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
         intake = self.site.intake
-        if method == "POST" and intake is not None and path == intake.endpoint:
+        if intake is not None and intake.takes(method, path):
             return intake(environ, start_response)
         if method not in ("GET", "HEAD"):
             return _respond(start_response, method, "405 Method Not Allowed", TEXT,

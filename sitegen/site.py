@@ -21,8 +21,10 @@ from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
 from .loading import Loaded, Request, load_files
 from .posts import Post, StaticPage
+from .progress import Report
 from .redirects import Redirect, load_redirects
 from .related import related_indices
+from .sourcefile import file_fault
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Site:
     threads: dict[str, Thread]
     warnings: tuple[Problem, ...] = ()
     redirects: tuple[Redirect, ...] = ()
+    # The scheduled post that will appear next, when its date has passed (not shown yet).
+    scheduled: Post | None = None
     tags: tuple[Tag, ...] = field(init=False)
     years: tuple[Year, ...] = field(init=False)
     _empty: dict[str, Thread] = field(init=False, default_factory=dict, repr=False, compare=False)
@@ -118,22 +122,21 @@ def load_site(
     cache: MutableMapping[str, object] | None = None,
     jobs: int | None = None,
     known: MutableMapping[str, tuple] | None = None,
+    progress: Report | None = None,
 ) -> Site:
     """Load every post, page and thread; raise ContentError listing every bad file.
 
     `cache` maps content digests to loaded items; it is left holding exactly the items this
     site uses, so a long-running preview keeps it warm without growing. Files missing from
     it are loaded in `jobs` worker processes (None: all cores, when there are enough).
-    `known`: files' stat signatures and digests, see `loading.load_files`."""
-    requests = [
-        *(Request("post", name) for name in _files(paths.posts, ".md")),
-        *(Request("page", name) for name in _files(paths.pages, ".md")),
-        *(Request("thread", name) for name in _files(paths.comments, ".yml")),
-    ]
-    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known)
+    `known`: files' stat signatures and digests, and `progress`, see `loading.load_files`."""
+    problems: list[Problem] = []
+    requests = _requests(paths, problems)
+    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known,
+                        progress)
     if cache is not None:
         _remember(cache, loaded)
-    problems = list(gather(loaded.errors))
+    problems += gather(loaded.errors)
     try:
         redirects = load_redirects(paths.redirects)
     except ContentError as error:
@@ -151,7 +154,16 @@ def load_site(
         threads=by_stem,
         warnings=_warnings(paths, found["post"], by_stem),
         redirects=redirects,
+        scheduled=_next_scheduled(found["post"], options),
     )
+
+
+def _requests(paths: SitePaths, problems: list[Problem]) -> list[Request]:
+    return [
+        *(Request("post", name) for name in _files(paths.posts, ".md", problems)),
+        *(Request("page", name) for name in _files(paths.pages, ".md", problems)),
+        *(Request("thread", name) for name in _files(paths.comments, ".yml", problems)),
+    ]
 
 
 def _remember(cache: MutableMapping[str, object], loaded: Loaded) -> None:
@@ -173,16 +185,48 @@ def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -
     return tuple(warnings)
 
 
-def _files(folder: Path, suffix: str) -> list[str]:
-    """The paths of the files named *suffix in `folder` (not hidden ones), sorted by name."""
+def _files(folder: Path, suffix: str, problems: list[Problem]) -> list[str]:
+    """The paths of the files named *suffix in `folder` (not hidden ones), sorted by name.
+    What cannot be listed or read is added to `problems`: a folder that is a file, a broken
+    symbolic link, a pipe. Skipping it would build a site without those posts, and delete
+    their pages, without a word. A folder named *suffix is not content."""
     try:
         entries = list(os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError as error:
+        problem = _folder_problem(folder, error)
+        if problem is not None and problem not in problems:
+            problems.append(problem)
         return []
-    found = sorted((entry.name, entry.path) for entry in entries
-                   if entry.name.endswith(suffix) and not entry.name.startswith(".")
-                   and entry.is_file())
-    return [path for _, path in found]
+    found = []
+    for entry in sorted(entries, key=lambda entry: entry.name):
+        if not entry.name.endswith(suffix) or entry.name.startswith("."):
+            continue
+        kind = _kind(entry)
+        if kind == "file":
+            found.append(entry.path)
+        elif kind != "folder" and (fault := file_fault(entry.path)):
+            problems.append(Problem(fault, Path(entry.path)))
+    return found
+
+
+def _kind(entry: os.DirEntry) -> str:
+    """"file", "folder" or "other" (a link that leads nowhere, a pipe), links followed."""
+    try:
+        return "file" if entry.is_file() else "folder" if entry.is_dir() else "other"
+    except OSError:  # a link in a loop
+        return "other"
+
+
+def _folder_problem(folder: Path, error: OSError) -> Problem | None:
+    """Why a content folder cannot be listed; None when there is simply no such folder."""
+    on_the_way = (folder, *folder.parents)
+    if isinstance(error, NotADirectoryError):
+        culprit = next((p for p in on_the_way if p.exists() and not p.is_dir()), folder)
+        return Problem("is not a folder", culprit)
+    if isinstance(error, FileNotFoundError):
+        broken = next((p for p in on_the_way if p.is_symlink() and not p.exists()), None)
+        return None if broken is None else Problem(file_fault(broken) or "", broken)
+    return Problem(f"cannot read: {error.strerror}", folder)
 
 
 def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
@@ -193,6 +237,15 @@ def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
         if (options.drafts or not post.draft) and (options.future or post.date <= now)
     ]
     return sorted(shown, key=lambda post: (post.date, post.stem), reverse=True)
+
+
+def _next_scheduled(posts: list[Post], options: BuildOptions) -> Post | None:
+    """The earliest post that a later build will show once its date has passed."""
+    if options.future:
+        return None
+    now = options.now or datetime.now(UTC)
+    waiting = [post for post in posts if not post.draft and post.date > now]
+    return min(waiting, key=lambda post: (post.date, post.stem), default=None)
 
 
 def _group_tags(posts: tuple[Post, ...]) -> tuple[Tag, ...]:

@@ -51,6 +51,7 @@ class Target:
     stem: str
     url: str
     open: bool
+    title: str = ""
 
 
 class PostIndex:
@@ -70,7 +71,7 @@ class PostIndex:
         post = self._cached(self.paths.posts / f"{stem}.md", self._load_post)
         if not isinstance(post, Post) or post.draft or post.date > now:
             return None
-        return Target(post.stem, post.url, post.comments_open)
+        return Target(post.stem, post.url, post.comments_open, post.title)
 
     def comment_ids(self, stem: str) -> frozenset[str]:
         ids = self._cached(self.paths.comments / f"{stem}.yml", _thread_ids)

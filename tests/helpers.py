@@ -46,3 +46,29 @@ def links(html: str, page_url: str, selector: str = "a[href]") -> set[str]:
         if resolved.netloc == "site.invalid":
             found.add(resolved.path + (f"?{resolved.query}" if resolved.query else ""))
     return found
+
+
+# Atom elements whose content is text, or HTML carried as escaped text, unless type="xhtml".
+_ATOM_TEXT = {"title", "subtitle", "summary", "content", "rights", "name", "uri", "id"}
+
+
+def read_feed(document: str | bytes):
+    """An Atom feed read as a standards-following reader reads it; returns feedparser's
+    result. It must be well-formed to strict XML parsers (ElementTree and minidom, which
+    feedparser's forgiving fallback would hide), and each text or type="html" element must
+    hold text only (RFC 4287 3.1.1): markup arrives escaped, never as live elements."""
+    import xml.dom.minidom
+    import xml.etree.ElementTree as ET
+
+    import feedparser
+
+    root = ET.fromstring(document)
+    xml.dom.minidom.parseString(document)
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed", root.tag
+    for element in root.iter():
+        name = element.tag.rpartition("}")[2]
+        if name in _ATOM_TEXT and element.get("type") != "xhtml":
+            assert len(element) == 0, f"<{name}> holds the element <{element[0].tag}>"
+    parsed = feedparser.parse(document)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed

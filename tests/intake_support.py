@@ -42,9 +42,9 @@ def comment_site(make_site, settings: str = "rate_limit = 0"):
 
 
 @contextmanager
-def running_intake(site, threads: int = 4) -> Iterator[str]:
+def running_intake(site, threads: int = 4, notify_policy=None) -> Iterator[str]:
     """The site's intake on waitress on a free loopback port; yields the endpoint URL."""
-    app = create_app(site.paths, load_config(site.paths))
+    app = create_app(site.paths, load_config(site.paths), notify_policy)
     server = make_server(app, "127.0.0.1", 0, threads=threads)
     worker = threading.Thread(target=server.run, daemon=True)
     worker.start()
@@ -73,11 +73,11 @@ class Reply:
 
 
 def send(url: str, fields: dict | bytes | None = None, headers: dict | None = None,
-         method: str = "POST") -> Reply:
+         method: str = "POST", timeout: float = 30) -> Reply:
     """One request on a fresh connection; redirects are not followed."""
     parts = urlsplit(url)
     body = fields if isinstance(fields, bytes) or fields is None else urlencode(fields).encode()
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         connection.request(method, parts.path, body=body, headers=FORM if headers is None
                            else headers)

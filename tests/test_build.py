@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from bs4 import BeautifulSoup
 from sitegen.build import build
 from sitegen.config import BuildOptions, SitePaths
 from sitegen.errors import ContentError, SitegenError, ThemeError
+from sitegen.manifest import manifest_file, owner_file
 from sitegen.output import output_lock
 
 from helpers import links, post, thread
@@ -42,8 +44,9 @@ def test_the_site_has_every_kind_of_page(make_site):
         "archive/index.html", "tags/index.html", "tags/bread/index.html",
         "tags/bread/page/2/index.html", "tags/bread/feed.xml",
         "feed.xml", "comments/feed.xml", "sitemap.xml", "robots.txt", "404.html",
-        ".sitegen-output",
     } <= files
+    # Only what the site serves: how sitegen knows the folder is its own is kept in .sitegen/.
+    assert not [name for name in files if name.startswith(".")]
     assert "page/3/index.html" not in files
     assert any(name.startswith("static/") for name in files)
     assert (report.posts, report.comments) == (3, 1)
@@ -113,6 +116,34 @@ def test_a_folder_sitegen_did_not_write_is_never_replaced(make_site):
         site.build()
     assert "was not written by sitegen" in str(caught.value)
     assert (site.output / "precious.txt").read_text() == "my only copy"
+
+
+def test_without_its_record_in_the_build_state_a_built_folder_is_not_written(make_site):
+    site = blog(make_site)
+    site.build()
+    site.write("output/precious.txt", "my only copy")
+    before = site.files()
+    shutil.rmtree(site.root / ".sitegen")
+    with pytest.raises(SitegenError) as caught:
+        site.build()
+    assert str(caught.value) == (
+        f"{site.output} is not empty and was not written by sitegen (or its record in "
+        f"{site.root / '.sitegen'} was deleted); remove it or pick another --output")
+    assert site.files() == before
+
+
+def test_a_folder_marked_by_an_earlier_version_is_taken_and_the_mark_removed(make_site):
+    site = blog(make_site)
+    site.build()
+    owner = owner_file(manifest_file(site.root, site.output))
+    token = owner.read_text(encoding="utf-8").split()[1]
+    owner.unlink()
+    site.write("output/.sitegen-output", "This folder is written by `sitegen build` and "
+                                         f"replaced on every build.\nbuild {token}\n")
+    report = site.build()
+    assert (report.written, report.deleted) == ((), ())
+    assert not (site.output / ".sitegen-output").exists()
+    assert owner.read_text(encoding="utf-8") == f"build {token}\n"
 
 
 def test_the_site_itself_is_never_the_output(make_site):

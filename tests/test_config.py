@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from sitegen.config import Config, SitePaths, load_config
 from sitegen.errors import ConfigError
+
+from helpers import run_sitegen
 
 
 def messages(site, monkeypatch) -> list[str]:
@@ -168,3 +172,68 @@ def test_the_path_a_site_is_served_under_comes_from_base_url(base_url, base_path
     assert config.site_path("/") == base_path
     assert config.site_path("https://elsewhere.example/") == "https://elsewhere.example/"
     assert config.site_path("//cdn.example/x.js") == "//cdn.example/x.js"
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("/{year.x}/{slug}/", ["'permalink' uses unknown field {year.x}; use {year} {month} {day} "
+                           "{slug}"]),
+    ("/{slug[99]}/", ["'permalink' uses unknown field {slug[99]}; use {year} {month} {day} "
+                      "{slug}", "'permalink' must contain {slug}"]),
+    ("/{year:>900000000}/{slug}/", ["'permalink' uses unknown field {year:>900000000}; use "
+                                    "{year} {month} {day} {slug}"]),
+    ("/{slug!r}/{slug}/", ["'permalink' uses unknown field {slug!r}; use {year} {month} {day} "
+                           "{slug}"]),
+    ("/{slug}/{", ["'permalink' has a '{' or '}' without its pair; write '{{' or '}}' for the "
+                   "character"]),
+    ("/{slug}}/", ["'permalink' has a '{' or '}' without its pair; write '{{' or '}}' for the "
+                   "character"]),
+])
+def test_a_permalink_holds_only_the_bare_fields(make_site, monkeypatch, pattern, expected):
+    # str.format reads attributes, items and formats: each one crashed or hung every build.
+    site = make_site({"sitegen.toml": f'permalink = "{pattern}"\n'})
+    assert messages(site, monkeypatch) == [f"sitegen.toml: {message}" for message in expected]
+
+
+def test_braces_written_twice_are_the_characters_themselves(make_site):
+    site = make_site({"sitegen.toml": 'permalink = "/{{x}}/{slug}/"\n'})
+    assert load_config(SitePaths.at(site.root)).permalink == "/{{x}}/{slug}/"
+
+
+@pytest.mark.parametrize("text", ["x = " + "[" * 5000 + "]" * 5000,
+                                  "x = " + "{a = " * 2000 + "1" + "}" * 2000],
+                         ids=["arrays", "tables"])
+def test_deeply_nested_arrays_or_tables_are_one_line(make_site, monkeypatch, text):
+    site = make_site({"sitegen.toml": text + "\n"})
+    assert messages(site, monkeypatch) == [
+        "sitegen.toml: not valid TOML: arrays or tables are nested too deeply"]
+
+
+def test_a_byte_order_mark_is_allowed(make_site):
+    site = make_site({"sitegen.toml": b'\xef\xbb\xbftitle = "Slow Rise"\n'})
+    assert load_config(SitePaths.at(site.root)).title == "Slow Rise"
+
+
+def test_a_value_is_quoted_on_one_line(make_site, monkeypatch):
+    site = make_site({"sitegen.toml": 'base_url = "a\\nb"\ntimezone = "x\\ty"\n'})
+    assert messages(site, monkeypatch) == [
+        "sitegen.toml: 'base_url' must be an absolute http(s) URL, not 'a\\nb'",
+        "sitegen.toml: 'timezone' 'x\\ty' is not an IANA time zone such as 'Europe/Lisbon'",
+    ]
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda path: path.mkdir(), "is a folder, not a file"),
+    (lambda path: os.mkfifo(path), "is not a regular file (a pipe, socket or device)"),
+    (lambda path: path.symlink_to("elsewhere.toml"),
+     "is a symbolic link to 'elsewhere.toml', which does not exist"),
+    (lambda path: path.symlink_to(path.name), "cannot read: Too many levels of symbolic links"),
+], ids=["folder", "pipe", "broken-link", "link-loop"])
+def test_a_configuration_file_that_is_no_file_is_one_line(make_site, monkeypatch, make,
+                                                          expected):
+    # A folder was a traceback; a pipe hung every command; a broken link was silently the
+    # defaults, so a site built with the wrong base_url and permalinks.
+    site = make_site()
+    make(site.root / "sitegen.toml")
+    assert messages(site, monkeypatch) == [f"sitegen.toml: {expected}"]
+    result = run_sitegen("build", "--quiet", cwd=site.root)
+    assert (result.returncode, result.stderr) == (1, f"error: sitegen.toml: {expected}\n")

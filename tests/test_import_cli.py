@@ -67,3 +67,28 @@ def test_an_unknown_format_is_a_usage_error(make_site):
     result = run_sitegen("import", "tumblr", "x.xml")
     assert result.returncode == 2
     assert "invalid choice: 'tumblr'" in result.stderr
+
+
+def test_an_unknown_encoding_is_one_line_and_exit_status_1(make_site, tmp_path):
+    site = new_site(make_site)
+    export = tmp_path / "bogus.xml"
+    export.write_bytes((EXPORTS / "wordpress.xml").read_bytes().replace(
+        b'encoding="UTF-8"', b'encoding="x-bogus"', 1))
+    result = run_sitegen("import", "wordpress", str(export), "--site", str(site.root),
+                         cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("error: bogus.xml:1: cannot read text in the encoding 'x-bogus' "
+                             "that the XML declaration names: convert the file to UTF-8\n")
+
+
+def test_an_entity_bomb_is_one_line_and_exit_status_1(make_site, tmp_path):
+    site = new_site(make_site)
+    lols = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    export = tmp_path / "lol.xml"
+    export.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY l0 "lol">{lols}]>\n'
+                      "<rss><channel><title>&l9;</title></channel></rss>\n")
+    result = run_sitegen("import", "wordpress", str(export), "--site", str(site.root),
+                         cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("error: lol.xml:2: the export declares an XML entity ('l0'), which "
+                             "no real export does; refusing to read it\n")

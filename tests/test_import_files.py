@@ -3,6 +3,10 @@ and all-or-nothing writes."""
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,9 +16,13 @@ from sitegen.config import Config, SitePaths
 from sitegen.importers.files import plan_files, write_files
 from sitegen.importers.model import Export, ExportError, ImportedComment, ImportedItem
 
-from import_support import import_into, new_site
+from import_support import EXPORTS, import_into, new_site
 
 WHEN = datetime(2012, 3, 14, 10, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
+
+
+def read_fixture(name: str) -> str:
+    return (EXPORTS / name).read_text(encoding="utf-8")
 
 
 def tree(root) -> dict[str, bytes]:
@@ -159,3 +167,65 @@ def test_written_files_load_as_the_build_reads_them(tmp_path):
         "- id: c1\n  author: Zé\n  date: 2012-03-14 10:00:00+00:00\n"
         "  url: https://ze.example\n  email: ze@example.com\n  body: |\n    Two\n\n"
         "    paragraphs\n")
+
+
+def test_a_failure_part_way_puts_back_every_file_as_it_was(make_site, tmp_path):
+    site = new_site(make_site)
+    import_into(site, "wordpress", "wordpress.xml")
+    pending = site.root / "content/comments/pending/wp-106.yml"
+    pending.unlink()
+    pending.mkdir()  # a folder where the last file the import writes should go
+    before = tree(site.root)
+    changed = tmp_path / "wordpress.xml"
+    changed.write_text(read_fixture("wordpress.xml").replace("First line", "A new first line"))
+    with pytest.raises(ExportError) as caught:
+        import_into(site, "wordpress", changed, force=True)
+    assert str(caught.value).endswith(
+        "content/comments/pending/wp-106.yml: cannot write the import: Is a directory")
+    assert tree(site.root) == before  # no temporary file left, each replaced file put back
+
+
+def test_a_full_disk_is_one_line_and_writes_nothing(make_site, tmp_path):
+    site = new_site(make_site)
+    big = tmp_path / "wordpress.xml"
+    # The seventh post is the one too large to write, after six that were written.
+    big.write_text(read_fixture("wordpress.xml").replace("<!-- wp:paragraph -->",
+                                                         "<p>" + "x" * 200_000 + "</p>", 1))
+    before = tree(site.root)
+    limit = 100_000  # bytes a file may have: a disk that fills up at the seventh post
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run([sys.executable, "-m", "sitegen", "import", "wordpress", str(big),
+                             "--site", str(site.root)], cwd=site.root, capture_output=True,
+                            text=True, timeout=60, preexec_fn=small_disk,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("error: content/posts/2019-05-18-blocks-ete.md: cannot write the "
+                             "import: File too large\n")
+    assert tree(site.root) == before
+
+
+def test_pending_comments_are_private_and_the_rest_readable(make_site):
+    site = new_site(make_site)
+    import_into(site, "wordpress", "wordpress.xml")
+    modes = {path.relative_to(site.root / "content").as_posix(): path.stat().st_mode & 0o777
+             for path in (site.root / "content").rglob("*.*") if path.is_file()}
+    assert modes.pop("comments/pending/wp-106.yml") == 0o600
+    assert set(modes.values()) == {0o644}
+
+
+@pytest.mark.parametrize("folder", ["content/redirects.yml",
+                                    "content/comments/2012-03-14-hello-world.yml"])
+def test_a_file_to_add_to_that_cannot_be_read_is_one_line(make_site, folder):
+    site = new_site(make_site)
+    import_into(site, "wordpress", "wordpress.xml")
+    (site.root / folder).unlink()
+    (site.root / folder).mkdir()
+    before = tree(site.root)
+    with pytest.raises(ExportError) as caught:
+        import_into(site, "disqus" if "comments" in folder else "wordpress",
+                    "disqus.xml" if "comments" in folder else "wordpress.xml")
+    assert str(caught.value).endswith(f"{folder}: cannot read it to add to it: Is a directory")
+    assert tree(site.root) == before

@@ -64,6 +64,11 @@ def test_wordpress_theme_unit_test_data(make_site):
     assert [c["id"] for c in thread if c.get("owner")] == ["wp-903", "wp-910", "wp-915"]
     assert "John Γιάννης Doe Κάποιος" in page
     assert "<script" not in page
+    lists = site.page("/2009/05/15/edge-case-nested-and-mixed-lists/")
+    assert "<li>ordered item<ul>\n<li><strong>unordered</strong></li>\n" \
+           "<li><strong>unordered</strong><ol>\n<li>ordered item</li>" in lists
+    # The comment with the theme's markup test shows its table as rows of text.
+    assert "Employee | Salary<br>" in page and "| --- |" not in page
 
 
 def test_wordpress_utf8_challenges(make_site):

@@ -85,3 +85,41 @@ def test_an_unreadable_file_is_an_export_error(tmp_path):
     with pytest.raises(ExportError) as caught:
         entries(tmp_path / "missing.xml")
     assert "cannot read the export: No such file or directory" in str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", ["x-bogus", "shift_jis", "rot13", "idna"])
+def test_an_encoding_that_cannot_be_read_is_named(tmp_path, encoding):
+    path = tmp_path / "feed.xml"
+    path.write_text(FEED.replace('version="1.0"', f'version="1.0" encoding="{encoding}"'))
+    with pytest.raises(ExportError) as caught:
+        entries(path)
+    assert str(caught.value).endswith(
+        f"feed.xml:1: cannot read text in the encoding '{encoding}' that the XML declaration "
+        "names: convert the file to UTF-8")
+
+
+@pytest.mark.parametrize("declaration, name", [
+    ('<!ENTITY x SYSTEM "file:///etc/passwd">', "x"),
+    ('<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;', "p"),
+    ('<!ENTITY x PUBLIC "-//x//x" "http://127.0.0.1:9/x.dtd">', "x"),
+])
+def test_external_entities_are_refused_before_anything_is_fetched(tmp_path, declaration, name):
+    path = tmp_path / "xxe.xml"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE feed [\n{declaration}\n]>\n'
+                    "<feed><entry>&x;</entry></feed>")
+    with pytest.raises(ExportError) as caught:
+        entries(path)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.message) == (
+        3, f"the export declares an XML entity ('{name}'), which no real export does; "
+           "refusing to read it")
+
+
+def test_an_external_dtd_is_never_read(tmp_path):
+    dtd = tmp_path / "evil.dtd"
+    dtd.write_text('<!ENTITY x "FROM THE DTD">')
+    path = tmp_path / "feed.xml"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE feed SYSTEM "{dtd.as_uri()}">\n'
+                    "<feed><entry>a&x;b</entry></feed>")
+    (entry,) = entries(path)
+    assert "".join(entry.element.itertext()) == "ab"

@@ -237,8 +237,8 @@ def test_an_owner_reply_that_cannot_be_placed_writes_nothing(make_site):
     assert no_author.stderr == ("error: sitegen.toml: who is replying? Set 'author' in "
                                 "sitegen.toml or pass --as NAME\n")
     assert reply("2099-01-01-nothing", "--as", "Me", "-m", "Hi").stderr == (
-        "error: no post '2099-01-01-nothing' in content/posts/ (give its file name without "
-        ".md)\n")
+        "error: no post '2099-01-01-nothing' in content/posts/ (give its file name, its slug "
+        "or its address)\n")
     assert reply(OPEN, "--as", "Me", "-m", " \n").stderr == "error: the reply is empty\n"
     assert reply(OPEN, "--as", "Me", "--to", "nope", "-m", "Hi").stderr == (
         f"error: {THREAD}: no comment 'nope' in this thread\n")

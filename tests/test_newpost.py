@@ -91,3 +91,33 @@ def test_the_command(tmp_path):
     bad = run_sitegen("new", "--site", str(tmp_path), "--date", "14/03/2026", "Bad date")
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: bad --date '14/03/2026': use YYYY-MM-DD")
+
+
+def test_a_long_title_gives_a_file_name_the_file_system_takes(tmp_path):
+    # Eighty words made a name longer than 255 bytes: a traceback, and no post.
+    title = " ".join(["sourdough"] * 80)
+    result = run_sitegen("new", "--site", str(tmp_path), "--date", "2026-03-14", title)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / f"content/posts/2026-03-14-{'-'.join(['sourdough'] * 6)}.md"
+    assert result.stdout == f"wrote {path}\n"
+    assert load(path).title == title
+
+
+def test_a_word_longer_than_a_slug_is_cut(tmp_path):
+    when = datetime(2026, 3, 14, tzinfo=ZoneInfo("Europe/Lisbon"))
+    path = new_post(SitePaths.at(tmp_path), LISBON, "a" * 300, when=when)
+    assert path.name == f"2026-03-14-{'a' * 60}.md"
+
+
+def test_a_posts_folder_that_is_a_file_is_one_line(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/posts").write_text("oops")
+    result = run_sitegen("new", "--site", str(tmp_path), "Hello")
+    assert (result.returncode, result.stderr) == (
+        1, f"error: {tmp_path / 'content/posts'}: is not a folder\n")
+
+
+def test_a_date_that_does_not_exist_says_why(tmp_path):
+    result = run_sitegen("new", "--site", str(tmp_path), "--date", "2026-02-30", "Hello")
+    assert (result.returncode, result.stderr) == (
+        1, "error: bad --date '2026-02-30': day is out of range for month\n")

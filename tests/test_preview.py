@@ -288,3 +288,19 @@ def test_the_comment_endpoint_follows_the_configuration(site, preview):
     assert post_comment(running, "/talk", "Moved.").status == 303
     assert post_comment(running, "/comments", "Old address.").status == 405
     assert len(list((site.root / "content/comments/pending").glob("*.yml"))) == 1
+
+
+def test_an_impossible_date_shows_over_the_page_as_the_post_s_own_error(site, preview):
+    # YAML reads 2010-02-30 as a date and fails making it: 'the build crashed (a bug in
+    # sitegen)' was all the page showed.
+    running, console = preview
+    stream = EventStream(running.url, running.live.build_id)
+    site.write(POST, post("Hello", date="2010-02-30"))
+    event, data = stream.next()
+    assert (event, data["problems"]) == ("problems", [{
+        "file": POST, "line": 3, "message": "bad date '2010-02-30': day is out of range for month",
+    }])
+    wait_until(lambda: any(line.startswith("error: ") and line.endswith(
+        f"{POST}:3: bad date '2010-02-30': day is out of range for month")
+        for line in console.lines))
+    stream.close()

@@ -11,7 +11,7 @@ import pytest
 from browser import require_java
 from bs4 import BeautifulSoup
 
-from helpers import links
+from helpers import links, read_feed
 
 FIRST_POST = "/2010/08/31/a-first-loaf/"
 
@@ -168,6 +168,20 @@ def test_feeds_parse_with_absolute_links(sample_blog):
     site_feed = feedparser.parse(sample_blog.page("/feed.xml"))
     assert site_feed.entries[0].title == "Serra da Estrela in October"
     assert "<p>" in site_feed.entries[0].content[0].value
+
+
+def test_every_feed_is_strict_xml_with_its_html_escaped(sample_blog):
+    """Each XML file a build writes, read by a strict parser; each feed also as a
+    standards-following reader takes it (`read_feed`): HTML as escaped text, never as
+    elements inside <content>."""
+    feeds = 0
+    for path in sample_blog.output.rglob("*.xml"):
+        ET.fromstring(path.read_bytes())
+        if path.name == "feed.xml":
+            read_feed(path.read_bytes())
+            feeds += 1
+    tags = {path.parent for path in (sample_blog.output / "tags").glob("*/index.html")}
+    assert feeds == 2 + len(tags)  # the site's, the comments' and one per tag
 
 
 def test_sitemap_lists_every_page(sample_blog):

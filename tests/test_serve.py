@@ -107,6 +107,15 @@ def test_missing_paths_get_the_theme_404_page_with_status_404(server, site):
     assert response.text.startswith(site.page("/404.html").split("</body>")[0])
 
 
+@pytest.mark.parametrize("path", ["/" + "a/" * 3000, "/" + "a" * 300 + "/",
+                                  "/" + "a/" * 3000 + "x.html"],
+                         ids=["3000-folders", "300-character-name", "3000-folders-file"])
+def test_a_path_too_long_for_the_file_system_is_not_found(server, path):
+    response = get(server, path)
+    assert response.status == 404
+    assert "Page not found" in response.text
+
+
 def test_missing_404_page_falls_back_to_a_plain_one(server, site):
     (site.output / "404.html").unlink()
     response = get(server, "/nothing/")

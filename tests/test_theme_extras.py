@@ -8,7 +8,7 @@ import pytest
 from browser import AXE, require_axe, static_server
 from bs4 import BeautifulSoup
 
-from sitegen.config import SitePaths, ThemeOptions, load_config
+from sitegen.config import SitePaths, ThemeConfig, load_config
 from sitegen.errors import ConfigError
 
 from helpers import post, thread
@@ -96,9 +96,9 @@ def test_the_theme_table_holds_the_name_and_the_options(make_site, monkeypatch):
     site = make_site({"sitegen.toml": '[theme]\nname = "default"\n'
                                       "recent_comments_include_owner = false\n"})
     config = load_config(SitePaths.at(site.root))
-    assert (config.theme, config.theme_options) == ("default", ThemeOptions(False))
-    assert load_config(SitePaths.at(make_site({"sitegen.toml": 'theme = "default"\n'}).root)
-                       ).theme_options == ThemeOptions()
+    assert config.theme == ThemeConfig("default", recent_comments_include_owner=False)
+    assert load_config(SitePaths.at(make_site({"sitegen.toml": 'theme = "mine"\n'}).root)
+                       ).theme == ThemeConfig("mine")
     site.write("sitegen.toml", '[theme]\nname = 3\nrecent_coments = false\n'
                                'recent_comments_include_owner = "no"\n')
     monkeypatch.chdir(site.root)

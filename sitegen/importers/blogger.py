@@ -19,15 +19,18 @@ from slugify import slugify
 
 from ..config import Config
 from ..errors import Problem
+from ..progress import Report
 from .convert import comment_markdown, to_markdown
 from .model import (
     Export,
     ExportError,
     ImportedComment,
     ImportedItem,
+    Where,
     attach_threads,
     comment_id,
     old_address,
+    quoted,
     redirect_tag,
     unique_tags,
 )
@@ -58,13 +61,14 @@ class _Entry:
     post: str | None  # a comment's post
     parent: str | None  # the comment a comment answers
     path: str | None  # the old address
+    where: Where  # to name the entry in warnings
 
     @property
     def element(self) -> Element:
         return self.located.element
 
 
-def read(path: Path, config: Config) -> Export:
+def read(path: Path, config: Config, progress: Report | None = None) -> Export:
     """Everything in a Blogger export; ExportError for a file that is not one, or with
     entries that have no date (all of them named, with their lines)."""
     export = Export()
@@ -73,11 +77,12 @@ def read(path: Path, config: Config) -> Export:
     parent_of: dict[str, str | None] = {}
     problems: list[Problem] = []
     known = 0
-    for located in read_elements(path, 1, ("feed",), "a Blogger export (an Atom <feed>)"):
+    for located in read_elements(path, 1, ("feed",), "a Blogger export (an Atom <feed>)",
+                                 progress):
         if located.element.tag != f"{ATOM}entry":
             continue
         export.entries += 1
-        entry = _entry(located)
+        entry = _entry(located, export, path)
         known += bool(entry.kind)
         date = _date(entry.element, config)
         if date is None and entry.kind in ("post", "page", "comment"):
@@ -104,25 +109,41 @@ def read(path: Path, config: Config) -> Export:
     return export
 
 
-def _entry(located: Located) -> _Entry:
+def _entry(located: Located, export: Export, path: Path) -> _Entry:
     element = located.element
-    if (kind := _text(element, f"{BLOGGER}type")) is not None:
-        status = (_text(element, f"{BLOGGER}status") or "live").lower()
-        if _text(element, f"{BLOGGER}trashed"):
-            status = "trashed"
-        return _Entry(located, kind.lower(), status, _text(element, f"{BLOGGER}parent"),
-                      _text(element, f"{BLOGGER}inReplyTo"),
-                      old_address(_text(element, f"{BLOGGER}filename")))
+    kind, status, post, parent, address = (
+        _newer(element) if _text(element, f"{BLOGGER}type") is not None else _classic(element))
+    if kind == "comment":
+        what = f"comment {_comment_id(_text(element, f'{ATOM}id') or str(located.line))}"
+    else:
+        what = f"{kind or 'entry'} {quoted(_text(element, f'{ATOM}title') or 'Untitled')}"
+    where = Where(export, what, path, located.line)
+    return _Entry(located, kind, status, post, parent,
+                  old_address(where.url(address, "its old address")), where)
+
+
+def _newer(element: Element) -> tuple[str, str, str | None, str | None, str | None]:
+    """(kind, status, post, parent, old address) of an entry in the newer form."""
+    status = (_text(element, f"{BLOGGER}status") or "live").lower()
+    if _text(element, f"{BLOGGER}trashed"):
+        status = "trashed"
+    return ((_text(element, f"{BLOGGER}type") or "").lower(), status,
+            _text(element, f"{BLOGGER}parent"), _text(element, f"{BLOGGER}inReplyTo"),
+            _text(element, f"{BLOGGER}filename"))
+
+
+def _classic(element: Element) -> tuple[str, str, str | None, str | None, str | None]:
+    """(kind, status, post, parent, old address) of an entry in the classic form."""
     kinds = [c.get("term", "") for c in element.iter(f"{ATOM}category")
              if c.get("scheme") == KIND_SCHEME]
-    kind = kinds[0].rpartition("#")[2] if kinds else ""
     draft = (_text(element, f"{APP}control/{APP}draft") or "").lower() == "yes"
     reply = element.find(f"{THREAD}in-reply-to")
     related = [link.get("href") for link in element.iter(f"{ATOM}link")
                if link.get("rel") == "related" and "/comments/" in link.get("href", "")]
-    return _Entry(located, kind, "draft" if draft else _classic_status(element),
-                  reply.get("ref") if reply is not None else None,
-                  related[0] if related else None, old_address(_alternate(element)))
+    return (kinds[0].rpartition("#")[2] if kinds else "",
+            "draft" if draft else _classic_status(element),
+            reply.get("ref") if reply is not None else None,
+            related[0] if related else None, _alternate(element))
 
 
 def _classic_status(element: Element) -> str:
@@ -151,13 +172,15 @@ def _item(entry: _Entry, date, export: Export) -> ImportedItem | None:
         export.notes["posts without a title, titled 'Untitled'"] += 1
     labels = unique_tags(c.get("term", "") for c in element.iter(f"{ATOM}category")
                          if c.get("scheme") != KIND_SCHEME)
+    body = to_markdown(_text(element, f"{ATOM}content") or "")
+    entry.where.warn(*body.changes)
     return ImportedItem(
         key=_text(element, f"{ATOM}id") or str(entry.located.line),
         kind=entry.kind,
         title=title or "Untitled",
         date=date,
         slug=_slug(entry, title),
-        body=to_markdown(_text(element, f"{ATOM}content") or ""),
+        body=body.markdown,
         tags=labels,
         draft=draft,
         aliases=(entry.path,) if entry.path and not draft else (),
@@ -181,13 +204,15 @@ def _comment(entry: _Entry, date, export: Export, threads: dict, parent_of: dict
     author = element.find(f"{ATOM}author")
     name = _text(author, f"{ATOM}name") if author is not None else None
     email = _text(author, f"{ATOM}email") if author is not None else None
+    body = comment_markdown(_text(element, f"{ATOM}content") or "")
+    entry.where.warn(*body.changes)
     comment = ImportedComment(
         id=cid,
         author=" ".join((name or "").split()) or "Anonymous",
         date=date,
-        body=comment_markdown(_text(element, f"{ATOM}content") or ""),
+        body=body.markdown,
         email=email if email and email != NO_EMAIL else None,
-        url=_text(author, f"{ATOM}uri") if author is not None else None,
+        url=entry.where.url(_text(author, f"{ATOM}uri"), "its author's website"),
         replyto=parent,
     )
     if entry.status == "live" and comment.body:

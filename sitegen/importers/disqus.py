@@ -11,14 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 from ..config import BuildOptions, Config, SitePaths
 from ..errors import Problem
+from ..progress import Report
 from ..site import load_site
+from ..urls import AddressError, output_path, site_address, url_address
 from .convert import comment_markdown
-from .model import Export, ExportError, ImportedComment, comment_id, reattach
+from .model import (
+    Export,
+    ExportError,
+    ImportedComment,
+    Where,
+    comment_id,
+    quoted,
+    reattach,
+)
 from .timestamps import atom_time
 from .xmlstream import Located, local, read_elements
 
@@ -38,29 +47,37 @@ def site_addresses(paths: SitePaths, config: Config) -> dict[str, str]:
     site = load_site(paths, config, BuildOptions(drafts=True, future=True))
     found: dict[str, str] = {}
     for post in site.posts:
-        for address in (post.url, *post.aliases):
-            found.setdefault(address_key(address), post.stem)
+        for address in (post.url, *(alias.address for alias in post.aliases)):
+            found.setdefault(_key(address), post.stem)
     return found
 
 
-def address_key(url: str) -> str:
-    """An address as a lookup key: no scheme or host, escapes decoded, no index.html, no
-    trailing slash; a query (/?p=12) is kept."""
-    parts = urlsplit(url.strip())
-    path = unquote(parts.path).removesuffix("index.html").rstrip("/")
-    return f"{path}?{parts.query}" if parts.query else path
+def address_key(url: str) -> str | None:
+    """The lookup key of the address a URL names (None if it names none): the file a host
+    serves for it, so /a, /a/ and /a/index.html are one key; a query (/?p=12) is kept."""
+    try:
+        return _key(site_address(url_address(url), query=True))
+    except AddressError:
+        return None
 
 
-def read(path: Path, config: Config, addresses: dict[str, str]) -> Export:
+def _key(address: str) -> str:
+    path, mark, query = address.partition("?")
+    return output_path(path) + mark + query
+
+
+def read(path: Path, config: Config, addresses: dict[str, str],
+         progress: Report | None = None) -> Export:
     """The comments of a Disqus export, grouped by the stem of the post they belong to."""
     export = Export()
     threads: dict[str, _Thread] = {}
     posts: list[Located] = []
-    for located in read_elements(path, 1, ("disqus",), "a Disqus export (a <disqus> file)"):
+    for located in read_elements(path, 1, ("disqus",), "a Disqus export (a <disqus> file)",
+                                 progress):
         kind = local(located.element.tag)
         if kind == "thread":
             export.entries += 1
-            threads[located.element.get(INTERNALS, "")] = _thread(located)
+            threads[located.element.get(INTERNALS, "")] = _thread(located, export, path)
         elif kind == "post":
             export.entries += 1
             posts.append(located)
@@ -82,25 +99,31 @@ def read(path: Path, config: Config, addresses: dict[str, str]) -> Export:
     return export
 
 
-def _thread(located: Located) -> _Thread:
+def _thread(located: Located, export: Export, path: Path) -> _Thread:
     element = located.element
+    where = Where(export, f"thread {quoted(element.get(INTERNALS, ''))}", path, located.line)
     candidates = [_text(element, "link"), *(_text(element, "id") or "").split()]
-    addresses = tuple(c for c in candidates if c and c.startswith(("http://", "https://", "/")))
+    addresses = tuple(c for c in candidates if c and c.startswith(("http://", "https://", "/"))
+                      and where.url(c, "the address"))
     return _Thread(addresses, located.line)
 
 
 def _match(thread: _Thread, addresses: dict[str, str]) -> str | None:
     for address in thread.addresses:
         key = address_key(address)
-        if (stem := addresses.get(key) or addresses.get(key.partition("?")[0])) is not None:
+        if key is not None and (stem := addresses.get(key)
+                                or addresses.get(key.partition("?")[0])) is not None:
             return stem
     return None
 
 
 def _unmatched(path: Path, thread: _Thread, count: int) -> Problem:
-    where = thread.addresses[0] if thread.addresses else "(no address)"
-    return Problem(f"no post has the address {where}, so its {count} comment(s) were left out; "
-                   "add the address to that post's aliases and import again", path, thread.line)
+    if not thread.addresses:
+        return Problem(f"the thread has no address to find its post by, so its {count} "
+                       "comment(s) were left out", path, thread.line)
+    return Problem(f"no post has the address {thread.addresses[0]}, so its {count} comment(s) "
+                   "were left out; add the address to that post's aliases and import again",
+                   path, thread.line)
 
 
 def _comments(path: Path, config: Config, posts: list[Located], export: Export
@@ -123,7 +146,8 @@ def _comments(path: Path, config: Config, posts: list[Located], export: Export
         elif date is None:
             problems.append(Problem(f"comment {cid} has no date (<createdAt>)", path,
                                     located.line))
-        elif not (comment := _comment(element, cid, date, parent_of[cid])).body:
+        elif not (comment := _comment(Where(export, f"comment {cid}", path, located.line),
+                                      element, cid, date, parent_of[cid])).body:
             export.skip("empty comments")
         else:
             thread = element.find(f"{DISQUS}thread")
@@ -133,15 +157,18 @@ def _comments(path: Path, config: Config, posts: list[Located], export: Export
     return kept, parent_of
 
 
-def _comment(element: Element, cid: str, date, parent: str | None) -> ImportedComment:
+def _comment(where: Where, element: Element, cid: str, date, parent: str | None
+             ) -> ImportedComment:
     author = element.find(f"{DISQUS}author")
     name = (_text(author, "name") or _text(author, "username")) if author is not None else None
     email = _text(author, "email") if author is not None else None
+    body = comment_markdown(_text(element, "message") or "")
+    where.warn(*body.changes)
     return ImportedComment(
         id=cid,
         author=" ".join((name or "").split()) or "Anonymous",
         date=date,
-        body=comment_markdown(_text(element, "message") or ""),
+        body=body.markdown,
         email=email,
         replyto=parent,
     )

@@ -4,36 +4,33 @@ Posts become content/posts/<date>-<slug>.md, pages content/pages/<slug>.md, comm
 content/comments/<stem>.yml in the thread format the build reads. Every file is planned in
 memory first; an existing file is left alone unless --force, except that comments for a
 post already in the site are appended to its thread, keeping what is there byte for byte.
-Writing puts every file beside its target under a temporary name, then renames them all.
+Each file is written in one step (atomic.write_file); a failure puts back what was written.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from slugify import slugify
+
+from ..atomic import write_file
 from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..dates import isoformat
-from ..errors import ContentError, Problem
+from ..errors import ContentError, Problem, shown
 from ..moderation import PendingComment
-from ..posts import permalink
-from ..redirects import folder_address, read_redirects
+from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, entry_ids
+from ..urls import AddressError, page_address, permalink, reserved, site_address
 from .model import Export, ExportError, ImportedComment, ImportedItem
 
 REDIRECTS_HEADER = (b"# Old addresses, each leading to a page of this site (old: new).\n"
                     b"# The build writes a redirect page at each old address.\n")
 RESERVED_PAGE_SLUGS = frozenset({"tags", "archive", "page", "comments", "static", "feed"})
-# Addresses the build gives its own pages (home, archives, tags, feeds...): an old address
-# among them cannot become a redirect.
-SITE_ADDRESS = re.compile(
-    r"^/(?:|index\.html|(?:archive|tags|page|comments|static)/.*|\d{4}/(?:\d{2}/)?|"
-    r"(?:comments/)?feed\.xml|404\.html|sitemap\.xml|robots\.txt|query-redirects\.json)$"
-)
+# Old blogs allow slugs of 200 characters and more (and a word of Chinese is five letters
+# here): shortened at a word, a slug leaves room in every file name made from it.
+SLUG_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -58,22 +55,17 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
     """Every file the export becomes, in a stable order; ExportError if a thread to add
     to cannot be read as a list of comments."""
     planned: list[Planned] = []
-    names = _Names(config)
     post_stems: dict[str, str] = {}
-    claimed: set[str] = set()  # addresses the imported posts and pages have or redirect
-    for item in export.items:
-        item = names.place(item, export)
-        claimed |= {names.url(item), *item.aliases}
-        folder = paths.posts if item.kind == "post" else paths.pages
-        stem = names.stem(item)
+    items, claimed = _placed(export, paths, config)
+    for item, document in items:
         if item.kind == "post":
-            post_stems[item.key] = stem
+            post_stems[item.key] = document.stem
         kind = "draft" if item.draft else item.kind
-        planned.append(_file(folder / f"{stem}.md", _document(item), kind, force))
+        planned.append(_file(document, _document(item), kind, force))
         if item.comments:
             text = dump_yaml([_entry(c) for c in item.comments])
-            planned.append(_file(paths.comments / f"{stem}.yml", text, "thread", force,
-                                 len(item.comments)))
+            planned.append(_file(paths.comments / f"{document.stem}.yml", text, "thread",
+                                 force, len(item.comments)))
     for stem, comments in sorted(export.merges.items()):
         merged = _merge(paths.comments / f"{stem}.yml", comments, export)
         planned += [merged] if merged else []
@@ -87,6 +79,49 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
     if export.redirects and (redirects := _redirects(paths.redirects, export, claimed)):
         planned.append(redirects)
     return planned
+
+
+def _placed(export: Export, paths: SitePaths, config: Config
+            ) -> tuple[list[tuple[ImportedItem, Path]], dict[str, str]]:
+    """Each item with its slug and old addresses settled, and the file it goes in; and
+    every address the imported posts and pages have or redirect -> the file that has it."""
+    names = _Names(config)
+    placed = [names.place(item, export) for item in export.items]
+    documents = [names.document(item, paths) for item in placed]
+    owners = {names.url(item): document.relative_to(paths.root).as_posix()
+              for item, document in zip(placed, documents, strict=True)}
+    kept = [_with_aliases(item, names.url(item), document, owners, export)
+            for item, document in zip(placed, documents, strict=True)]
+    return list(zip(kept, documents, strict=True)), owners
+
+
+def _with_aliases(item: ImportedItem, url: str, document: Path, owners: dict[str, str],
+                  export: Export) -> ImportedItem:
+    """The item with its old addresses made canonical. One that cannot be an address here,
+    or that the site or another imported page has, is dropped with a warning naming the
+    file it would have been in; the item's own new address is dropped quietly."""
+    kept = []
+    for written in item.aliases:
+        try:
+            address = site_address(written, query=True)
+        except AddressError as error:
+            reason = str(error)
+        else:
+            if address == url or owners.get(address) == owners[url]:
+                continue  # the item's own address, or an alias it has already
+            said = "is" if address == written else f"is {address} here,"
+            if reserved(address):
+                export.notes["old addresses the site uses for its own pages, not redirected"] += 1
+                reason = f"{said} an address of the site's own pages"
+            elif address in owners:
+                reason = f"{said} the address of {owners[address]}"
+            else:
+                owners[address] = owners[url]
+                kept.append(address)
+                continue
+        export.warnings.append(Problem(f"the old address '{shown(written)}' {reason}: not kept "
+                                       "as an alias", document))
+    return ImportedItem(**{**item.__dict__, "aliases": tuple(kept)})
 
 
 def _pending(comment: ImportedComment, stem: str) -> PendingComment:
@@ -104,8 +139,7 @@ def _file(path: Path, text: str, kind: str, force: bool, comments: int = 0) -> P
 
 
 class _Names:
-    """File stems and URLs, unique within one import; aliases that are the new address
-    itself are dropped."""
+    """File stems and URLs, unique within one import; slugs no longer than SLUG_LENGTH."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -117,6 +151,9 @@ class _Names:
             kind = "post"
             export.notes["draft pages kept as draft posts (pages cannot be drafts)"] += 1
         slug = item.slug
+        if len(slug) > SLUG_LENGTH:
+            slug = slugify(slug, max_length=SLUG_LENGTH, word_boundary=True)
+            export.notes[f"slugs shortened to {SLUG_LENGTH} characters"] += 1
         if kind == "page" and (slug in RESERVED_PAGE_SLUGS or slug.isdigit()):
             slug = f"{slug}-page"
         base, number = slug, 1
@@ -124,23 +161,27 @@ class _Names:
             number += 1
             slug = f"{base}-{number}"
         self.taken |= self._keys(kind, item, slug)
-        url = self._url(kind, item, slug)
-        aliases = tuple(dict.fromkeys(a for a in item.aliases if a.rstrip("/") != url.rstrip("/")))
-        if clashes := [a for a in aliases if SITE_ADDRESS.match(a)]:
-            export.notes["old addresses the site uses for its own pages, not redirected"] += \
-                len(clashes)
-            aliases = tuple(a for a in aliases if a not in clashes)
-        return ImportedItem(**{**item.__dict__, "kind": kind, "slug": slug, "aliases": aliases})
+        return ImportedItem(**{**item.__dict__, "kind": kind, "slug": slug})
 
     def stem(self, item: ImportedItem) -> str:
         return f"{item.date:%Y-%m-%d}-{item.slug}" if item.kind == "post" else item.slug
+
+    def document(self, item: ImportedItem, paths: SitePaths) -> Path:
+        """The file of an item already placed."""
+        return (paths.posts if item.kind == "post" else paths.pages) / f"{self.stem(item)}.md"
 
     def url(self, item: ImportedItem) -> str:
         """The address of an item already placed."""
         return self._url(item.kind, item, item.slug)
 
     def _url(self, kind: str, item: ImportedItem, slug: str) -> str:
-        return permalink(self.config.permalink, item.date, slug) if kind == "post" else f"/{slug}/"
+        if kind == "page":
+            return page_address(slug)
+        try:
+            return permalink(self.config.permalink, item.date, slug)
+        except AddressError as error:
+            raise ExportError(Problem(f"the 'permalink' pattern makes the address of "
+                                      f"'{shown(item.title)}' one that {error}")) from None
 
     def _keys(self, kind: str, item: ImportedItem, slug: str) -> set[str]:
         stem = f"{item.date:%Y-%m-%d}-{slug}" if kind == "post" else slug
@@ -182,7 +223,7 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
     """Comments added after a thread's existing ones, keeping its bytes as they were; those
     it already has are skipped. Replies stay replies: their parents are new here or already
     in the thread."""
-    old = path.read_bytes() if path.exists() else b""
+    old = _held(path) or b""
     try:
         have = entry_ids(read_entries(path, old))
         new = [comment for comment in comments if comment.id not in have]
@@ -194,16 +235,24 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
     return Planned(path, data, "merge", added) if added else None
 
 
-def _redirects(path: Path, export: Export, claimed: set[str]) -> Planned | None:
+def _redirects(path: Path, export: Export, claimed: dict[str, str]) -> Planned | None:
     """The old blog's label, tag and category pages added to content/redirects.yml after
     what it holds, keeping its bytes; addresses it already redirects are left as they are,
     and so are those that a page of the site has."""
-    old = path.read_bytes() if path.exists() else REDIRECTS_HEADER
+    old = _held(path)
+    old = REDIRECTS_HEADER if old is None else old
     try:
         have = {redirect.old for redirect in read_redirects(path, old)}
-        new = {address: target for address, target in sorted(export.redirects.items())
-               if folder_address(address) not in have | claimed
-               and not SITE_ADDRESS.match(address)}
+        new = {}
+        for written, target in sorted(export.redirects.items()):
+            try:
+                address, target = site_address(written), site_address(target)
+            except AddressError as error:
+                export.warnings.append(Problem(f"the old address '{shown(written)}' {error}: "
+                                               "not redirected", path))
+                continue
+            if address not in have and address not in claimed and not reserved(address):
+                new.setdefault(address, target)
         if not new:
             return None
         joint = b"" if not old or old.endswith(b"\n") else b"\n"
@@ -215,22 +264,48 @@ def _redirects(path: Path, export: Export, claimed: set[str]) -> Planned | None:
     return Planned(path, data, "redirects", redirects=len(new))
 
 
-def write_files(planned: list[Planned]) -> None:
-    """Write every planned file that should be written: all to temporary names first,
-    then each renamed over its target, so a failure part-way leaves no half file."""
-    staged: list[tuple[Path, Path]] = []
+def _held(path: Path) -> bytes | None:
+    """What a file the import adds to holds, or None if there is none yet."""
     try:
-        for item in (p for p in planned if p.writes):
-            item.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{item.path.name}.", dir=item.path.parent)
-            staged.append((Path(name), item.path))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(item.data)
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
     except OSError as error:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise ExportError(Problem(f"cannot write the import: {error.strerror}",
-                                  Path(error.filename) if error.filename else None)) from None
-    for temporary, target in staged:
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        raise ExportError(Problem(f"cannot read it to add to it: {error.strerror}", path)
+                          ) from None
+
+
+def write_files(planned: list[Planned]) -> None:
+    """Write every planned file that should be written, each whole or not at all. If one
+    cannot be written (a full disk, say) or the import is interrupted, the files already
+    written are put back as they were. A kill leaves at most one temporary file,
+    `.<name>.<random>.tmp` beside its target, and files that importing again completes."""
+    done: list[tuple[Path, bytes | None]] = []  # each file written, and what it held
+    for item in (p for p in planned if p.writes):
+        try:
+            before = item.path.read_bytes() if item.path.exists() else None
+            # Pending comments hold readers' email addresses, as the moderation queue does.
+            write_file(item.path, item.data, mode=0o600 if item.kind == "pending" else 0o644)
+        except BaseException as error:
+            stuck = _put_back(done)
+            if not isinstance(error, OSError):
+                raise
+            raise ExportError(Problem(f"cannot write the import: {error.strerror}", item.path),
+                              *stuck) from None
+        done.append((item.path, before))
+
+
+def _put_back(done: list[tuple[Path, bytes | None]]) -> list[Problem]:
+    """Undo what an import wrote: new files go first, which frees the room that putting
+    back the others may need. A problem for each file that cannot be put back."""
+    stuck = []
+    for path, before in sorted(done, key=lambda written: written[1] is not None):
+        try:
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_file(path, before)
+        except OSError as error:
+            stuck.append(Problem(f"cannot put back what it held before the import: "
+                                 f"{error.strerror}", path))
+    return stuck

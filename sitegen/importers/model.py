@@ -7,17 +7,18 @@ left out and why. Everything after that (file names, front matter, writing) is s
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from slugify import slugify
 
 from ..errors import Problem, SitegenError
+from ..urls import AddressError, url_address
 
 SAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -83,6 +84,44 @@ class Export:
         self.skipped[reason] += count
 
 
+@dataclass(frozen=True)
+class Where:
+    """An entry of the export (`what`: "post 'Hello'", "comment wp-12") and its place, to
+    name it in the warnings about what its import changed."""
+
+    export: Export
+    what: str
+    path: Path
+    line: int
+
+    def warn(self, *messages: str) -> None:
+        self.export.warnings += [Problem(f"{self.what}: {message}", self.path, self.line)
+                                 for message in messages]
+
+    def url(self, url: str | None, role: str) -> str | None:
+        """`url` (`role` says what it is: "its website"), or None, with a warning, if it
+        does not parse: each later step that reads it would fail."""
+        if url is None or valid_url(url):
+            return url
+        self.warn(f"left out {role} {quoted(url)}, which is not a valid URL")
+        return None
+
+
+def valid_url(url: str) -> bool:
+    """Whether `url` parses as an address, port included ('http://[::1' does not)."""
+    try:
+        urlsplit(url).port  # noqa: B018 (reading the port is what checks it)
+    except ValueError:
+        return False
+    return True
+
+
+def quoted(text: str | None, limit: int = 80) -> str:
+    """Text from an export as a message quotes it: on one line, and cut short if long."""
+    text = text or ""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def comment_id(prefix: str, raw: str) -> str:
     """A thread id (letters, digits, - and _) from an export's own comment id."""
     return f"{prefix}-{SAFE_ID.sub('-', raw.strip()).strip('-') or 'x'}"
@@ -106,18 +145,14 @@ def redirect_tag(export: Export, folder: str, segment: str, name: str) -> None:
 
 
 def old_address(url: str | None) -> str | None:
-    """The site path of an old URL, as an alias: '/2010/08/post.html', '/about/',
-    '/?p=123'. Percent-escapes are decoded, since hosts decode them to find the file; a
-    path without a file extension ends in '/', since that is the folder the host serves."""
+    """The path and query of an old URL, to keep as an alias: '/2010/08/post.html',
+    '/?p=123'. Planning the files makes it canonical, or drops it saying why."""
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
-    path = unquote(parts.path) or "/"
-    if not path.startswith("/") or ".." in path.split("/") or any(c in path for c in "\0\n\r"):
-        return None
-    if not path.endswith("/") and not posixpath.splitext(path)[1]:
-        path += "/"
-    return f"{path}?{parts.query}" if parts.query else path
+    try:
+        return url_address(url)
+    except AddressError:
+        return url.strip()  # kept as it is, for planning to drop with the reason
 
 
 def reattach(comments: list[ImportedComment], parent_of: dict[str, str | None]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SitePaths, load_config
+from ..progress import Report
 from ..wording import count
 from . import blogger, disqus, wordpress
 from .files import Planned, plan_files, write_files
@@ -88,16 +89,17 @@ def _section(title: str, counts: Counter[str]) -> list[str]:
 
 
 def run_import(kind: str, source: Path, paths: SitePaths, dry_run: bool = False,
-               force: bool = False) -> ImportReport:
+               force: bool = False, progress: Report | None = None) -> ImportReport:
     """Import the export `source` of format `kind` into the site at `paths`. Raises
-    ExportError (nothing written) when the export cannot be read."""
+    ExportError (nothing written) when the export cannot be read. `progress` hears how
+    much of the export is read."""
     config = load_config(paths)
     if kind == "disqus":
-        export = disqus.read(source, config, disqus.site_addresses(paths, config))
+        export = disqus.read(source, config, disqus.site_addresses(paths, config), progress)
     elif kind == "wordpress":
-        export = wordpress.read(source, config)
+        export = wordpress.read(source, config, progress)
     else:
-        export = blogger.read(source, config)
+        export = blogger.read(source, config, progress)
     files = plan_files(export, paths, config, force)
     if not dry_run:
         write_files(files)

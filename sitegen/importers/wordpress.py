@@ -20,15 +20,18 @@ from slugify import slugify
 
 from ..config import Config
 from ..errors import Problem
-from .convert import autop, comment_markdown, to_markdown, unwrap_captions
+from ..progress import Report
+from .convert import Converted, autop, comment_markdown, to_markdown, unwrap_captions
 from .model import (
     Export,
     ExportError,
     ImportedComment,
     ImportedItem,
+    Where,
     attach_threads,
     comment_id,
     old_address,
+    quoted,
     redirect_tag,
     unique_tags,
 )
@@ -84,8 +87,8 @@ class _Reader:
         self.menu_pages: set[str] = set()
         self.authors: dict[str, dict[str, str]] = {}  # by login: the <wp:author> fields
         # Bodies are converted once the whole file is read: a gallery's images may come
-        # after its post.
-        self.bodies: dict[str, str] = {}
+        # after its post. Each is kept with the line of its item, for warnings.
+        self.bodies: dict[str, tuple[str, int]] = {}
         self.attachments: dict[str, list[Attachment]] = {}  # by the post they belong to
         self.attachment_ids: dict[str, Attachment] = {}
         self.problems: list[Problem] = []
@@ -111,7 +114,7 @@ class _Reader:
         if kind == "nav_menu_item":
             self.menu_pages |= _menu_target(element)
         if kind == "attachment" and fields.get("wp:attachment_url"):
-            self.attach(element, fields, post_id)
+            self.attach(element, fields, post_id, line)
         author = self.authors.get(fields.get("dc:creator", ""))
         for comment in element:
             if _name(comment.tag) == "wp:comment":
@@ -140,9 +143,11 @@ class _Reader:
         elif fields.get("wp:post_password"):
             self.export.notes["password-protected posts, kept as drafts"] += 1
         title = " ".join(fields.get("title", "").split())
-        self.bodies[post_id] = fields.get("content:encoded", "")
+        self.bodies[post_id] = fields.get("content:encoded", ""), line
         if kind == "post" and not draft:
             self._redirect_terms(element)
+        where = Where(self.export, f"{kind} {quoted(title or 'Untitled')}", self.path, line)
+        link = None if draft else where.url(fields.get("link"), "its old address")
         return ImportedItem(
             key=post_id, kind=kind, title=title or "Untitled", date=date,
             slug=slugify(unquote(fields.get("wp:post_name", ""))) or slugify(title)
@@ -150,11 +155,16 @@ class _Reader:
             body="",  # made in `finish`, from self.bodies
             tags=_tags(element),
             draft=draft,
-            aliases=() if draft else _aliases(fields, post_id, kind),
+            aliases=() if draft else _aliases(link, post_id, kind),
             comments_open=fields.get("wp:comment_status", "open") == "open",
         )
 
-    def attach(self, element: Element, fields: dict[str, str], post_id: str) -> None:
+    def attach(self, element: Element, fields: dict[str, str], post_id: str, line: int
+               ) -> None:
+        where = Where(self.export, f"attachment {quoted(fields.get('title', ''))}", self.path,
+                      line)
+        if not where.url(fields["wp:attachment_url"], "its address"):
+            return
         alt = next((_fields(meta).get("wp:meta_value", "") for meta in element
                     if _name(meta.tag) == "wp:postmeta"
                     and _fields(meta).get("wp:meta_key") == "_wp_attachment_image_alt"), "")
@@ -195,7 +205,8 @@ class _Reader:
             self.problems.append(Problem(f"comment {cid} has no date (<wp:comment_date>)",
                                          self.path, line))
         else:
-            self.keep(post_id, approved == "1", _comment(cid, fields, date,
+            where = Where(self.export, f"comment {cid}", self.path, line)
+            self.keep(post_id, approved == "1", _comment(cid, where, fields, date,
                                                          self.parent_of[cid],
                                                          _by(post_author, fields)))
 
@@ -218,9 +229,12 @@ class _Reader:
                 self.items[post_id] = ImportedItem(**{**item.__dict__, "menu": True})
         unknown: Counter[str] = Counter()
         for post_id, item in self.items.items():
-            body = expand(self.bodies.pop(post_id), self.attachments.get(post_id, ()),
-                          self.attachment_ids, unknown)
-            self.items[post_id] = ImportedItem(**{**item.__dict__, "body": _body(body)})
+            html, line = self.bodies.pop(post_id)
+            html = expand(html, self.attachments.get(post_id, ()), self.attachment_ids, unknown)
+            body = _body(html)
+            Where(self.export, f"{item.kind} {quoted(item.title)}", self.path, line
+                  ).warn(*body.changes)
+            self.items[post_id] = ImportedItem(**{**item.__dict__, "body": body.markdown})
         for name, found in unknown.items():
             self.export.notes[f"what looks like a plugin's shortcode, kept as text: [{name}]"] \
                 += found
@@ -228,11 +242,12 @@ class _Reader:
         return self.export
 
 
-def read(path: Path, config: Config) -> Export:
+def read(path: Path, config: Config, progress: Report | None = None) -> Export:
     """Everything in a WXR file; ExportError for a file that is not one, or with posts or
     comments that have no date (all of them named, with their lines)."""
     reader = _Reader(path, config)
-    for located in read_elements(path, 2, ("rss",), "a WordPress export (WXR, an <rss> file)"):
+    for located in read_elements(path, 2, ("rss",), "a WordPress export (WXR, an <rss> file)",
+                                 progress):
         reader.channel_child(located.element, located.line)
     return reader.finish()
 
@@ -250,21 +265,23 @@ def _by(author: dict[str, str] | None, comment: dict[str, str]) -> bool:
     return bool(email) and comment.get("wp:comment_author_email", "").lower() == email
 
 
-def _comment(cid: str, fields: dict[str, str], date, parent: str | None,
+def _comment(cid: str, where: Where, fields: dict[str, str], date, parent: str | None,
              owner: bool) -> ImportedComment:
+    body = comment_markdown(autop(fields.get("wp:comment_content", "")))
+    where.warn(*body.changes)
     return ImportedComment(
         id=cid,
         author=" ".join(fields.get("wp:comment_author", "").split()) or "Anonymous",
         date=date,
-        body=comment_markdown(autop(fields.get("wp:comment_content", ""))),
+        body=body.markdown,
         email=fields.get("wp:comment_author_email") or None,
-        url=fields.get("wp:comment_author_url") or None,
+        url=where.url(fields.get("wp:comment_author_url") or None, "its author's website"),
         replyto=parent,
         owner=owner,
     )
 
 
-def _body(html: str) -> str:
+def _body(html: str) -> Converted:
     """Block-editor posts are HTML already; classic ones need WordPress's paragraphs."""
     html = unwrap_captions(html)
     return to_markdown(html if "<!-- wp:" in html else autop(html))
@@ -278,9 +295,9 @@ def _tags(element: Element) -> tuple[str, ...]:
     )
 
 
-def _aliases(fields: dict[str, str], post_id: str, kind: str) -> tuple[str, ...]:
+def _aliases(link: str | None, post_id: str, kind: str) -> tuple[str, ...]:
     query = f"/?page_id={post_id}" if kind == "page" else f"/?p={post_id}"
-    found = (old_address(fields.get("link")), query)
+    found = (old_address(link), query)
     return tuple(dict.fromkeys(alias for alias in found if alias))
 
 

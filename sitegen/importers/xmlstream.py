@@ -11,6 +11,7 @@ work. expat never fetches external DTDs unless asked to, and we do not ask.
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from pathlib import Path
 from xml.parsers import expat
 
 from ..errors import Problem
-from .model import ExportError
+from ..progress import Report
+from .model import ExportError, quoted
 
 CHUNK = 1 << 16
 
@@ -47,6 +49,8 @@ class _Reader:
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.text
         self.parser.EntityDeclHandler = self.refuse_entity
+        self.parser.XmlDeclHandler = self.declared
+        self.encoding: str | None = None
         self.level = 0
         self.builder: ET.TreeBuilder | None = None
         self.line = 0
@@ -78,6 +82,9 @@ class _Reader:
         if self.builder is not None:
             self.builder.data(data)
 
+    def declared(self, _version: str, encoding: str | None, _standalone: int) -> None:
+        self.encoding = encoding
+
     def refuse_entity(self, name: str, *_details: object) -> None:
         raise ExportError(Problem(f"the export declares an XML entity ('{name}'), which no "
                                   "real export does; refusing to read it", self.path,
@@ -89,20 +96,23 @@ def _clark(name: str) -> str:
     return "{" + name if "}" in name else name
 
 
-def read_elements(path: Path, depth: int, roots: tuple[str, ...], what: str
-                  ) -> Iterator[Located]:
+def read_elements(path: Path, depth: int, roots: tuple[str, ...], what: str,
+                  progress: Report | None = None) -> Iterator[Located]:
     """Every element `depth` levels below the document element, in file order.
 
     `roots` are the local names the document element may have and `what` names the format
-    in messages. Raises ExportError, with the file line, on anything that is not
-    well-formed XML, including a file that stops part-way."""
+    in messages; `progress` hears how many kB are read. Raises ExportError, with the file
+    line, on anything that is not well-formed XML, including a file that stops part-way."""
     reader = _Reader(path, depth, roots, what)
     try:
         with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size // 1000
             while chunk := stream.read(CHUNK):
                 _parse(reader, chunk, final=False)
                 yield from reader.done
                 reader.done.clear()
+                if progress:
+                    progress("reading kB of the export", stream.tell() // 1000, size)
             _parse(reader, b"", final=True)
             yield from reader.done
     except OSError as error:
@@ -119,3 +129,11 @@ def _parse(reader: _Reader, chunk: bytes, final: bool) -> None:
         else:
             message = f"not well-formed XML: {reason} (column {error.offset + 1})"
         raise ExportError(Problem(message, reader.path, error.lineno)) from None
+    except (LookupError, ValueError):
+        # expat asks Python's codecs for any encoding it lacks, and takes only those that
+        # map each byte to one character; the rest fail here, not as an ExpatError.
+        if reader.encoding is None:
+            raise
+        raise ExportError(Problem(f"cannot read text in the encoding {quoted(reader.encoding)} "
+                                  "that the XML declaration names: convert the file to UTF-8",
+                                  reader.path, reader.parser.CurrentLineNumber)) from None

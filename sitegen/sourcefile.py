@@ -1,0 +1,201 @@
+"""Reading the text and YAML of content files so that every way a file can be wrong comes
+back as a `Problem` with its line, never as a library's exception or a crash.
+
+YAML is read with one loader class, `YAML_LOADER`, for front matter, comment threads, the
+moderation queue and redirects.yml. On top of PyYAML's safe loader it refuses what no file
+written by hand needs and what turns an attacker's few hundred bytes into gigabytes or a
+crash: aliases that expand to more than ALIAS_BUDGET values (a "billion laughs"), an alias
+inside its own value, and nesting deeper than MAX_DEPTH (libyaml builds a document by
+recursion, and overflows the C stack somewhere past 20,000 levels). A date that YAML
+recognises by its shape but that does not exist (2010-02-30, 0000-01-01, 25:00:00) stays
+text, so that the key holding it says what is wrong; any other value a tag cannot make
+(`!!int abc`) is an error at its line.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import yaml
+
+from .errors import ContentError, Problem, SitegenError, shown
+
+MAX_DEPTH = 64
+ALIAS_BUDGET = 10_000
+# A text this short cannot nest deep enough to overflow libyaml's stack; a longer one is
+# first read as a stream of events (which libyaml does without recursion) to measure it.
+SCAN_OVER = 1_000
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+class YAMLLimitError(yaml.YAMLError):
+    """A document that YAML allows but sitegen does not read."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class BoundedLoader(_BASE):
+    """PyYAML's safe loader (libyaml's when installed) within the bounds above. It reads
+    text (str, or UTF-8 bytes), not open files: the text is measured before it is parsed."""
+
+    def __init__(self, stream: str | bytes) -> None:
+        self._text = stream.decode("utf-8-sig") if isinstance(stream, bytes) else stream
+        super().__init__(self._text)
+
+    def get_single_node(self) -> yaml.Node | None:
+        text = self._text
+        try:
+            if len(text) > SCAN_OVER:
+                _check_nesting(text)
+            node = super().get_single_node()
+        except yaml.reader.ReaderError as error:  # it knows the position, not the line
+            raise _at_line(error, text) from None
+        if node is not None and _needs_walk(text):
+            _check_node(node)
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            what = f"'{shown(node.value)}'" if isinstance(node, yaml.ScalarNode) else "this value"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{what} cannot be read as {tag}", node.start_mark) from None
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # the shape of a date, but no such day or time
+            return self.construct_scalar(node)
+
+
+BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              BoundedLoader.construct_yaml_timestamp)
+YAML_LOADER = BoundedLoader
+
+
+def _at_line(error: yaml.reader.ReaderError, text: str) -> yaml.MarkedYAMLError:
+    line = text.count("\n", 0, error.position)
+    mark = yaml.Mark(error.name, error.position, line, 0, None, None)
+    return yaml.MarkedYAMLError(problem=f"unacceptable character #x{error.character:04x}: "
+                                        f"{error.reason}", problem_mark=mark)
+
+
+def _needs_walk(text: str) -> bool:
+    """Whether the document must be walked: only an anchor ('&') makes aliases, a long
+    text was measured as events already, and a short one nests no deeper than it has
+    collection indicators (each list or mapping owns one: '[', '{', '-', '?' or ':'). Most
+    front matter is read without a walk."""
+    if "&" in text:
+        return True
+    return len(text) <= SCAN_OVER and sum(map(text.count, "[{-?:")) > MAX_DEPTH
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_BASE):
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YAMLLimitError(_too_deep(), event.start_mark)
+        elif isinstance(event, _CLOSES):
+            depth -= 1
+
+
+def _too_deep() -> str:
+    return f"values are nested more than {MAX_DEPTH} levels deep"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _check_node(root: yaml.Node) -> None:
+    """Walk the document as its aliases point (without recursion: a short text may nest a
+    few hundred levels), counting every value as often as aliases repeat it."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    walking: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            walking.discard(key)
+            children = _children(node)
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
+            if depth[key] > MAX_DEPTH:
+                raise YAMLLimitError(_too_deep(), node.start_mark)
+            if size[key] > len(size) + ALIAS_BUDGET:
+                raise YAMLLimitError(f"aliases here expand to more than {ALIAS_BUDGET:,} "
+                                     "values; write the values out instead", node.start_mark)
+        elif key in walking:
+            raise YAMLLimitError("an alias stands for a value that holds it", node.start_mark)
+        elif key not in size:
+            walking.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+
+
+def yaml_problem(error: yaml.YAMLError, path: Path, subject: str = "",
+                 offset: int = 0) -> Problem:
+    """A YAML error as one problem, at the file line where the parser stopped (`offset`:
+    the lines before the YAML, in a file that holds more than YAML)."""
+    mark = getattr(error, "problem_mark", None)
+    reason = getattr(error, "problem", None) or str(error)
+    if isinstance(error, YAMLLimitError):
+        message = reason
+    else:
+        message = f"{subject} not valid YAML: {reason}".lstrip()
+    return Problem(message, path, offset + mark.line + 1 if mark else None)
+
+
+def decode(path: Path, data: bytes) -> str:
+    """The file's text; a file in another encoding is an error at the first bad line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContentError(Problem("not UTF-8 text; save it as UTF-8", path, line)) from None
+
+
+
+def read_file(path: Path, kind: type[SitegenError] = ContentError) -> bytes:
+    """The bytes of a file the site names; `kind` of error, naming it, when it is not a
+    file or cannot be read. A pipe is refused before it is opened: reading one would wait
+    for a writer forever."""
+    fault = file_fault(path)
+    if fault is None:
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            fault = f"cannot read: {error.strerror}"
+    raise kind(Problem(fault, path))
+
+
+def file_fault(path: Path | str) -> str | None:
+    """Why `path` cannot be read as a file, or None when it is a regular file (whether it
+    may be read shows only on reading it)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return (f"is a symbolic link to '{shown(os.readlink(path))}', which does not "
+                    "exist")
+        return "cannot read: there is no such file"
+    except OSError as error:
+        return f"cannot read: {error.strerror}"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    return None if stat.S_ISREG(mode) else "is not a regular file (a pipe, socket or device)"
