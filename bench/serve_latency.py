@@ -33,8 +33,9 @@ sys.path.insert(0, str(REPO))
 from corpus import write_corpus  # noqa: E402  (bench/ is on the path when run as a script)
 
 from sitegen.config import BuildOptions, SitePaths, load_config  # noqa: E402
+from sitegen.engines import Engines  # noqa: E402
 from sitegen.errors import Problem  # noqa: E402
-from sitegen.posts import MarkdownRenderer, load_post  # noqa: E402
+from sitegen.posts import load_post  # noqa: E402
 from sitegen.preview import Preview, ServeOptions  # noqa: E402
 from sitegen.render import find_theme  # noqa: E402
 
@@ -126,7 +127,7 @@ def scenarios(root: Path) -> list[Scenario]:
 
 def permalink_of(root: Path, post: Path) -> str:
     config = load_config(SitePaths.at(root))
-    return load_post(post, post.read_bytes(), config, MarkdownRenderer()).url
+    return load_post(post, post.read_bytes(), config, Engines()).url
 
 
 def build_seconds(console: Console, since: int) -> float:

@@ -25,14 +25,15 @@ from .images import responsive_images, write_pictures
 from .manifest import journal_file, manifest_file, preview_flag
 from .outpaths import Planned, check_output_paths
 from .output import Changes, Output, check_output_folder, output_lock, repair_output
-from .pages import Page, plan
+from .pages import PlannedFile as Page
+from .pages import plan
 from .pictures import PictureStore
+from .plural import count
 from .progress import Report
 from .render import Renderer
 from .rendering import render_pages
 from .rootfiles import check_root_files, root_files
 from .site import Site, load_site
-from .wording import count
 
 KNOWN_FILES = "files.pickle"
 

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .atomic import write_file
-from .comments import Comment, CommentNode, Thread
+from .comments import Comment, Thread, ThreadRow
 from .posts import Post, StaticPage
 
 CACHE_DIR = ".sitegen"
@@ -40,7 +40,7 @@ BATCH = 200
 HEADER = (
     "sitegen-items", 4, __version__,
     tuple(tuple(f.name for f in dataclasses.fields(cls))
-          for cls in (Post, StaticPage, Thread, Comment, CommentNode)),
+          for cls in (Post, StaticPage, Thread, Comment, ThreadRow)),
 )
 
 
@@ -186,11 +186,11 @@ class StoredThread(Thread):
         return self.__dict__["_latest"]
 
     def __getattr__(self, name: str) -> object:
-        # Reached only while `comments` and `roots` are not set (or for a name that is not).
-        if name not in ("comments", "roots"):
+        # Reached only while `comments` and `rows` are not set (or for a name that is not).
+        if name not in ("comments", "rows"):
             raise AttributeError(name)
-        comments, roots = pickle.loads(self.__dict__["_packed"])
-        self.__dict__.update(comments=comments, roots=roots)
+        comments, rows = pickle.loads(self.__dict__["_packed"])
+        self.__dict__.update(comments=comments, rows=rows)
         return self.__dict__[name]
 
 
@@ -204,10 +204,12 @@ def _pack_thread(thread: Thread) -> tuple:
     packed = thread.__dict__.get("_packed")
     if packed is None:
         file = io.BytesIO()
-        _pickler(file).dump((thread.comments, thread.roots))
+        # Flat rows, not the reply tree: pickling a 5,000-deep tree recursed past the limit.
+        _pickler(file).dump((thread.comments, thread.rows))
         packed = file.getvalue()
     fields = {"source_digest": thread.source_digest, "stem": thread.stem,
               "source": thread.source, "warnings": thread.warnings,
+              "holds_emails": thread.holds_emails,
               "_count": thread.count, "_latest": thread.latest, "_packed": packed}
     return (_stored_thread, (fields,))
 

@@ -15,16 +15,18 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, moderation_cli
-from .config import BuildOptions, SitePaths, load_config
-from .errors import Problem, SitegenError, display_path, os_problem
+from . import __version__, cli_build, cli_comments, cli_content, moderation_cli
+from .config import SitePaths
+from .errors import Problem, SitegenError, os_problem
 from .importers import FORMATS
+from .privacy_cli import add_commands as add_privacy_commands
 from .progress import ProgressLine
 from .repair import repair
-from .wording import count
 
-# Each command imports what it needs when it runs: `sitegen build` should not pay for the
-# importers' HTML parser, the WSGI servers or the file watcher at every start.
+# The commands run in cli_build (build, serve, deploy), cli_content (init, new, import),
+# cli_comments and moderation_cli (comments). Each imports what it needs when it runs:
+# `sitegen build` should not pay for the importers' HTML parser, the WSGI servers or the file
+# watcher at every start.
 
 
 class Console:
@@ -49,6 +51,11 @@ class Console:
 
     def error(self, problem: Problem | str) -> None:
         self._say(f"error: {problem}", sys.stderr)
+
+    def follow_logging(self) -> None:
+        """Show what the servers log (each comment queued, each refusal) as they do it."""
+        logging.basicConfig(level=logging.INFO if self.verbosity >= 0 else logging.WARNING,
+                            format="%(asctime)s %(levelname)s %(message)s")
 
     def _say(self, message: str, stream) -> None:
         if self.progress:
@@ -118,7 +125,7 @@ def _add_init_command(commands) -> None:
     init_parser.add_argument("--base-url", metavar="URL",
                              help="where the blog will be published, such as "
                                   "https://example.org/")
-    init_parser.set_defaults(run=_run_init)
+    init_parser.set_defaults(run=cli_content.run_init)
 
 
 def _add_build_command(commands, common: argparse.ArgumentParser,
@@ -134,7 +141,7 @@ def _add_build_command(commands, common: argparse.ArgumentParser,
     build_parser.add_argument("--jobs", type=_positive, metavar="N",
                               help="processes converting Markdown (default: every core, "
                                    "when there is enough to convert)")
-    build_parser.set_defaults(run=_run_build)
+    build_parser.set_defaults(run=cli_build.run_build)
 
 
 def _add_serve_command(commands, common: argparse.ArgumentParser,
@@ -152,7 +159,7 @@ def _add_serve_command(commands, common: argparse.ArgumentParser,
     serve_parser.add_argument("--no-reload", dest="reload", action="store_false",
                               help="do not add the live-reload script to served pages")
     serve_parser.add_argument("--open", action="store_true", help="open the site in a browser")
-    serve_parser.set_defaults(run=_run_serve)
+    serve_parser.set_defaults(run=cli_build.run_serve)
 
 
 def _add_deploy_command(commands, common: argparse.ArgumentParser) -> None:
@@ -168,7 +175,7 @@ def _add_deploy_command(commands, common: argparse.ArgumentParser) -> None:
     deploy_parser.add_argument("--dry-run", action="store_true",
                                help="build, then list what would change at the target, and "
                                     "change nothing there")
-    deploy_parser.set_defaults(run=_run_deploy)
+    deploy_parser.set_defaults(run=cli_build.run_deploy)
 
 
 def _add_new_command(commands, common: argparse.ArgumentParser) -> None:
@@ -183,7 +190,7 @@ def _add_new_command(commands, common: argparse.ArgumentParser) -> None:
     new_parser.add_argument("--date", metavar="WHEN",
                             help="YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset "
                                  "(default: now, in the site's time zone)")
-    new_parser.set_defaults(run=_run_new)
+    new_parser.set_defaults(run=cli_content.run_new)
 
 
 def _add_import_command(commands, common: argparse.ArgumentParser) -> None:
@@ -199,7 +206,7 @@ def _add_import_command(commands, common: argparse.ArgumentParser) -> None:
                                help="list what would be written, and write nothing")
     import_parser.add_argument("--force", action="store_true",
                                help="replace files that already exist")
-    import_parser.set_defaults(run=_run_import)
+    import_parser.set_defaults(run=cli_content.run_import)
 
 
 def _port(text: str) -> int:
@@ -223,19 +230,19 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
                        "(default: 127.0.0.1; put a reverse proxy in front)")
     serve.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
-    serve.set_defaults(run=_run_comments_serve)
+    serve.set_defaults(run=cli_comments.run_serve)
     actions.add_parser("list", parents=[common], help="list the comments awaiting moderation"
-                       ).set_defaults(run=_run_comments_list)
+                       ).set_defaults(run=cli_comments.run_list)
     show = actions.add_parser("show", parents=[common], help="show pending comments in full")
     show.add_argument("ids", nargs="+", metavar="ID")
-    show.set_defaults(run=_run_comments_show)
+    show.set_defaults(run=cli_comments.run_show)
     for name, verb in (("approve", "add them to their posts' threads"),
                        ("reject", "move them to content/comments/rejected/")):
         action = actions.add_parser(name, parents=[common], help=f"{name} pending comments: "
                                     f"{verb}")
         action.add_argument("ids", nargs="*", metavar="ID")
         action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
-        action.set_defaults(run=_run_comments_decide, decision=name)
+        action.set_defaults(run=cli_comments.run_decide, decision=name)
     _add_reply_command(actions, common)
     moderation_cli.add_commands(actions, common)
 
@@ -253,233 +260,14 @@ def _add_reply_command(actions, common: argparse.ArgumentParser) -> None:
     reply.add_argument("-m", "--message", help="the text of the reply")
     reply.add_argument("--as", dest="author", metavar="NAME",
                        help="the name shown (default: 'author' in sitegen.toml)")
-    reply.set_defaults(run=_run_comments_reply)
+    reply.set_defaults(run=cli_comments.run_reply)
+    add_privacy_commands(actions, common)
 
 
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
     return int(text)
-
-
-def _run_init(args: argparse.Namespace, console: Console) -> int:
-    from .scaffold import Answers, init_site
-
-    defaults = Answers()
-    answers = Answers(
-        title=_answer(args.title, "Title of the blog", defaults.title),
-        author=_answer(args.author, "Your name", defaults.author),
-        base_url=args.base_url or defaults.base_url,
-    )
-    root = args.folder.resolve()
-    made = init_site(root, answers)
-    for path in made.files:
-        console.detail(f"  wrote {display_path(path)}")
-    for warning in made.warnings:
-        console.warn(warning)
-    where = "" if root == Path.cwd() else f"cd {display_path(root)} && "
-    console.info(f"made a new blog in {display_path(root)}; see it with: {where}sitegen serve")
-    console.info('write a post with: sitegen new "A title"')
-    return 0
-
-
-def _answer(given: str | None, question: str, default: str) -> str:
-    """A flag's value; else, on a terminal only, the user's answer; else the default."""
-    if given is not None:
-        return given
-    if not sys.stdin.isatty():
-        return default
-    shown = f" [{default}]" if default else ""
-    try:
-        return input(f"{question}{shown}: ").strip() or default
-    except EOFError:
-        return default
-
-
-def _run_build(args: argparse.Namespace, console: Console) -> int:
-    paths = SitePaths.at(args.site, args.output)
-    options = BuildOptions(drafts=args.drafts, future=args.future)
-    _build(paths, options, console, clean=args.clean, jobs=args.jobs)
-    return 0
-
-
-def _build(paths: SitePaths, options: BuildOptions, console: Console, **how) -> None:
-    """Build as `sitegen build` does, saying so: a line first, warnings, a summary."""
-    from .build import build
-
-    console.info(f"building {paths.root} into {paths.output}")
-    report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
-                   on_wait=lambda: _waiting(console, paths), progress=console.progress,
-                   **how)
-    for warning in report.warnings:
-        console.warn(warning)
-    console.info(report.summary())
-
-
-def _waiting(console: Console, paths: SitePaths) -> None:
-    console.info(f"waiting for another build into {paths.output} to finish")
-
-
-def _run_deploy(args: argparse.Namespace, console: Console) -> int:
-    from .deploy import publish, target_name
-
-    paths = SitePaths.at(args.site, args.output)
-    deploy = load_config(paths).deploy
-    target = target_name(deploy)
-    # Never drafts or scheduled posts: what is published is what a plain build makes.
-    _build(paths, BuildOptions(), console)
-    console.info(f"{'comparing' if args.dry_run else 'publishing'} {paths.output} "
-                 f"{'with' if args.dry_run else 'to'} {target}")
-    published = publish(paths, deploy, args.dry_run, console.progress,
-                        on_wait=lambda: _waiting(console, paths))
-    show = console.info if args.dry_run else console.detail
-    for line in published.listing():
-        show(line)
-    console.info(published.summary())
-    return 0
-
-
-def _run_serve(args: argparse.Namespace, console: Console) -> int:
-    from .preview import ServeOptions, serve
-
-    paths = SitePaths.at(args.site, args.output)
-    options = BuildOptions(drafts=args.drafts, future=args.future)
-    if args.drafts or args.future:
-        console.warn(Problem(f"{paths.output} will hold drafts or scheduled posts; "
-                             "run `sitegen build` before publishing it"))
-    settings = ServeOptions(host=args.host, port=args.port, reload=args.reload,
-                            open_browser=args.open)
-    _log_to_terminal(args)
-    return serve(paths, options, settings, console)
-
-
-def _run_new(args: argparse.Namespace, console: Console) -> int:
-    from .newpost import new_post, parse_date
-
-    paths = SitePaths.at(args.site)
-    config = load_config(paths)
-    when = parse_date(args.date, config) if args.date else None
-    tags = tuple(tag.strip() for tag in args.tags.split(",") if tag.strip())
-    path = new_post(paths, config, args.title, tags, when)
-    console.info(f"wrote {display_path(path)}")
-    return 0
-
-
-def _log_to_terminal(args: argparse.Namespace) -> None:
-    """What the comment server does (each comment queued, each refusal), as it does it."""
-    logging.basicConfig(level=logging.INFO if args.verbosity >= 0 else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s")
-
-
-def _run_comments_serve(args: argparse.Namespace, console: Console) -> int:
-    from .atomic import sweep
-    from .intake import create_app
-    from .intake_server import make_server, server_url
-
-    _log_to_terminal(args)
-    paths = SitePaths.at(args.site)
-    app = create_app(paths)
-    try:
-        sweep(paths.comments / "pending")
-        server = make_server(app, args.host, args.port)
-        console.info(f"taking comments for {paths.root} at "
-                     f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")
-        try:
-            server.run()
-        finally:
-            server.close()
-    finally:
-        app.close()
-    return 0
-
-
-def _run_comments_list(args: argparse.Namespace, console: Console) -> int:
-    from .moderation import Queue
-
-    queue = Queue(SitePaths.at(args.site))
-    ids = queue.ids()
-    problems = []
-    for cid in ids:
-        try:
-            print(queue.get(cid).summary())
-        except SitegenError as error:
-            problems.extend(error.problems)
-    console.info(f"{count(len(ids), 'comment')} awaiting moderation")
-    if problems:
-        raise SitegenError(*problems)
-    return 0
-
-
-def _run_comments_show(args: argparse.Namespace, console: Console) -> int:
-    from .moderation import Queue
-
-    queue = Queue(SitePaths.at(args.site))
-    ids, problems = moderation_cli.pending_ids(queue, args.ids)
-    if problems:
-        raise SitegenError(*problems)
-    for number, cid in enumerate(ids):
-        print(("\n" if number else "") + queue.get(cid).describe())
-    return 0
-
-
-def _run_comments_decide(args: argparse.Namespace, console: Console) -> int:
-    """approve or reject: every id is tried, and every failure reported at the end."""
-    if bool(args.ids) == args.all:
-        console.error(f"give the ids of the comments to {args.decision}, or --all")
-        return 2
-    from .moderation import Queue
-
-    paths = SitePaths.at(args.site)
-    config = load_config(paths) if args.decision == "approve" else None
-    queue = Queue(paths)
-    decide = queue.approve if args.decision == "approve" else queue.reject
-    ids, unknown = moderation_cli.pending_ids(queue, queue.ids() if args.all else args.ids)
-    moved, problems = decide(ids)
-    for cid, where in moved.items():
-        console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
-    done = f"{args.decision.removesuffix('e')}ed {count(len(moved), 'comment')}"
-    if moved and config is not None:
-        moderation_cli.publish(paths, config, console, done)
-    else:
-        console.info(done)
-    if unknown or problems:
-        raise SitegenError(*unknown, *problems)
-    return 0
-
-
-def _run_comments_reply(args: argparse.Namespace, console: Console) -> int:
-    from .lookup import find_post
-    from .moderation import owner_reply
-
-    paths = SitePaths.at(args.site)
-    config = load_config(paths)
-    if args.message is not None:
-        body = args.message
-    else:
-        if sys.stdin.isatty():
-            console.info("type the reply (Markdown), then Ctrl-D on a line of its own:")
-        body = sys.stdin.read()
-    post = find_post(paths, config, args.post)
-    replyto = moderation_cli.reply_target(paths, post, args.to)
-    cid, thread = owner_reply(paths, config, post, body, replyto=replyto, author=args.author)
-    console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
-                 "publish")
-    return 0
-
-
-def _run_import(args: argparse.Namespace, console: Console) -> int:
-    from .importers.run import run_import
-
-    paths = SitePaths.at(args.site)
-    report = run_import(args.format, args.file, paths, dry_run=args.dry_run, force=args.force,
-                        progress=console.progress)
-    for warning in report.export.warnings:
-        console.warn(warning)
-    show = console.info if args.dry_run else console.detail
-    for line in report.listing():
-        show(line)
-    console.info(report.summary())
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -511,7 +299,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("interrupted")
         return 130
-
 
 
 if __name__ == "__main__":

@@ -1,37 +1,51 @@
-"""LOAD a comment thread: validate it, number it, build the reply tree, sanitise bodies.
+"""LOAD a comment thread: validate it, number it, put replies after their parents, sanitise
+bodies.
 
-Everything in a thread file was written by a reader and is untrusted. This module is the one
-place where reader text becomes HTML: bodies go through Markdown and then the nh3 allow-list,
-and only http(s) links to authors' sites survive. Templates print the result as it is.
+Everything in a thread file was written by a reader and is untrusted. Bodies become HTML
+here, once, through commentmarkup (Markdown, then the nh3 allow-list), and only http(s)
+links to authors' sites survive. Templates print the result as it is.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-import markdown
-import nh3
-import pymdownx
 import yaml
 from markupsafe import Markup
 
-from . import __version__, extras
+from . import __version__
+from .commentmarkup import CommentRenderer, engine
 from .config import Config
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode, markdown_extensions, yaml_problem
+from .posts import YAML_LOADER, decode, yaml_problem
 
-ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote",
-                "del"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-URL_SCHEMES = {"http", "https", "mailto"}
-COMMENT_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+# An id names the comment's file while it waits for moderation, so it must fit in a name.
+MAX_ID_LENGTH = 100
+COMMENT_ID = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_ID_LENGTH}}}$")
 REQUIRED = ("author", "date", "body")
+
+
+class ThreadLoader(YAML_LOADER):
+    """YAML as posts read it, except that a timestamp naming no real day or time
+    (2010-02-30, 0000-01-01, 25:00:00) stays text, for the date check to name the comment
+    and its line instead of the whole file failing with a Python error."""
+
+
+def _timestamp_or_text(loader: ThreadLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+ThreadLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True)
@@ -63,15 +77,39 @@ class CommentNode:
 
 
 @dataclass(frozen=True)
+class ThreadRow:
+    """A comment in reading order: after the comment it answers (`parent`) and that
+    comment's earlier replies, `depth` replies down from the top level (0)."""
+
+    comment: Comment
+    parent: Comment | None
+    depth: int
+
+
+@dataclass(frozen=True)
 class Thread:
-    """A post's comments: flat in date order (`comments`) and as a reply tree (`roots`)."""
+    """A post's comments: flat in date order (`comments`), and in reading order with the
+    depth of each reply (`rows`), which holds a reply chain of any length without a tree
+    that code or templates would walk by recursion."""
 
     source_digest: str
     stem: str
     source: Path | None
     comments: tuple[Comment, ...]
-    roots: tuple[CommentNode, ...]
+    rows: tuple[ThreadRow, ...]
     warnings: tuple[Problem, ...] = ()
+    # Whether an entry has an `email` key: readers' addresses belong in the private store.
+    holds_emails: bool = False
+
+    @functools.cached_property
+    def roots(self) -> tuple[CommentNode, ...]:
+        """The reply tree, for themes that nest by recursion (as deep as Python recurses);
+        built from the deepest rows up, without recursing."""
+        replies: dict[str | None, list[CommentNode]] = {}
+        for row in reversed(self.rows):
+            node = CommentNode(row.comment, tuple(reversed(replies.pop(row.comment.id, ()))))
+            replies.setdefault(row.parent.id if row.parent else None, []).append(node)
+        return tuple(reversed(replies.get(None, ())))
 
     @property
     def count(self) -> int:
@@ -85,39 +123,7 @@ class Thread:
 
 
 def empty_thread(stem: str) -> Thread:
-    return Thread(source_digest="", stem=stem, source=None, comments=(), roots=())
-
-
-class CommentRenderer:
-    """Markdown without the owner's extras, then the allow-list: the only way reader text
-    becomes markup."""
-
-    # As in posts, ~~struck~~ text and bare links, each used where it may change something
-    # (see `extras`); no math, no task lists.
-    EXTRAS = frozenset({extras.STRIKE, extras.LINKS})
-
-    def __init__(self) -> None:
-        self._made: dict[frozenset[str], markdown.Markdown] = {}
-
-    def convert(self, text: str) -> Markup:
-        wanted = extras.needed(text) & self.EXTRAS
-        md = self._made.get(wanted)
-        if md is None:
-            md = self._made[wanted] = markdown.Markdown(extensions=[
-                *markdown_extensions(["fenced_code", "sane_lists"]), *extras.extensions(wanted)])
-        md.reset()
-        return Markup(sanitise(md.convert(text)))
-
-
-def sanitise(html: str) -> str:
-    """Reader HTML cut down to the allow-list; links get rel="nofollow ugc"."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow ugc",
-    )
+    return Thread(source_digest="", stem=stem, source=None, comments=(), rows=())
 
 
 def safe_url(value: object) -> str | None:
@@ -125,17 +131,25 @@ def safe_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    parts = urlsplit(url)
-    ok = parts.scheme in ("http", "https") and parts.netloc and not re.search(r"[\s<>\"']", url)
-    return url if ok else None
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return None if re.search(r"[\s<>\"']", url) else url
+
+
+def _split(url: str) -> SplitResult | None:
+    """The URL's parts; None for one that does not parse ('http://[::1')."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 def thread_digest(data: bytes, path: Path, config: Config) -> str:
     """What a loaded thread depends on: its bytes, its path (which it holds), the time zone,
     our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
-    key.update(repr((str(path), config.timezone, __version__, markdown.__version__,
-                     nh3.__version__, pymdownx.__version__)).encode())
+    key.update(repr((str(path), config.timezone, __version__, engine())).encode())
     return key.hexdigest()
 
 
@@ -145,6 +159,7 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
     entries = read_entries(path, data)
     item_lines = _item_lines(data)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     comments: list[Comment] = []
     id_lines: dict[str, int | None] = {}
     for index, entry in enumerate(entries):
@@ -154,15 +169,20 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
         if not faults:
             id_lines[_entry_id(entry)] = line
             comments.append(_comment(entry, config, renderer))
+            if isinstance(entry.get("url"), str) and _split(entry["url"].strip()) is None:
+                warnings.append(Problem(f"{label} has a 'url' that is not a web address; "
+                                        "left out", path, line))
     if problems:
         raise ContentError(*problems)
     ordered = sorted(comments, key=lambda c: c.date)
     shown = [c for c in ordered if not c.removed]
     numbers = {c.id: n for n, c in enumerate(shown, start=1)}
     numbered = [_with_number(c, numbers.get(c.id, 0)) for c in ordered]
-    roots, warnings = _tree(path, numbered, id_lines)
+    rows, tree_warnings = _rows(path, numbered, id_lines)
     digest = thread_digest(data, path, config)
-    return Thread(digest, path.stem, path, tuple(numbered), roots, warnings)
+    holds_emails = any(isinstance(entry, dict) and "email" in entry for entry in entries)
+    return Thread(digest, path.stem, path, tuple(numbered), rows, (*warnings, *tree_warnings),
+                  holds_emails)
 
 
 def read_entries(path: Path, data: bytes) -> list:
@@ -170,7 +190,7 @@ def read_entries(path: Path, data: bytes) -> list:
     anything else."""
     text = decode(path, data)
     try:
-        entries = yaml.load(text, Loader=YAML_LOADER)
+        entries = yaml.load(text, Loader=ThreadLoader)
     except yaml.YAMLError as error:
         raise ContentError(yaml_problem(error, path)) from None
     if entries is None:
@@ -192,15 +212,19 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
         return f"comment #{index + 1}", ["is not a mapping of keys such as 'author: Ana'"]
     cid = _entry_id(entry)
     faults = []
-    if not COMMENT_ID.match(cid):
+    if COMMENT_ID.match(cid[:MAX_ID_LENGTH]) and len(cid) > MAX_ID_LENGTH:
+        faults.append(f"has an 'id' longer than {MAX_ID_LENGTH} characters")
+    elif not COMMENT_ID.match(cid):
         faults.append("needs an 'id' of letters, digits, '-' or '_'")
     elif cid in id_lines:
         faults.append(f"has the same id as the comment at line {id_lines[cid]}")
     required = ("date",) if entry.get("removed") is True else REQUIRED
     faults.extend(f"has no '{key}'" for key in required if entry.get(key) in (None, ""))
-    date = entry.get("date")
-    if date not in (None, "") and parse_when(date, config.tz) is None:
-        faults.append(f"has a bad date '{date}': {DATE_HELP}")
+    when = entry.get("date")
+    if when not in (None, "") and parse_when(when, config.tz) is None:
+        faults.append(f"has a bad date {_quoted(when)}: {DATE_HELP}")
+    if entry.get("replyto") is not None and not isinstance(entry["replyto"], str | int):
+        faults.append("has a 'replyto' that is not a comment's id")
     for key in ("author", "body"):
         if entry.get(key) is not None and not isinstance(entry[key], str | int | float):
             faults.append(f"has a '{key}' that is not text")
@@ -208,7 +232,21 @@ def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> t
         faults.append("has an 'owner' that is not true or false")
     if not isinstance(entry.get("removed", False), bool):
         faults.append("has a 'removed' that is not true or false")
-    return (f"comment '{cid}'" if cid else f"comment #{index + 1}"), faults
+    return (f"comment '{shown_id(cid)}'" if cid else f"comment #{index + 1}"), faults
+
+
+def _quoted(value: object) -> str:
+    """A value as a message shows it: text quoted and cut short, anything else by its kind
+    (ten YAML aliases can make a list that would print as gigabytes)."""
+    if not isinstance(value, str | int | float | date):
+        return f"(a {type(value).__name__})"
+    text = str(value)
+    return f"'{text}'" if len(text) <= 60 else f"'{text[:60]}…'"
+
+
+def shown_id(cid: str) -> str:
+    """An id as a message quotes it: one too long to be an id, cut short."""
+    return cid if len(cid) <= MAX_ID_LENGTH else cid[:40] + "…"
 
 
 def _comment(entry: dict, config: Config, renderer: CommentRenderer) -> Comment:
@@ -232,41 +270,49 @@ def _with_number(comment: Comment, number: int) -> Comment:
     return Comment(**{**comment.__dict__, "number": number})
 
 
-def _tree(path, comments, lines) -> tuple[tuple[CommentNode, ...], tuple[Problem, ...]]:
-    """Nest each reply under its parent; a reply to a missing (or its own) comment, or one
-    caught in a cycle, stays at the top level with a warning, so no comment is ever lost."""
+def _rows(path, comments, lines) -> tuple[tuple[ThreadRow, ...], tuple[Problem, ...]]:
+    """Each reply after its parent; a reply to a missing (or its own) comment, or one caught
+    in a cycle, stays at the top level with a warning, so no comment is ever lost. Loops,
+    not recursion: a reply chain may be thousands deep."""
     ids = {c.id for c in comments}
     parent_of = {c.id: c.replyto for c in comments if c.replyto in ids and c.replyto != c.id}
-    warnings = []
-    for comment in comments:
-        if comment.replyto is not None and comment.id not in parent_of:
-            warnings.append(Problem(
-                f"comment '{comment.id}' replies to '{comment.replyto}', which is not in the "
-                "thread; shown at the top level", path, lines.get(comment.id)))
-    for cid in list(parent_of):
-        if _in_cycle(cid, parent_of):
-            del parent_of[cid]
-            warnings.append(Problem(f"comment '{cid}' is part of a reply cycle; shown at the "
-                                    "top level", path, lines.get(cid)))
+    warnings = [Problem(f"comment '{c.id}' replies to '{shown_id(c.replyto)}', which is not in the "
+                        "thread; shown at the top level", path, lines.get(c.id))
+                for c in comments if c.replyto is not None and c.id not in parent_of]
+    for cid in _break_cycles([c.id for c in comments], parent_of):
+        warnings.append(Problem(f"comment '{cid}' is part of a reply cycle; shown at the "
+                                "top level", path, lines.get(cid)))
     children: dict[str | None, list[Comment]] = {}
     for comment in comments:
         children.setdefault(parent_of.get(comment.id), []).append(comment)
+    rows: list[ThreadRow] = []
+    stack = [ThreadRow(c, None, 0) for c in reversed(children.get(None, ()))]
+    while stack:
+        rows.append(row := stack.pop())
+        stack.extend(ThreadRow(c, row.comment, row.depth + 1)
+                     for c in reversed(children.get(row.comment.id, ())))
+    return tuple(rows), tuple(warnings)
 
-    def node(comment: Comment) -> CommentNode:
-        return CommentNode(comment, tuple(node(c) for c in children.get(comment.id, ())))
 
-    return tuple(node(c) for c in children.get(None, ())), tuple(warnings)
-
-
-def _in_cycle(start: str, parent_of: dict[str, str]) -> bool:
-    """Whether following replies up from `start` comes back to it."""
-    seen, current = set(), parent_of.get(start)
-    while current is not None and current not in seen:
-        if current == start:
-            return True
-        seen.add(current)
-        current = parent_of.get(current)
-    return False
+def _break_cycles(order: list[str], parent_of: dict[str, str]) -> list[str]:
+    """Take the first comment (in `order`) of each reply cycle out of `parent_of`, and
+    return those, in order. Each comment is walked through once."""
+    position = {cid: n for n, cid in enumerate(order)}
+    settled: set[str] = set()
+    broken = []
+    for start in order:
+        path: dict[str, int] = {}  # the walk up from `start`, each id with its step
+        current: str | None = start
+        while current is not None and current not in settled:
+            if current in path:
+                cycle = list(path)[path[current]:]
+                broken.append(first := min(cycle, key=position.__getitem__))
+                del parent_of[first]
+                break
+            path[current] = len(path)
+            current = parent_of.get(current)
+        settled.update(path)
+    return sorted(broken, key=position.__getitem__)
 
 
 def _item_lines(data: bytes) -> list[int]:

@@ -31,6 +31,9 @@ PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
 SMTP_PASSWORD_VARIABLE = "SITEGEN_SMTP_PASSWORD"
 SMTP_SECURITY = ("none", "starttls", "tls")
 ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+$")
+# The Markdown engines a site may choose for its posts and pages (see engines.py).
+PYTHON_MARKDOWN, COMMONMARK = "python-markdown", "commonmark"
+MARKDOWN_ENGINES = (PYTHON_MARKDOWN, COMMONMARK)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,12 @@ class NotifyConfig:
         wanted = {"email": self.email, "webhook": self.webhook, "command": self.command}
         return tuple(name for name, value in wanted.items() if value)
 
+    @property
+    def reader_mail(self) -> bool:
+        """Whether readers may ask to be emailed about replies: when the owner is sent mail
+        (`email` set), the SMTP server is one the site sends through."""
+        return bool(self.email)
+
 
 @dataclass(frozen=True)
 class DeployConfig:
@@ -109,6 +118,7 @@ class Config:
     # pattern ("%d %B %Y"); each written in the site's language.
     date_format: str = "full"
     search: bool = False  # a Pagefind index and a /search/ page (see search.py)
+    markdown: str = PYTHON_MARKDOWN
     comments: CommentsConfig = field(default_factory=CommentsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     deploy: DeployConfig = field(default_factory=DeployConfig)
@@ -330,6 +340,9 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
         bad("posts_per_page", "must be at least 1")
     if config.search and importlib.util.find_spec("pagefind_bin") is None:
         bad("search", "is true, but Pagefind is not installed: pip install 'sitegen[search]'")
+    if config.markdown not in MARKDOWN_ENGINES:
+        names = " or ".join(f"'{name}'" for name in MARKDOWN_ENGINES)
+        bad("markdown", f"must be {names}, not '{config.markdown}'")
     if not config.comments.endpoint:
         bad("comments.endpoint", "must not be empty")
     problems.extend(_check_comments(config.comments, path))

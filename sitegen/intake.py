@@ -26,16 +26,20 @@ from .layout import SitePaths as Layout
 from .moderation import (
     PendingComment,
     Queue,
-    append_to_thread,
+    keep_emails,
     new_id,
     thread_lock,
 )
 from .moderation_links import LINK_PATH, LinkApp, ModerationLinks
 from .moderation_page import ModerationPage
 from .notify import Notifier, notice_for
-from .outbox import Policy
+from .outbox import Entry, Policy
+from .reader_mail import REPLIES_PATH, ReplyLinks
 from .rebuild import Rebuilder, lock_file
+from .reply_pages import ReplyPages
 from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
+from .subscriptions import PostFacts, Published, announce, ask_from_form
+from .threadfile import ThreadWriter
 
 log = logging.getLogger("sitegen.intake")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -91,8 +95,10 @@ class IntakeApp:
         self.limiter = RateLimiter(settings.rate_limit)
         state = state_folder(paths.root)
         self.hasher = AddressHasher(state)
-        self.checker = Checker(paths, config)
-        self.queue = Queue(paths)
+        # Knows the threads it wrote, so that publishing into a long thread stays quick.
+        self.threads = ThreadWriter()
+        self.checker = Checker(paths, config, self.threads)
+        self.queue = Queue(paths, config)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
         # or the moderation page.
         self.rebuilder = (Rebuilder(settings.rebuild_command, paths.root, lock_file(paths.root))
@@ -107,12 +113,14 @@ class IntakeApp:
             hasher=self.hasher, rebuilder=self.rebuilder, link=self._link,
             open_access=open_moderation)
         self.blocked_senders = BlockList(self.moderation.store)
+        # Mounted even when mail is off now: links in emails already sent must still work.
+        self.replies = ReplyPages(ReplyLinks(paths, config), self.endpoint + REPLIES_PATH)
 
     def takes(self, method: str, path: str) -> bool:
-        """Whether a request for `path` is this app's: a comment, the moderation page, or a
-        one-click moderation link."""
+        """Whether a request for `path` is this app's: a comment, the moderation page, a
+        one-click moderation link, or a reader's link about replies."""
         return ((method == "POST" and path == self.endpoint) or path == self.moderation.path
-                or path.startswith(self.links.prefix))
+                or path.startswith((self.links.prefix, self.replies.prefix)))
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
@@ -120,6 +128,8 @@ class IntakeApp:
             return self.links(environ, start_response)
         if path == self.moderation.path:
             return self.moderation(environ, start_response)
+        if path.startswith(self.replies.prefix):
+            return self.replies(environ, start_response)
         json_wanted = wants_json(environ.get("HTTP_ACCEPT", ""))
         try:
             response = self._handle(environ, json_wanted)
@@ -188,7 +198,16 @@ class IntakeApp:
         if self.notifier is not None:
             self.notifier.announce(notice_for(comment, target, self.paths, self.config,
                                               published))
+        if form.get("notify") and comment.email and self.config.notify.reader_mail:
+            facts = PostFacts(target.title or comment.post, self.config.absolute(target.url))
+            self._hand_over([ask_from_form(self.paths, comment.id, comment.email, facts)])
         return accepted(comment.id, self._back_to(target), json_wanted, published)
+
+    def _hand_over(self, entries: list[Entry | None]) -> None:
+        """Give reader emails just put in the outbox to its worker, to go out at once."""
+        for entry in entries:
+            if entry is not None and self.notifier is not None:
+                self.notifier.send_soon(entry)
 
     def _content_length(self, environ: dict) -> int:
         """The declared size, checked before a byte of the body is read."""
@@ -211,7 +230,10 @@ class IntakeApp:
         if self.config.comments.auto_approve:
             thread = self.paths.comments / f"{comment.post}.yml"
             with thread_lock(self.paths, comment.post):
-                append_to_thread(thread, [comment.thread_entry()])
+                keep_emails(self.paths, [comment])
+                self.threads.append(thread, [comment.thread_entry()])
+            self._hand_over(announce(self.paths, self.config, comment.post,
+                                     [Published.of(comment.thread_entry(), comment.email)]))
             if self.rebuilder is not None:
                 self.rebuilder.request()
             return comment, True

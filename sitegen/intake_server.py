@@ -12,7 +12,7 @@ from waitress.server import create_server
 
 from .errors import ConfigError, Problem, SitegenError
 from .intake import IntakeApp
-from .serve import free_port
+from .preview.http import free_port
 
 # Open files the server needs besides its connections: the listening socket, waitress's
 # trigger, the queue's files, the rebuild's pipes, logs.

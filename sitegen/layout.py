@@ -8,9 +8,9 @@ Three kinds of folder, with three promises:
 - the private folder `private/`, which holds what must survive and must never reach git
   (readers' addresses, secrets, the password hash): it is never deleted as a cache.
 
-Both state folders keep themselves out of git with a `.gitignore` of their own, made on
-first use, so a site that forgot to ignore them still never commits them. No other module
-spells a path inside them.
+Both state folders, and the comment queues `pending/` and `rejected/`, keep themselves out
+of git with a `.gitignore` of their own, made on first use, so a site that forgot to ignore
+them still never commits them. No other module spells a path inside the state folders.
 """
 
 from __future__ import annotations
@@ -35,6 +35,14 @@ def _ignored_folder(folder: Path, why: str) -> Path:
         with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as file:
             file.write(f"# {why}: never commit it\n*\n")
     return folder
+
+
+def queue_folder(folder: Path) -> Path:
+    """A moderation queue folder (`pending/` or `rejected/`), made with its own .gitignore:
+    its comments carry readers' email addresses and address hashes, and are not published.
+    Every writer that may be the first to put a file there gets the folder from here."""
+    return _ignored_folder(folder, "comments awaiting moderation or rejected, with readers' "
+                                   "email addresses")
 
 
 def _key(path: Path) -> str:

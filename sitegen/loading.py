@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from .comments import CommentRenderer, load_thread, thread_digest
 from .config import Config
+from .engines import Engines
 from .errors import ContentError, Problem, SitegenError
-from .posts import MarkdownRenderer, load_page, load_post, source_digest
+from .posts import load_page, load_post, source_digest
 from .progress import Report
 
 if TYPE_CHECKING:
@@ -45,8 +46,8 @@ class Kind:
 
 
 KINDS = {
-    "post": Kind(source_digest, load_post, MarkdownRenderer),
-    "page": Kind(source_digest, load_page, MarkdownRenderer),
+    "post": Kind(source_digest, load_post, Engines),
+    "page": Kind(source_digest, load_page, Engines),
     "thread": Kind(thread_digest, load_thread, CommentRenderer),
 }
 

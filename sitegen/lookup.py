@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .comments import COMMENT_ID
+from .comments import COMMENT_ID, shown_id
 from .config import Config, SitePaths
 from .errors import ContentError, Problem, SitegenError
 from .posts import DATE_PREFIX, _date, _slug, _title, permalink, read_source
@@ -28,8 +28,9 @@ def match_id(given: str, known: Iterable[str], what: str = "comment") -> str:
     if given in known:
         return given
     if not COMMENT_ID.match(given):
-        raise ContentError(Problem(f"'{given}' is not a {what.split()[-1]} id: letters, "
-                                   "digits, '-' and '_'"))
+        noun = what.split()[-1]
+        raise ContentError(Problem(f"'{shown_id(given)}' is not a {noun} id (see `sitegen "
+                                   f"comments {'blocked' if noun == 'block' else 'list'}`)"))
     if len(given) < SHORTEST:
         raise ContentError(Problem(f"no {what} '{given}' (give its whole id, or at least "
                                    f"{SHORTEST} characters of it)"))

@@ -11,27 +11,35 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
 
-from .atomic import move_new, write_file, write_new
+from .atomic import move_new, write_new
 from .cache import state_folder
-from .comments import COMMENT_ID, read_entries
-from .config import Config, SitePaths
-from .errors import ContentError, Problem
-from .posts import YAML_LOADER
-from .threadfile import appended, dump_yaml, entry_ids
+from .comments import COMMENT_ID, ThreadLoader, read_entries, shown_id
+from .config import Config, SitePaths, load_config
+from .dates import DATE_HELP, parse_when
+from .errors import ConfigError, ContentError, Problem
+from .layout import queue_folder
+from .private import store_of
+from .subscriptions import Published, announce
+from .threadfile import ThreadWriter, dump_yaml, entry_ids
 
+log = logging.getLogger("sitegen.moderation")
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-THREAD_KEYS = ("id", "author", "date", "body", "url", "email", "replyto")
+# What a thread entry holds: what the page shows. The reader's address goes to the private
+# store, which git never sees.
+THREAD_KEYS = ("id", "author", "date", "body", "url", "replyto")
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class PendingComment:
         return printable("\n".join([*lines, "", self.body]))
 
     def thread_entry(self) -> dict[str, str]:
-        """What goes into the thread: no IP hash, no source; the email stays unpublished."""
+        """What goes into the thread: no IP hash, no source, no email."""
         mapping = self.as_mapping()
         return {key: mapping[key] for key in THREAD_KEYS if key in mapping}
 
@@ -92,14 +100,16 @@ def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
 class Queue:
     """The pending and rejected folders of one site."""
 
-    def __init__(self, paths: SitePaths) -> None:
+    def __init__(self, paths: SitePaths, config: Config | None = None) -> None:
         self.paths = paths
+        self.config = config  # read from sitegen.toml when needed, if not given
         self.pending = paths.comments / "pending"
         self.rejected = paths.comments / "rejected"
+        self.threads = ThreadWriter()
 
     def add(self, comment: PendingComment) -> Path:
         """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
-        path = self.pending / f"{comment.id}.yml"
+        path = queue_folder(self.pending) / f"{comment.id}.yml"
         write_new(path, dump_yaml(comment.as_mapping()).encode("utf-8"))
         return path
 
@@ -131,14 +141,26 @@ class Queue:
             thread = self.paths.comments / f"{post}.yml"
             try:
                 with thread_lock(self.paths, post):
-                    append_to_thread(thread, [comment.thread_entry() for _, comment in items])
+                    keep_emails(self.paths, [comment for _, comment in items])
+                    self.threads.append(thread, [comment.thread_entry() for _, comment in items])
                     for path, _ in items:
                         path.unlink(missing_ok=True)
             except ContentError as error:
                 problems.extend(error.problems)
                 continue
             done.update((comment.id, thread) for _, comment in items)
+            self._announce(post, [comment for _, comment in items])
         return done, problems
+
+    def _announce(self, post: str, comments: list[PendingComment]) -> None:
+        """Queue the reply notifications of comments just published."""
+        try:
+            config = self.config or load_config(self.paths)
+        except ConfigError as error:
+            log.error("no reply notifications for the comments approved: %s", error)
+            return
+        announce(self.paths, config, post,
+                 [Published.of(comment.thread_entry(), comment.email) for comment in comments])
 
     def reject(self, ids: Iterable[str]) -> tuple[dict[str, Path], list[Problem]]:
         """Move each comment to rejected/, where it stays until the owner deletes it."""
@@ -148,7 +170,7 @@ class Queue:
             try:
                 path = self._path(cid)
                 read_pending(path)
-                move_new(path, self.rejected / path.name)
+                move_new(path, queue_folder(self.rejected) / path.name)
             except ContentError as error:
                 problems.extend(error.problems)
             except FileExistsError:
@@ -160,8 +182,8 @@ class Queue:
 
     def _path(self, cid: str) -> Path:
         if not COMMENT_ID.match(cid):
-            raise ContentError(Problem(f"'{cid}' is not a comment id (see `sitegen comments "
-                                       "list`)"))
+            raise ContentError(Problem(f"'{shown_id(cid)}' is not a comment id (see `sitegen "
+                                       "comments list`)"))
         path = self.pending / f"{cid}.yml"
         if not path.is_file():
             raise ContentError(Problem(f"no pending comment '{cid}'", self.pending))
@@ -199,6 +221,7 @@ def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
         if replyto is not None:
             _check_answerable(paths, thread, replyto)
         append_to_thread(thread, [entry])
+    announce(paths, config, post, [Published.of(entry, None)])
     return entry["id"], thread
 
 
@@ -209,7 +232,7 @@ def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
     if COMMENT_ID.match(replyto) and (Queue(paths).pending / f"{replyto}.yml").is_file():
         raise ContentError(Problem(f"comment '{replyto}' is awaiting moderation: approve it "
                                    f"first (`sitegen comments approve {replyto}`)"))
-    raise ContentError(Problem(f"no comment '{replyto}' in this thread", thread))
+    raise ContentError(Problem(f"no comment '{shown_id(replyto)}' in this thread", thread))
 
 
 def printable(text: str) -> str:
@@ -220,7 +243,7 @@ def printable(text: str) -> str:
 def read_pending(path: Path) -> PendingComment:
     """A pending file as written by the intake or an importer; ContentError if it is not."""
     try:
-        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=YAML_LOADER)
+        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=ThreadLoader)
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError(Problem(f"not a readable comment: {error}", path)) from None
     known = {f.name for f in fields(PendingComment)}
@@ -229,11 +252,18 @@ def read_pending(path: Path) -> PendingComment:
     faults = [f"unknown key '{key}'" for key in data if key not in known]
     faults += [f"has no '{key}'" for key in ("id", "post", "author", "date", "body")
                if data.get(key) in (None, "")]
-    values = {key: _text(value) for key, value in data.items() if key in known}
+    # Only single values are read: a list made by YAML aliases can print as gigabytes.
+    scalars = {key: value for key, value in data.items()
+               if key in known and isinstance(value, str | int | float | date | None)}
+    faults += [f"has a '{key}' that is not text" for key in data
+               if key in known and key not in scalars]
+    values = {key: _text(value) for key, value in scalars.items()}
     if values.get("id") and values["id"] != path.stem:
         faults.append(f"has id '{values['id']}' but the file is named {path.name}")
     if values.get("post") and not POST_STEM.match(values["post"]):
         faults.append(f"has a 'post' that is not a post's file name: '{values['post']}'")
+    if values.get("date") and parse_when(values["date"], UTC) is None:
+        faults.append(f"has a bad date '{values['date']}': {DATE_HELP}")
     if faults:
         raise ContentError(*(Problem(fault, path) for fault in faults))
     return PendingComment(**values)
@@ -247,11 +277,20 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+def keep_emails(paths: SitePaths, comments: list[PendingComment]) -> None:
+    """Keep the readers' addresses of comments about to be published in the private store,
+    before their pending files go."""
+    if not (emails := [(comment.id, comment.email) for comment in comments if comment.email]):
+        return
+    store = store_of(paths.root)
+    try:
+        store.set_emails(emails)
+    except sqlite3.Error as error:
+        raise ContentError(Problem(f"cannot keep the readers' addresses in the private store: "
+                                   f"{error}", store.path)) from None
+
+
 def append_to_thread(thread: Path, entries: list[dict[str, object]]) -> int:
     """Add `entries` at the end of the thread file, leaving its bytes as they were; the
     caller holds `thread_lock`. Returns how many were added."""
-    old = thread.read_bytes() if thread.exists() else b""
-    new, count = appended(old, entries, thread)
-    if count:
-        write_file(thread, new, durable=True)
-    return count
+    return ThreadWriter().append(thread, entries)

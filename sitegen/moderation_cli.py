@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .config import Config, SitePaths, load_config
 from .errors import Problem, SitegenError
-from .wording import count
+from .plural import count
 
 if TYPE_CHECKING:
     from .moderation import Queue

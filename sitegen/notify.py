@@ -22,8 +22,10 @@ from .layout import lock
 from .mailer import DeliveryError, SmtpServer, post_json, run_command
 from .moderation import PendingComment
 from .moderation_links import ModerationLinks, reply_author
-from .outbox import Busy, Outbox, Policy, Worker
+from .outbox import Busy, Entry, Outbox, Policy, Worker
+from .reader_mail import ReaderMailer
 from .submission import Target
+from .subscriptions import CHANNEL as READER
 
 log = logging.getLogger("sitegen.notify")
 RULE = "-" * 72
@@ -138,7 +140,10 @@ class Notifier:
                                notify.smtp_user, smtp_password())
         layout.private.made()
         self.outbox = Outbox(layout.private.outbox)
-        self.worker = Worker(self.outbox, self._send, notify.channels, frozenset({"email"}),
+        # Readers' reply emails (subscriptions.py) share the outbox, each sent on its own.
+        self.readers = ReaderMailer(paths, config, self.smtp)
+        channels = notify.channels + ((READER,) if notify.reader_mail else ())
+        self.worker = Worker(self.outbox, self._send, channels, frozenset({"email"}),
                              policy or Policy(), lambda: lock(layout, "outbox", _busy))
         self.worker.start()
 
@@ -152,10 +157,18 @@ class Notifier:
             return
         self.worker.add(entry)
 
+    def send_soon(self, entry: Entry) -> None:
+        """Send an entry that another module put in the outbox, without waiting for the
+        worker to find it there."""
+        self.worker.add(entry)
+
     def close(self) -> None:
         self.worker.close()
 
     def _send(self, channel: str, items: list[dict]) -> None:
+        if channel == READER:
+            self.readers.send(items)
+            return
         now = time.time()
         notices = [Notice.from_item(item) for item in items]
         linked = [(notice, self.links.for_comment(notice.id, not notice.published, now))

@@ -18,20 +18,35 @@ from urllib.parse import parse_qs
 
 from markupsafe import Markup
 
+from .collisions import refuse_collisions
 from .comments import Comment, Thread
 from .config import Config
 from .digest import fingerprint
-from .errors import ContentError, Problem, display_path, shown
+from .errors import ContentError, Problem
 from .i18n import Language
 from .posts import Alias, Post, StaticPage
 from .site import Site, Tag, Year
-from .urls import STATIC_FOLDER, output_path
+from .urls import (
+    ARCHIVE,
+    COMMENTS_FEED,
+    FEED,
+    HOME,
+    NOT_FOUND,
+    QUERY_TABLE,
+    ROBOTS,
+    SEARCH,
+    SITEMAP,
+    TAGS,
+    feed_address,
+    listing_page,
+    output_path,
+    thread_feed_address,
+)
 
 FEED_LENGTH = 20
 HOME_COMMENTS = 5  # the newest comments, on the first page of the home page
 # The context key of a page that sends old query-string addresses (/?p=123) on.
 QUERY_REDIRECTS = "query_redirects"
-QUERY_TABLE = "/query-redirects.json"
 
 
 @dataclass(frozen=True)
@@ -109,8 +124,8 @@ class SiteInfo:
     language: str
     base_url: str
     menu: tuple[Link, ...]
-    feed_url: str = "/feed.xml"
-    comments_feed_url: str = "/comments/feed.xml"
+    feed_url: str = FEED
+    comments_feed_url: str = COMMENTS_FEED
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,7 @@ class RecentComment:
 
 
 @dataclass(frozen=True)
-class Page:
+class PlannedFile:
     """One output file: where it goes, how it is rendered, and what it was made from."""
 
     url: str
@@ -147,7 +162,7 @@ class Words(Protocol):
     def format_date(self, when: date, format: str) -> str: ...
 
 
-def plan(site: Site, words: Words | None = None) -> list[Page]:
+def plan(site: Site, words: Words | None = None) -> list[PlannedFile]:
     """Every page of the site, titled in `words` (default: the site's language, with no
     catalogs: English); ContentError if two of them claim one output path."""
     words = words or Language(site.config.language, (), None)
@@ -155,12 +170,12 @@ def plan(site: Site, words: Words | None = None) -> list[Page]:
     # One link and one teaser per post, shared by every page that shows it (and hashed once).
     links = {id(post): _link(post) for post in site.posts}
     teasers = {id(post): _teaser(site, post) for post in site.posts}
-    pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
+    pages = [*_post_pages(site, info, links, words), *_static_pages(site, info)]
     recent = _recent_comments(site, links) if site.config.comments.enabled else ()
-    pages += _listing(site, info, "/", site.posts, teasers, "index.html", None, words,
+    pages += _listing(site, info, HOME, site.posts, teasers, "index.html", None, words,
                       {"recent_comments": _home_comments(site, links, recent)})
     archive = _archive_years(site.years, links)
-    pages += [_archive(info, "/archive/", archive, words.gettext("Archive"), "all")]
+    pages += [_archive(info, ARCHIVE, archive, words.gettext("Archive"), "all")]
     for year in archive:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
         pages += [
@@ -169,21 +184,21 @@ def plan(site: Site, words: Words | None = None) -> list[Page]:
             for month in year.months
         ]
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
-    pages.append(Page("/tags/", "tags.html", _html(info, words.gettext("Tags"), tags=tags)))
+    pages.append(PlannedFile(TAGS, "tags.html", _html(info, words.gettext("Tags"), tags=tags)))
     for tag in site.tags:
         pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name, words)
-        pages.append(_feed(site, info, f"{tag.url}feed.xml", tag.posts, tag))
+        pages.append(_feed(site, info, feed_address(tag.url), tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
         pages.append(_comments_feed(info, recent, words))
-    pages.append(Page("/404.html", "404.html", _html(info, words.gettext("Page not found"))))
+    pages.append(PlannedFile(NOT_FOUND, "404.html", _html(info, words.gettext("Page not found"))))
     if site.config.search:
-        pages.append(Page("/search/", "search.html", _html(info, words.gettext("Search"))))
+        pages.append(PlannedFile(SEARCH, "search.html", _html(info, words.gettext("Search"))))
     pages.append(_sitemap(site, pages))
-    pages.append(Page("/robots.txt", "robots.txt", {"site": info}))
+    pages.append(PlannedFile(ROBOTS, "robots.txt", {"site": info}))
     pages += _redirects(site, info)
     pages = _with_query_redirects(site, pages)
-    _refuse_collisions(pages)
+    refuse_collisions(pages)
     return pages
 
 
@@ -202,40 +217,42 @@ def _link(post: Post) -> Link:
     return Link(post.title, post.url, post.date)
 
 
-def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[Page]:
+def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link],
+                words: Words) -> list[PlannedFile]:
     pages = []
     for index, post in enumerate(site.posts):
         older, newer = site.neighbours(index)
         thread: Thread = site.thread(post)
+        feed = _thread_feed(info, post, thread, links[id(post)], words) \
+            if thread.count and site.config.comments.enabled else None
         context = _html(
             info, post.title, post=post, thread=thread,
             older=older and links[id(older)], newer=newer and links[id(newer)],
             related=tuple(links[id(other)] for other in site.related(index)),
             comments_enabled=site.config.comments.enabled,
             comment_endpoint=site.config.comments.endpoint,
+            thread_feed=feed and feed.url,
         )
         sources = (post.source,) if thread.source is None else (post.source, thread.source)
-        pages.append(Page(post.url, "post.html", context, sources))
+        pages.append(PlannedFile(post.url, "post.html", context, sources))
+        pages += [feed] if feed else []
     return pages
 
 
-def _static_pages(site: Site, info: SiteInfo) -> list[Page]:
+def _static_pages(site: Site, info: SiteInfo) -> list[PlannedFile]:
     return [
-        Page(page.url, "page.html", _html(info, page.title, page=page), (page.source,))
+        PlannedFile(page.url, "page.html", _html(info, page.title, page=page), (page.source,))
         for page in site.pages
     ]
 
 
 def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Teaser],
              template: str, tag: str | None, words: Words,
-             front: dict | None = None) -> list[Page]:
+             front: dict | None = None) -> list[PlannedFile]:
     """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list;
     `front` is more for the first page to show (the other pages get it empty)."""
     per_page = site.config.posts_per_page
     count = max(1, math.ceil(len(posts) / per_page))
-
-    def url(number: int) -> str:
-        return base if number == 1 else f"{base}page/{number}/"
 
     pages = []
     for number in range(1, count + 1):
@@ -243,8 +260,8 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
         shown = tuple(teasers[id(post)] for post in chunk)
         pagination = Pagination(
             number, count,
-            newer_url=url(number - 1) if number > 1 else None,
-            older_url=url(number + 1) if number < count else None,
+            newer_url=listing_page(base, number - 1) if number > 1 else None,
+            older_url=listing_page(base, number + 1) if number < count else None,
         )
         title = words.gettext("Posts tagged “%(tag)s”") % {"tag": tag} if tag else None
         if number > 1:
@@ -252,7 +269,7 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
                 "Page %(number)d")) % {"title": title, "number": number}
         more = {key: value if number == 1 else () for key, value in (front or {}).items()}
         context = _html(info, title, posts=shown, pagination=pagination, tag=tag, **more)
-        pages.append(Page(url(number), template, context))
+        pages.append(PlannedFile(listing_page(base, number), template, context))
     return pages
 
 
@@ -272,16 +289,16 @@ def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[Arc
 
 
 def _archive(info: SiteInfo, url: str, groups: tuple[ArchiveYear, ...], title: str,
-             scope: str) -> Page:
-    return Page(url, "archive.html", _html(info, title, years=groups, scope=scope))
+             scope: str) -> PlannedFile:
+    return PlannedFile(url, "archive.html", _html(info, title, years=groups, scope=scope))
 
 
-def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Page:
+def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> PlannedFile:
     title = f"{info.title}: {tag.name}" if tag else info.title
-    alternate = tag.url if tag else "/"
+    alternate = tag.url if tag else HOME
     context = {"site": info, "feed_title": title, "feed_url": url, "alternate_url": alternate,
                "posts": tuple(posts[:FEED_LENGTH])}
-    return Page(url, "atom.xml", context)
+    return PlannedFile(url, "atom.xml", context)
 
 
 def _recent_comments(site: Site, links: dict[int, Link],
@@ -303,11 +320,24 @@ def _home_comments(site: Site, links: dict[int, Link],
     return recent[:HOME_COMMENTS]
 
 
-def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...], words: Words) -> Page:
+def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...],
+                   words: Words) -> PlannedFile:
     title = words.gettext("%(site)s: comments") % {"site": info.title}
     context = {"site": info, "feed_title": title,
-               "feed_url": info.comments_feed_url, "alternate_url": "/", "entries": recent}
-    return Page(info.comments_feed_url, "comments_atom.xml", context)
+               "feed_url": info.comments_feed_url, "alternate_url": HOME, "entries": recent}
+    return PlannedFile(info.comments_feed_url, "comments_atom.xml", context)
+
+
+def _thread_feed(info: SiteInfo, post: Post, thread: Thread, link: Link,
+                 words: Words) -> PlannedFile:
+    """The feed of one post's comments, newest first. It holds the thread itself, which a
+    digest takes by its file's digest: planning never unpacks a stored thread's comments."""
+    url = thread_feed_address(post.url)
+    title = words.gettext("Comments on “%(title)s”") % {"title": post.title}
+    context = {"site": info, "feed_title": title, "feed_url": url,
+               "alternate_url": f"{post.url}#comments", "thread": thread, "post": link,
+               "length": FEED_LENGTH}
+    return PlannedFile(url, "thread_atom.xml", context, (post.source,))
 
 
 def _feed_candidates(site: Site, readers_only: bool = False) -> list[tuple[Comment, Post]]:
@@ -337,7 +367,7 @@ def _feed_candidates(site: Site, readers_only: bool = False) -> list[tuple[Comme
             if not (comment.removed or (readers_only and comment.owner))]
 
 
-def _sitemap(site: Site, pages: list[Page]) -> Page:
+def _sitemap(site: Site, pages: list[PlannedFile]) -> PlannedFile:
     updated = {post.url: post.updated for post in site.posts}
     urls = tuple(
         (page.url, updated.get(page.url))
@@ -345,25 +375,25 @@ def _sitemap(site: Site, pages: list[Page]) -> Page:
         if page.path.endswith(".html")
         and page.template not in ("404.html", "redirect.html", "search.html")
     )
-    return Page("/sitemap.xml", "sitemap.xml", {"urls": urls})
+    return PlannedFile(SITEMAP, "sitemap.xml", {"urls": urls})
 
 
-def _redirects(site: Site, info: SiteInfo) -> list[Page]:
+def _redirects(site: Site, info: SiteInfo) -> list[PlannedFile]:
     """A redirect page at each old address: posts' and pages' aliases, and the entries of
     content/redirects.yml (whose title is where they lead)."""
     items: list[Post | StaticPage] = [*site.posts, *site.pages]
     return [
-        *(Page(alias.address, "redirect.html",
+        *(PlannedFile(alias.address, "redirect.html",
                {"site": info, "target": item.url, "title": item.title}, (item.source,), alias)
           for item in items for alias in item.aliases if "?" not in alias.address),
-        *(Page(entry.old, "redirect.html", {"site": info, "target": entry.target,
+        *(PlannedFile(entry.old, "redirect.html", {"site": info, "target": entry.target,
                                             "title": entry.target}, (entry.source,),
                Alias(entry.old, entry.written, entry.line))
           for entry in site.redirects),
     ]
 
 
-def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
+def _with_query_redirects(site: Site, pages: list[PlannedFile]) -> list[PlannedFile]:
     """Aliases with a query string (WordPress's /?p=123) cannot be files: the host serves
     the page at their path, or the 404 page when there is none. So that page, and only that
     page, gets a small script that, when the address has one of the query's names, looks
@@ -375,7 +405,7 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
     for item in [*site.posts, *site.pages]:
         for alias in (a for a in item.aliases if "?" in a.address):
             path, query = alias.address.split("?", 1)
-            host = output_path(path) if output_path(path) in paths else "404.html"
+            host = output_path(path) if output_path(path) in paths else output_path(NOT_FOUND)
             names.setdefault(host, set()).update(parse_qs(query, keep_blank_values=True))
             table = routes.setdefault(path, {})
             if table.get(query, item.url) != item.url:
@@ -392,42 +422,4 @@ def _with_query_redirects(site: Site, pages: list[Page]) -> list[Page]:
         if page.path in names else page
         for page in pages
     ]
-    return [*hosted, Page(QUERY_TABLE, "query_redirects.json", {"routes": routes})]
-
-
-def _refuse_collisions(pages: list[Page]) -> None:
-    """Two pages on one output path is an error naming both, never an overwrite."""
-    claimed: dict[str, Page] = {}
-    problems = [
-        Problem(f"{shown(page.old.written)} is in {STATIC_FOLDER}, where the theme's files "
-                "are copied", page.sources[0], page.old.line)
-        for page in pages if page.old is not None and page.url.startswith(STATIC_FOLDER)
-    ]
-    for page in pages:
-        first = claimed.setdefault(page.path, page)
-        if first is not page:
-            # Reported at what a person can change: a redirect before a page, and a
-            # file before sitegen's own pages; the other named in a stable order.
-            kept, moved = sorted((first, page), key=lambda p: (p.old is not None,
-                                                               bool(p.sources), p.sources))
-            problems.append(_collision(moved, kept))
-    if problems:
-        raise ContentError(*problems)
-
-
-def _collision(moved: Page, kept: Page) -> Problem:
-    """`moved` claims the output file of `kept`, said at `moved`'s source."""
-    if not kept.sources:
-        other = f"sitegen's own {kept.url} page"
-    elif kept.old is not None:
-        line = f":{kept.old.line}" if kept.old.line else ""
-        other = f"the old address {shown(kept.old.written)} in {display_path(kept.sources[0])}"
-        other += line
-    else:
-        itself = " itself" if kept.sources == moved.sources else ""
-        other = f"{display_path(kept.sources[0])}{itself}"
-    said = f"{moved.url} is also"
-    if moved.old is not None and moved.old.written != moved.url:
-        said = f"{shown(moved.old.written)} is {moved.url}, also"
-    return Problem(f"{said} the address of {other}", moved.sources[0] if moved.sources else None,
-                   moved.old.line if moved.old else None)
+    return [*hosted, PlannedFile(QUERY_TABLE, "query_redirects.json", {"routes": routes})]

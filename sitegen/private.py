@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 from .layout import SitePaths
 
@@ -34,6 +36,13 @@ CREATE TABLE IF NOT EXISTS login_attempts (client TEXT NOT NULL, at REAL NOT NUL
 CREATE INDEX IF NOT EXISTS login_attempts_by_client ON login_attempts (client, at);
 CREATE TABLE IF NOT EXISTS blocks (ip_hash TEXT PRIMARY KEY, blocked_at REAL NOT NULL,
                                    note TEXT NOT NULL);
+-- reply notifications (issue 11): each address that asked for them, by its lower-case form,
+-- with the random key its signed links name, when it confirmed (NULL: not yet) and when it
+-- was last sent a confirmation; and the comments whose replies it wants.
+CREATE TABLE IF NOT EXISTS subscribers (email TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE,
+                                        confirmed_at REAL, asked_at REAL);
+CREATE TABLE IF NOT EXISTS subscriptions (comment_id TEXT PRIMARY KEY, email TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS subscriptions_by_address ON subscriptions (email);
 """
 
 
@@ -180,3 +189,118 @@ class PrivateStore:
                 continue
             stamps.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
         return tuple(stamps)
+
+    # Reply notifications (issue 11): readers' addresses by comment, subscriptions, erasure.
+
+    def set_emails(self, pairs: Iterable[tuple[str, str]]) -> int:
+        """Keep the address of each (comment id, address), in one transaction."""
+        with self.connect() as db:
+            # Only what differs is written: importing an export again changes nothing.
+            return db.executemany(
+                "INSERT INTO emails VALUES (?, ?) ON CONFLICT (comment_id) DO UPDATE SET "
+                "email = excluded.email WHERE email != excluded.email", list(pairs)).rowcount
+
+    def subscribe(self, comment_id: str, email: str) -> Subscriber:
+        """Replies to `comment_id` are wanted at `email`; the address's record, made with a
+        fresh key if it is new."""
+        address = email.lower()
+        with self.connect() as db:
+            db.execute("INSERT OR IGNORE INTO subscribers (email, key) VALUES (?, ?)",
+                       (address, secrets.token_urlsafe(18)))
+            db.execute("INSERT OR REPLACE INTO subscriptions VALUES (?, ?)", (comment_id, address))
+            return _subscriber(db, "email", address)
+
+    def subscriber(self, key: str) -> Subscriber | None:
+        with self.connect() as db:
+            return _subscriber(db, "key", key)
+
+    def ask(self, key: str, now: float, interval: float) -> bool:
+        """Record a confirmation sent now, unless the address is confirmed already or was
+        sent one less than `interval` seconds ago: then False, and nothing is to be sent."""
+        with self.connect() as db:
+            return db.execute(
+                "UPDATE subscribers SET asked_at = ? WHERE key = ? AND confirmed_at IS NULL "
+                "AND (asked_at IS NULL OR asked_at <= ?)", (now, key, now - interval)
+            ).rowcount == 1
+
+    def confirm(self, key: str, now: float) -> Subscriber | None:
+        """The address confirmed (the first time only: later calls keep that time)."""
+        with self.connect() as db:
+            db.execute("UPDATE subscribers SET confirmed_at = ? WHERE key = ? AND "
+                       "confirmed_at IS NULL", (now, key))
+            return _subscriber(db, "key", key)
+
+    def unsubscribe(self, key: str) -> Subscriber | None:
+        """No more replies to this address: its subscriptions go and it is unconfirmed. The
+        record stays, so that the day's limit on confirmations still holds."""
+        with self.connect() as db:
+            found = _subscriber(db, "key", key)
+            if found is not None:
+                db.execute("DELETE FROM subscriptions WHERE email = ?", (found.email,))
+                db.execute("UPDATE subscribers SET confirmed_at = NULL WHERE key = ?", (key,))
+        return found
+
+    def confirmed_subscribers(self, comment_ids: Iterable[str]) -> list[Subscriber]:
+        """The confirmed addresses that want replies to any of `comment_ids`, each once."""
+        ids = list(comment_ids)
+        marks = ",".join("?" * len(ids))
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT DISTINCT b.email, b.key, b.confirmed_at, b.asked_at FROM subscriptions s "
+                f"JOIN subscribers b ON b.email = s.email WHERE s.comment_id IN ({marks}) "
+                "AND b.confirmed_at IS NOT NULL ORDER BY b.email", ids).fetchall()
+        return [Subscriber(*row) for row in rows]
+
+    def comments_of(self, email: str) -> list[str]:
+        """The ids of the comments written from `email` (any case), oldest id first."""
+        with self.connect() as db:
+            rows = db.execute("SELECT comment_id FROM emails WHERE lower(email) = ? "
+                              "ORDER BY comment_id", (email.lower(),)).fetchall()
+        return [row[0] for row in rows]
+
+    def forget(self, email: str) -> Forgotten:
+        """Delete `email` (any case): from its comments, its subscriptions, its record."""
+        address = email.lower()
+        with self.connect() as db:
+            comments = db.execute("DELETE FROM emails WHERE lower(email) = ?",
+                                  (address,)).rowcount
+            subscriptions = db.execute("DELETE FROM subscriptions WHERE email = ?",
+                                       (address,)).rowcount
+            subscriber = db.execute("DELETE FROM subscribers WHERE email = ?",
+                                    (address,)).rowcount
+        return Forgotten(comments, subscriptions, subscriber == 1)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """An address that asked for reply notifications."""
+
+    email: str
+    key: str
+    confirmed_at: float | None
+    asked_at: float | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What `forget` deleted: how many comments' addresses and subscriptions, and whether
+    the address had a subscriber's record."""
+
+    comments: int
+    subscriptions: int
+    subscriber: bool
+
+
+def store_of(root: Path) -> PrivateStore:
+    """The private store of the site whose root folder is `root`."""
+    return PrivateStore(SitePaths.at(root))
+
+
+def _subscriber(db: sqlite3.Connection, column: str, value: str) -> Subscriber | None:
+    row = db.execute(f"SELECT email, key, confirmed_at, asked_at FROM subscribers "
+                     f"WHERE {column} = ?", (value,)).fetchone()
+    return Subscriber(*row) if row else None

@@ -8,6 +8,7 @@ Rendering is a pure function of the page's context, the templates and the config
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import sys
@@ -18,7 +19,6 @@ from urllib.parse import urljoin
 
 import jinja2
 from markupsafe import Markup, escape
-from slugify import slugify
 
 from . import __version__
 from .config import Config, SitePaths
@@ -26,7 +26,8 @@ from .dates import isoformat
 from .digest import Memo, fingerprint
 from .errors import Problem, SitegenError, ThemeError
 from .i18n import Language
-from .pages import QUERY_REDIRECTS, Page
+from .pages import QUERY_REDIRECTS, PlannedFile
+from .urls import named_tag_address
 
 PACKAGE = Path(__file__).parent
 # Pages a server shows at any address (the 404 page for every missing one; a redirect at an
@@ -68,17 +69,20 @@ class Renderer:
         self.language = Language(config.language, locale_dirs, paths.config_file,
                                  compiled and compiled / "catalogs")
         self.env = _environment(self.template_dirs, config, compiled, self.language)
+        # Not the Markdown engine: only the posts and pages it converts show it, and their
+        # digests name it, so switching it renders again only the pages that show them.
+        shown = dataclasses.replace(config, markdown="")
         self.templates_digest = fingerprint(
-            (__version__, repr(config), [_folder_digest(d) for d in self.template_dirs],
+            (__version__, repr(shown), [_folder_digest(d) for d in self.template_dirs],
              [_folder_digest(d / config.language) for d in locale_dirs])
         )
 
-    def page_digest(self, page: Page, memo: Memo | None = None) -> str:
+    def page_digest(self, page: PlannedFile, memo: Memo | None = None) -> str:
         """Everything the page's bytes depend on: its own inputs and the templates.
         (`memo`: see `fingerprint`; the digest is the same without it.)"""
         return fingerprint((self.templates_digest, page.url, page.template, page.context), memo)
 
-    def render(self, page: Page) -> bytes:
+    def render(self, page: PlannedFile) -> bytes:
         try:
             template = self.env.get_template(page.template)
             html = template.render(page.context, page_url=page.url)
@@ -194,7 +198,7 @@ def _environment(template_dirs: list[Path], config: Config, compiled: Path | Non
     env.filters["absolute"] = config.absolute
     env.filters["site_path"] = config.site_path
     env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
-    env.filters["tag_url"] = lambda name: f"/tags/{slugify(str(name))}/"
+    env.filters["tag_url"] = lambda name: named_tag_address(str(name))
     env.filters["scrolling_tables"] = scrolling_tables
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__

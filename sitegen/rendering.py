@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .errors import SitegenError
 from .loading import cpu_count
 from .output import Output, Staged
-from .pages import Page
+from .pages import PlannedFile as Page
 from .progress import Report
 from .render import Renderer
 

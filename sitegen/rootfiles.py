@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ContentError, Problem, display_path
-from .pages import Page
+from .pages import PlannedFile
 
 
 def root_files(folder: Path) -> dict[str, Path]:
@@ -22,7 +22,7 @@ def root_files(folder: Path) -> dict[str, Path]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def check_root_files(root: dict[str, Path], static: dict[str, Path], pages: list[Page],
+def check_root_files(root: dict[str, Path], static: dict[str, Path], pages: list[PlannedFile],
                      planned: tuple[str, ...]) -> None:
     """ContentError naming every root file whose path a page or a static file has too.
     `pages` are this build's planned pages, if it planned them, for their sources."""

@@ -58,6 +58,8 @@ KEY_HELP = {
     "posts_per_page": "Posts on each page of the home page and the tag pages.",
     "date_format": "How dates are shown, in the blog's language: full, long, medium, short, "
                    "or a strftime pattern.",
+    "markdown": "The Markdown engine: \"python-markdown\", or \"commonmark\" (cmark-gfm: "
+                "faster, as GitHub reads it).",
     "comments": "Comments from readers, taken by `sitegen comments serve`.",
     "comments.enabled": "Show the comment threads and the comment form.",
     "comments.endpoint": "Where the form posts: a path on the site, or an http(s) URL.",

@@ -20,11 +20,13 @@ from .comments import Thread, empty_thread
 from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
 from .loading import Loaded, Request, load_files
+from .plural import count
 from .posts import Post, StaticPage
 from .progress import Report
 from .redirects import Redirect, load_redirects
 from .related import related_indices
 from .sourcefile import file_fault
+from .urls import month_address, tag_address, year_address
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Tag:
 
     @property
     def url(self) -> str:
-        return f"/tags/{self.slug}/"
+        return tag_address(self.slug)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Month:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/{self.month:02d}/"
+        return month_address(self.year, self.month)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Year:
 
     @property
     def url(self) -> str:
-        return f"/{self.year:04d}/"
+        return year_address(self.year)
 
     @property
     def posts(self) -> tuple[Post, ...]:
@@ -182,7 +184,20 @@ def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -
                 paths.comments / f"{stem}.yml")
         for stem in sorted(set(threads) - stems)
     ]
-    return tuple(warnings)
+    return tuple(warnings) + _email_warning(threads)
+
+
+def _email_warning(threads: dict[str, Thread]) -> tuple[Problem, ...]:
+    """One warning for the whole build, at the first thread file that holds readers' email
+    addresses, counting the others: they would reach git with it."""
+    holding = sorted(thread.source for thread in threads.values()
+                     if thread.holds_emails and thread.source is not None)
+    if not holding:
+        return ()
+    others = f" (and {count(len(holding) - 1, 'other thread file')})" if len(holding) > 1 else ""
+    return (Problem(f"holds readers' email addresses ('email' keys){others}, which must not "
+                    "be in git: move them to the private store with `sitegen comments "
+                    "migrate-private`", holding[0]),)
 
 
 def _files(folder: Path, suffix: str, problems: list[Problem]) -> list[str]:

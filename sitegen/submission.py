@@ -17,12 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 from .abuse import WordFilter, count_links
 from .comments import COMMENT_ID, read_entries, safe_url
 from .config import Config, SitePaths
+from .engines import Engines
 from .errors import ContentError, SitegenError
 from .moderation import POST_STEM, PendingComment, new_id
-from .posts import MarkdownRenderer, Post, load_post
-from .threadfile import entry_ids
+from .posts import Post, load_post
+from .threadfile import ThreadWriter, entry_ids
 
-FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage")
+FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage", "notify")
 MAX_AUTHOR = 100
 MAX_EMAIL = 254
 MAX_URL = 300
@@ -56,13 +57,16 @@ class Target:
 
 class PostIndex:
     """Posts and their threads' comment ids, read from disk and cached until a file changes;
-    safe to share between the server's threads."""
+    safe to share between the server's threads. The ids of a thread that `threads` wrote
+    last are taken from it, without reading the thread as YAML again."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config,
+                 threads: ThreadWriter | None = None) -> None:
         self.paths = paths
         self.config = config
+        self.threads = threads
         self._lock = threading.Lock()
-        self._renderer: MarkdownRenderer | None = None
+        self._engines: Engines | None = None
         self._cache: dict[Path, tuple[tuple, object]] = {}
 
     def post(self, stem: str, now: datetime) -> Target | None:
@@ -74,7 +78,10 @@ class PostIndex:
         return Target(post.stem, post.url, post.comments_open, post.title)
 
     def comment_ids(self, stem: str) -> frozenset[str]:
-        ids = self._cached(self.paths.comments / f"{stem}.yml", _thread_ids)
+        path = self.paths.comments / f"{stem}.yml"
+        if self.threads and (known := self.threads.known_ids(path)) is not None:
+            return known
+        ids = self._cached(path, _thread_ids)
         return ids if isinstance(ids, frozenset) else frozenset()
 
     def _cached(self, path: Path, load):
@@ -91,9 +98,9 @@ class PostIndex:
             return hit[1]
 
     def _load_post(self, path: Path) -> Post | None:
-        self._renderer = self._renderer or MarkdownRenderer()
+        self._engines = self._engines or Engines()
         try:
-            return load_post(path, path.read_bytes(), self.config, self._renderer)
+            return load_post(path, path.read_bytes(), self.config, self._engines)
         except (OSError, SitegenError):
             return None
 
@@ -110,10 +117,11 @@ class Checker:
     """Turns a form into a PendingComment, or raises Refusal with a message that says what
     to change."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    def __init__(self, paths: SitePaths, config: Config,
+                 threads: ThreadWriter | None = None) -> None:
         self.config = config
         self.settings = config.comments
-        self.index = PostIndex(paths, config)
+        self.index = PostIndex(paths, config, threads)
         self.words = WordFilter(self.settings.blocked_words)
 
     def find(self, stem: str) -> Target | None:
@@ -133,6 +141,9 @@ class Checker:
         self._check_author(author)
         self._check_body(body)
         self._check_contact(email, url)
+        if form.get("notify") and not email and self.config.notify.reader_mail:
+            raise Refusal(400, "To be emailed about replies, give your email address.",
+                          "email")
         if replyto and (not COMMENT_ID.match(replyto)
                         or replyto not in self.index.comment_ids(target.stem)):
             raise Refusal(400, "The comment you are replying to is not in this thread.",
@@ -152,7 +163,10 @@ class Checker:
         link puts it in the page's address (?replyto=c2#comment-form), which the browser
         sends back as the Referer. Only an id of this thread is taken from there; anything
         else makes an ordinary comment rather than a refusal the reader cannot fix."""
-        hint = parse_qs(urlsplit(referer).query).get("replyto", [""])[0].strip()
+        try:
+            hint = parse_qs(urlsplit(referer).query).get("replyto", [""])[0].strip()
+        except ValueError:  # an address that does not parse ('http://[::1') names no reply
+            return ""
         known = COMMENT_ID.match(hint) and hint in self.index.comment_ids(target.stem)
         return hint if known else ""
 

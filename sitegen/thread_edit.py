@@ -18,9 +18,10 @@ from .atomic import write_file, write_new
 from .comments import read_entries
 from .config import SitePaths
 from .errors import ContentError, Problem
+from .layout import queue_folder
 from .lookup import match_id
 from .moderation import thread_lock
-from .posts import YAML_LOADER, decode
+from .sourcefile import YAML_LOADER, decode
 from .threadfile import dump_yaml, entry_ids
 
 BOM = b"\xef\xbb\xbf"
@@ -110,8 +111,7 @@ def _keep_rejected(paths: SitePaths, found: Published, entry: dict) -> Path:
     """The removed comment in rejected/, with the post it was on, never replacing a file."""
     kept = {"id": found.id, "post": found.stem,
             **{key: value for key, value in entry.items() if key != "id"}}
-    rejected = paths.comments / "rejected"
-    rejected.mkdir(parents=True, exist_ok=True)
+    rejected = queue_folder(paths.comments / "rejected")
     for name in (f"{found.id}.yml", f"{found.stem}--{found.id}.yml"):
         try:
             write_new(rejected / name, dump_yaml(kept).encode("utf-8"))

@@ -7,6 +7,10 @@ loaded. Two spellings of one place (/tags/./, /tags//, /tags) are then one addre
 that two pages claiming it are seen to collide; and a text that a browser would take to
 another host (//evil.example, /\\evil.example, "/\\t/evil.example") is refused, never
 written into a page.
+
+This module also owns the scheme: every address the build gives a page (a post's permalink
+from the config's pattern, pages, tags, year and month archives, feeds, the pages of a long
+listing, the sitemap, the 404 page), and so the addresses an old one may not take.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import re
 import unicodedata
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
+
+from slugify import slugify
 
 from .errors import shown
 
@@ -33,13 +39,31 @@ DOT_SEGMENTS = frozenset({".", "%2e"})
 DOUBLE_DOT_SEGMENTS = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
 # The folder of the theme's static files, copied as they are and never planned as pages.
 STATIC_FOLDER = "/static/"
-# Addresses the build gives its own pages (home, archives, tags, feeds...): an old
-# address among them cannot become a redirect.
-RESERVED = re.compile(
-    r"^/(?:|index\.html|(?:archive|tags|page|comments|static)/.*|\d{4}/(?:\d{2}/)?|"
-    r"(?:comments/)?feed\.xml|404\.html|sitemap\.xml|robots\.txt|query-redirects\.json)$"
-)
-
+# The addresses of the build's own pages that do not depend on the content.
+HOME = "/"
+ARCHIVE = "/archive/"
+TAGS = "/tags/"
+FEED = "/feed.xml"
+COMMENTS_FEED = "/comments/feed.xml"
+SITEMAP = "/sitemap.xml"
+ROBOTS = "/robots.txt"
+NOT_FOUND = "/404.html"
+# The search page, with `search = true`; not among OWN_FOLDERS, since Blogger's old
+# /search/label/... addresses may still be redirected.
+SEARCH = "/search/"
+# The table that sends old query-string addresses (/?p=123) on to their permalinks.
+QUERY_TABLE = "/query-redirects.json"
+# A listing's own feed is this file in its folder; its later pages are <listing>page/2/...
+FEED_FILE = "feed.xml"
+PAGINATION = "page/"
+# Addresses the build gives its own pages: an old address among them cannot become a
+# redirect. Whole folders: the archive, tags, the home page's later pages, the comments
+# feed's folder and the theme's files; and the year (/2024/) and month (/2024/05/) archives.
+OWN_FOLDERS = (ARCHIVE, TAGS, HOME + PAGINATION, posixpath.dirname(COMMENTS_FEED) + "/",
+               STATIC_FOLDER)
+OWN_FILES = frozenset({HOME, HOME + "index.html", FEED, COMMENTS_FEED, SITEMAP, ROBOTS,
+                       NOT_FOUND, QUERY_TABLE})
+ARCHIVE_ADDRESS = re.compile(r"^/\d{4}/(?:\d{2}/)?$")
 
 class AddressError(ValueError):
     """Why a text is not an address of this site; says it as the end of a sentence that
@@ -144,6 +168,45 @@ def page_address(slug: str) -> str:
     return site_address(f"/{slug}/")
 
 
+def thread_feed_address(post_address: str) -> str:
+    """The Atom feed of a post's comments: comments.xml in the post's folder
+    (/2010/08/31/slug/comments.xml), or beside a post that is a file (/2010/slug.comments.xml)."""
+    if post_address.endswith("/"):
+        return post_address + "comments.xml"
+    return posixpath.splitext(post_address)[0] + ".comments.xml"
+
+
+def tag_address(slug: str) -> str:
+    """The listing of a tag's posts, such as /tags/bread/."""
+    return f"{TAGS}{slug}/"
+
+
+def named_tag_address(name: str) -> str:
+    """The listing of the tag named `name` as a post writes it ("Sourdough bread")."""
+    return tag_address(slugify(name))
+
+
+def year_address(year: int) -> str:
+    """The archive of one year, such as /2024/."""
+    return f"/{year:04d}/"
+
+
+def month_address(year: int, month: int) -> str:
+    """The archive of one month, such as /2024/05/."""
+    return f"{year_address(year)}{month:02d}/"
+
+
+def feed_address(listing: str) -> str:
+    """The feed of a listing (a tag's), beside it: /tags/bread/feed.xml."""
+    return f"{listing}{FEED_FILE}"
+
+
+def listing_page(listing: str, number: int) -> str:
+    """Page `number` (from 1) of a long listing: the listing itself, then
+    <listing>page/2/ and so on."""
+    return listing if number == 1 else f"{listing}{PAGINATION}{number}/"
+
+
 def output_path(address: str) -> str:
     """The file a static host serves for `address`, relative to the output folder; a query
     is not part of it."""
@@ -153,5 +216,5 @@ def output_path(address: str) -> str:
 
 def reserved(address: str) -> bool:
     """Whether the build may give `address` (canonical) to one of its own pages."""
-    return RESERVED.match(address) is not None
-
+    return (address in OWN_FILES or address.startswith(OWN_FOLDERS)
+            or ARCHIVE_ADDRESS.match(address) is not None)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sitegen.config import BuildOptions
 from sitegen.errors import Problem
 from sitegen.preview import Preview, ServeOptions
-from sitegen.serve import PreviewServer, WSGIApp, bind
+from sitegen.preview.http import PreviewServer, WSGIApp, bind
 
 from conftest import NOW
 

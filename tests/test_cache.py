@@ -105,7 +105,8 @@ def _model(site):
 def test_threads_read_back_unpack_their_comments_only_when_asked(make_site):
     from sitegen.build import build
     from sitegen.cache import StoredThread
-    from sitegen.comments import CommentRenderer, load_thread
+    from sitegen.commentmarkup import CommentRenderer
+    from sitegen.comments import load_thread
     from sitegen.config import BuildOptions, load_config
 
     site = _threaded_site(make_site, [["2011-01-01 10:00", "2011-03-01 10:00", "2011-02-01 10:00"]])

@@ -104,6 +104,18 @@ def test_bad_values_are_all_reported_at_once(make_site, monkeypatch):
     ]
 
 
+def test_the_markdown_engine_is_one_of_two(make_site, monkeypatch):
+    assert load_config(SitePaths.at(make_site().root)).markdown == "python-markdown"
+    site = make_site({"sitegen.toml": 'markdown = "commonmark"\n'})
+    assert load_config(SitePaths.at(site.root)).markdown == "commonmark"
+    site.write("sitegen.toml", 'markdown = "CommonMark"\n')
+    assert messages(site, monkeypatch) == [
+        "sitegen.toml: 'markdown' must be 'python-markdown' or 'commonmark', not 'CommonMark'"]
+    site.write("sitegen.toml", "markdown = true\n")
+    assert messages(site, monkeypatch) == [
+        "sitegen.toml: 'markdown' must be a string, not a boolean"]
+
+
 def test_toml_syntax_error_names_the_line(make_site, monkeypatch):
     site = make_site({"sitegen.toml": 'title = "ok"\nauthor = \n'})
     [message] = messages(site, monkeypatch)

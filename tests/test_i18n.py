@@ -67,6 +67,20 @@ def test_portuguese_words_plurals_and_dates(pt_site):
     assert soup(pt_site, "/old.html").p.get_text() == "Esta página mudou-se para Pão."
 
 
+def test_main_s_comment_words_come_in_portuguese_too(pt_site):
+    """The words the comment thread, its feed and the form gained on main (thread feeds,
+    GitHub Markdown, replies' parents) are in the catalogs like the rest."""
+    page = soup(pt_site, URL)
+    assert page.select_one('a[type="application/atom+xml"][href$="comments.xml"]').get_text() \
+        == "feed destes comentários"
+    assert page.select_one('link[rel="alternate"][href$="comments.xml"]')["title"] \
+        == "Comentários a «Pão»"
+    assert page.select_one("#comment-body-help").get_text().startswith("Markdown (como no GitHub)")
+    assert page.select_one("#comment-c2 .in-reply-to").get_text() == "em resposta a Leitor 1"
+    feed = (pt_site.output / URL.strip("/") / "comments.xml").read_text()
+    assert "<title>Comentários a «Pão»</title>" in feed
+
+
 def test_a_portuguese_page_in_chromium_passes_axe(browser, pt_site):
     require_axe()
     page = browser.new_page()

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from sitegen.importers.model import ExportError
+from sitegen.private import store_of
 
 from helpers import links
 from import_support import EXPORTS, import_into, new_site, read, thread_ids
@@ -69,7 +70,10 @@ def test_classic_comments_keep_replies_from_related_links(classic):
     assert [(c["id"], c.get("replyto")) for c in thread] == [
         ("blogger-2001", None), ("blogger-2002", "blogger-2001"),
         ("blogger-2003", "blogger-2002")]
-    assert thread[0]["email"] == "ana@example.com" and "email" not in thread[1]
+    assert "email" not in thread[0] and "email" not in thread[1]
+    store = store_of(site.root)
+    assert store.email_of("blogger-2001") == "ana@example.com"
+    assert store.email_of("blogger-2002") is None
     assert thread[0]["body"] == "Looks *great*!<br>\nWhich flour? &lt;script&gt;alert(1)" \
                                 "&lt;/script&gt;\n"
     site.build()

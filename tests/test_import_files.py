@@ -15,6 +15,7 @@ import pytest
 from sitegen.config import Config, SitePaths
 from sitegen.importers.files import plan_files, write_files
 from sitegen.importers.model import Export, ExportError, ImportedComment, ImportedItem
+from sitegen.private import store_of
 
 from import_support import EXPORTS, import_into, new_site
 
@@ -147,7 +148,7 @@ def test_every_file_is_written_or_none_is(tmp_path):
     paths.comments.parent.mkdir(parents=True)
     paths.comments.write_text("a file where the comments folder should be")
     with pytest.raises(ExportError) as caught:
-        write_files(planned)
+        write_files(planned, paths)
     assert "cannot write the import: File exists" in str(caught.value)
     assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()] \
         == ["content/comments"]
@@ -159,14 +160,15 @@ def test_written_files_load_as_the_build_reads_them(tmp_path):
                               email="ze@example.com", url="https://ze.example", replyto=None)
     export = Export(items=[item("a", "one", tags=("Pão", "x: y"), comments=(comment,),
                                 comments_open=False)])
-    write_files(plan_files(export, paths, Config(), force=False))
+    write_files(plan_files(export, paths, Config(), force=False), paths)
     assert (tmp_path / "content/posts/2012-03-14-one.md").read_text() == (
         "---\ntitle: a\ndate: 2012-03-14 10:00:00+00:00\ntags: [Pão, 'x: y']\n"
         "comments: closed\n---\n\nBody.\n")
     assert (tmp_path / "content/comments/2012-03-14-one.yml").read_text() == (
         "- id: c1\n  author: Zé\n  date: 2012-03-14 10:00:00+00:00\n"
-        "  url: https://ze.example\n  email: ze@example.com\n  body: |\n    Two\n\n"
+        "  url: https://ze.example\n  body: |\n    Two\n\n"
         "    paragraphs\n")
+    assert store_of(tmp_path).email_of("c1") == "ze@example.com"
 
 
 def test_a_failure_part_way_puts_back_every_file_as_it_was(make_site, tmp_path):

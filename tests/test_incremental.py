@@ -21,6 +21,7 @@ from sitegen.config import BuildOptions, SitePaths
 from sitegen.errors import ContentError, SitegenError, ThemeError
 from sitegen.loading import SETTLE_NS
 from sitegen.output import MARKER
+from sitegen.render import Renderer
 
 from conftest import NOW
 from helpers import post, run_sitegen, thread
@@ -154,6 +155,7 @@ def test_editing_a_title_rewrites_every_page_that_shows_it(blog, tmp_path):
         "page/2/index.html", "tags/travel/index.html",  # listings with its teaser
         "archive/index.html", "2020/index.html", "2020/02/index.html",
         "feed.xml", "tags/travel/feed.xml", "comments/feed.xml",
+        "2020/02/10/delta/comments.xml",  # its comments' feed, titled with it
     }
     assert report.deleted == ()
 
@@ -163,7 +165,8 @@ def test_adding_a_comment_rewrites_its_post_the_counts_and_the_comments_feed(blo
     blog.write(DELTA_THREAD, thread(*COMMENTS, comment))
     report = rebuild_and_check(blog, tmp_path)
     assert set(report.written) == {"2020/02/10/delta/index.html", "page/2/index.html",
-                                   "tags/travel/index.html", "comments/feed.xml"}
+                                   "tags/travel/index.html", "comments/feed.xml",
+                                   "2020/02/10/delta/comments.xml"}
     assert "Late to this." in blog.page("/2020/02/10/delta/")
 
 
@@ -180,7 +183,8 @@ def test_adding_a_reply_nests_it_under_its_comment(blog, tmp_path):
 def test_editing_a_comment_rewrites_only_its_post_and_the_comments_feed(blog, tmp_path):
     edit(blog, DELTA_THREAD, "Agreed.", "Agreed, mostly.")
     report = rebuild_and_check(blog, tmp_path)
-    assert set(report.written) == {"2020/02/10/delta/index.html", "comments/feed.xml"}
+    assert set(report.written) == {"2020/02/10/delta/index.html", "comments/feed.xml",
+                                   "2020/02/10/delta/comments.xml"}
 
 
 def test_changing_a_date_moves_the_post_and_updates_every_listing(blog, tmp_path):
@@ -276,6 +280,37 @@ def test_a_config_change_rewrites_what_it_changes(blog, tmp_path):
     edit(blog, "sitegen.toml", 'title = "Test blog"', 'title = "Renamed blog"')
     report = rebuild_and_check(blog, tmp_path)
     assert "2020/02/10/delta/index.html" in report.written
+
+
+def post_page(stem: str) -> str:
+    return f"{stem[:10].replace('-', '/')}/{stem[11:]}/index.html"
+
+
+def test_switching_the_markdown_engine_renders_only_what_shows_bodies(blog, tmp_path,
+                                                                      monkeypatch):
+    # A definition list: Python-Markdown makes one, CommonMark a paragraph.
+    for stem in POSTS:
+        edit(blog, f"content/posts/{stem}.md", BODY, BODY + "\n\nTerm\n:   Definition.")
+    rebuild_and_check(blog, tmp_path)
+    bodies = {*map(post_page, POSTS), "feed.xml", "tags/bread/feed.xml",
+              "tags/travel/feed.xml", "tags/code/feed.xml"}
+    edit(blog, "sitegen.toml", "posts_per_page = 2", 'posts_per_page = 2\nmarkdown = "commonmark"')
+    report = rebuild_and_check(blog, tmp_path)
+    assert set(report.written) == bodies
+    assert "<p>Term\n:   Definition.</p>" in blog.page("/2020/02/10/delta/")
+
+    rendered = []
+    render = Renderer.render
+    monkeypatch.setattr(Renderer, "render",
+                        lambda self, page: rendered.append(page.path) or render(self, page))
+    edit(blog, "sitegen.toml", 'markdown = "commonmark"', 'markdown = "python-markdown"')
+    report = run(blog)
+    monkeypatch.undo()
+    # The about page is converted by the engine too; its HTML is the same in both.
+    assert set(rendered) == bodies | {"about/index.html"}
+    assert set(report.written) == bodies
+    assert "<dt>Term</dt>" in blog.page("/2020/02/10/delta/")
+    assert contents(snapshot(blog.output)) == clean_copy_build(blog, tmp_path)
 
 
 def test_static_files_are_copied_updated_and_removed(blog, tmp_path):

@@ -30,6 +30,7 @@ from intake_support import (
 
 from sitegen.config import load_config
 from sitegen.intake import create_app, request_limit
+from sitegen.private import store_of
 
 ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 
@@ -98,6 +99,9 @@ REFUSED = [
                  id="url with quotes"),
     pytest.param(comment(url="https://" + "a" * 300 + ".example"), 400, "http",
                  id="url too long"),
+    pytest.param(comment(url="http://[::1"), 400, "http", id="url that does not parse"),
+    pytest.param(comment(url="https://a\uff03b.example/"), 400, "http",
+                 id="url invalid under NFKC"),
     pytest.param(comment(email="not an address"), 400, "email", id="bad email"),
     pytest.param(comment(body="http://a.test http://b.test www.c.test [d](//d.test)"), 400,
                  "4 links", id="too many links"),
@@ -302,7 +306,8 @@ def test_200_concurrent_submissions_are_all_stored_intact(make_site):
         assert (entry["email"], entry["url"], entry["body"]) == (
             form["email"], form["url"], form["body"])
     folder = site.root / "content/comments/pending"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{c}.yml" for c in stored)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".gitignore", *(f"{c}.yml" for c in stored)])
 
 
 def test_auto_approve_publishes_straight_into_the_thread(make_site):
@@ -310,7 +315,8 @@ def test_auto_approve_publishes_straight_into_the_thread(make_site):
     before = (site.root / "content/comments" / f"{OPEN}.yml").read_bytes()
     with running_intake(site) as url:
         html = send(url, comment(body="Straight in."))
-        reply = send(url, comment(body="Me too.", replyto="first"), JSON)
+        reply = send(url, comment(body="Me too.", replyto="first", email="bea@example.org"),
+                     JSON)
     assert html.status == 303 and html.headers["location"].endswith("#comment-published")
     assert reply.status == 201 and reply.json["status"] == "published"
     after = (site.root / "content/comments" / f"{OPEN}.yml").read_bytes()
@@ -318,9 +324,47 @@ def test_auto_approve_publishes_straight_into_the_thread(make_site):
     entries = yaml.safe_load(after)
     assert [e["body"] for e in entries] == ["First!", "Straight in.", "Me too."]
     assert "ip_hash" not in entries[-1] and entries[-1]["replyto"] == "first"
+    assert "email" not in entries[-1], "the address is kept out of the thread, in private/"
+    assert store_of(site.root).email_of(reply.json["id"]) == "bea@example.org"
     assert pending(site) == {}
     site.build()
     assert "Straight in." in site.page("/2010/08/31/hello/")
+
+
+@pytest.mark.parametrize("settings", ["rate_limit = 0", "rate_limit = 0\nauto_approve = true"])
+def test_a_thread_with_an_impossible_date_still_takes_comments(make_site, settings):
+    site = comment_site(make_site, settings)
+    thread = site.root / "content/comments" / f"{OPEN}.yml"
+    site.write(thread, thread.read_text() + "- id: odd\n  author: Bo\n  date: 2010-02-30\n"
+                                            "  body: Hi\n")
+    with running_intake(site) as url:
+        reply = send(url, comment(replyto="odd"), JSON)
+    assert reply.status in (201, 202), reply.json
+    assert reply.json["status"] == ("published" if "auto" in settings else "pending")
+
+
+def test_auto_approve_reads_back_only_the_end_of_a_long_thread(make_site, monkeypatch):
+    site = comment_site(make_site, "rate_limit = 0\nauto_approve = true")
+    thread = site.root / "content/comments" / f"{OPEN}.yml"
+    site.write(thread, thread.read_text() + "".join(
+        f"- id: old{n}\n  author: Reader\n  date: 2010-09-02 10:00\n  body: |\n"
+        f"    {'Many words. ' * 20}\n" for n in range(200)))
+    parsed: list[int] = []
+    load = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda text, *args, **kw: parsed.append(len(text)) or
+                        load(text, *args, **kw))
+    with running_intake(site) as url:
+        assert send(url, comment(body="The first reads the thread whole."), JSON).status == 201
+        parsed.clear()
+        for n in range(5):
+            reply = send(url, comment(body=f"Reply {n}.", replyto=f"old{n}"), JSON)
+            assert reply.status == 201
+    # Each comment costs the same however long the thread is: no read of it as a whole.
+    assert parsed and max(parsed) < thread.stat().st_size / 20
+    entries = yaml.safe_load(thread.read_text())
+    assert len(entries) == 207
+    assert [(e["body"], e["replyto"]) for e in entries[-5:]] == [
+        (f"Reply {n}.", f"old{n}") for n in range(5)]
 
 
 REBUILD_SCRIPT = """
@@ -432,9 +476,10 @@ def test_without_javascript_the_reply_comes_from_the_page_address(make_site):
     site = comment_site(make_site)
     page = "http://127.0.0.1/2010/08/31/hello/"
     with running_intake(site) as url:
-        for referer in (f"{page}?replyto=first", f"{page}?replyto=nobody", page):
+        for referer in (f"{page}?replyto=first", f"{page}?replyto=nobody", page,
+                        "http://[::1/?replyto=first"):
             reply = send(url, comment(body=referer), {**FORM, "Referer": referer})
             assert reply.status == 303
     replies = {entry["body"]: entry.get("replyto") for entry in pending(site).values()}
     assert replies == {f"{page}?replyto=first": "first", f"{page}?replyto=nobody": None,
-                       page: None}
+                       page: None, "http://[::1/?replyto=first": None}

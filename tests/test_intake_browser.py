@@ -121,7 +121,7 @@ def test_with_javascript_the_form_posts_in_place(browser, served):
 # Every element the theme or the sanitiser's allow-list may put in a thread; anything else
 # in the rendered comments came from a reader.
 THREAD_TAGS = {"li", "ol", "ul", "article", "header", "a", "span", "time", "div", "p", "br",
-               "em", "strong", "code", "pre", "blockquote"}
+               "em", "strong", "del", "code", "pre", "blockquote"}
 FIND_DANGER = """tags => {
   const found = [];
   for (const el of document.querySelectorAll(".comment-list *")) {

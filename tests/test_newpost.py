@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sitegen.config import Config, SitePaths
+from sitegen.engines import Engines
 from sitegen.errors import ContentError
 from sitegen.newpost import new_post, parse_date
-from sitegen.posts import MarkdownRenderer, load_post
+from sitegen.posts import load_post
 
 from helpers import run_sitegen
 
@@ -18,7 +19,7 @@ LISBON = Config(timezone="Europe/Lisbon")
 
 
 def load(path):
-    return load_post(path, path.read_bytes(), LISBON, MarkdownRenderer())
+    return load_post(path, path.read_bytes(), LISBON, Engines())
 
 
 def test_the_new_post_is_named_by_date_and_slug_and_loads_as_asked(tmp_path):

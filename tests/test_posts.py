@@ -143,6 +143,14 @@ def test_summary_carries_no_ids_or_footnote_links(make_site):
     assert load(site).posts[0].summary_html == "<p>Claim.</p>"
 
 
+def test_a_summary_before_the_marker_carries_no_heading_ids(make_site):
+    body = "## Why\n\nBecause[^1].\n\n<!--more-->\n\n## Why\n\nThe rest.\n\n[^1]: Reasons."
+    site = make_site({"content/posts/a.md": post("Ids", body=body)})
+    [loaded] = load(site).posts
+    assert loaded.summary_html == "<h2>Why</h2>\n<p>Because.</p>"
+    assert '<h2 id="why_1">' in loaded.body_html  # the page's own ids stay
+
+
 def test_comments_closed(make_site):
     site = make_site({
         "content/posts/a.md": post("Closed", comments="closed"),

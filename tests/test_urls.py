@@ -13,11 +13,18 @@ from hypothesis import strategies as st
 
 from sitegen.urls import (
     AddressError,
+    feed_address,
+    listing_page,
+    month_address,
+    named_tag_address,
     output_path,
+    page_address,
     permalink,
     reserved,
     site_address,
+    tag_address,
     url_address,
+    year_address,
 )
 
 
@@ -115,6 +122,45 @@ def test_the_sites_own_addresses_are_reserved_for_imports():
         assert reserved(address), address
     for address in ("/2020/01/02/hello/", "/about/", "/?p=1", "/search/label/Bread/"):
         assert not reserved(address), address
+
+
+def test_the_scheme_gives_tags_archives_feeds_and_later_pages_their_addresses():
+    assert tag_address("bread") == "/tags/bread/"
+    assert named_tag_address("Sourdough Bread") == "/tags/sourdough-bread/"
+    assert year_address(2024) == "/2024/"
+    assert year_address(987) == "/0987/"
+    assert month_address(2024, 5) == "/2024/05/"
+    assert feed_address(tag_address("bread")) == "/tags/bread/feed.xml"
+    assert listing_page("/", 1) == "/"
+    assert listing_page("/", 2) == "/page/2/"
+    assert listing_page("/tags/bread/", 3) == "/tags/bread/page/3/"
+    assert page_address("about") == "/about/"
+
+
+def test_every_address_of_the_scheme_is_canonical_and_reserved_but_posts_and_pages():
+    own = [tag_address("bread"), month_address(2024, 5), year_address(2024),
+           feed_address(tag_address("bread")), listing_page("/", 2),
+           listing_page(tag_address("bread"), 2)]
+    for address in own:
+        assert site_address(address) == address
+        assert reserved(address), address
+    assert not reserved(page_address("about"))
+    assert not reserved(permalink("/{year}/{month}/{day}/{slug}/", datetime(2024, 5, 1), "a"))
+
+
+def test_every_file_a_build_writes_is_at_a_reserved_address_but_posts_and_pages(make_site):
+    post = "---\ntitle: {n}\ndate: 2024-0{n}-01\ntags: [Bread, Sourdough loaf]\n---\nBody\n"
+    site = make_site({
+        "sitegen.toml": 'title = "T"\nbase_url = "https://example.org/"\nposts_per_page = 1\n',
+        **{f"content/posts/2024-0{n}-01-p{n}.md": post.format(n=n) for n in (1, 2)},
+        "content/pages/about.md": "---\ntitle: About\n---\nHi\n",
+    })
+    site.build()
+    mine = {"/about/", "/2024/01/01/p1/", "/2024/02/01/p2/"}
+    addresses = {"/" + path.removesuffix("index.html") for path in site.files()}
+    assert mine < addresses
+    assert {"/page/2/", "/tags/sourdough-loaf/page/2/", "/2024/02/"} < addresses
+    assert [address for address in addresses - mine if not reserved(address)] == []
 
 
 # Texts that mix what makes an address tricky: separators, dots, escapes, hosts, schemes.

@@ -67,6 +67,10 @@ PAYLOADS = [
     "&#60;img src=x onerror=alert(53)&#62;",
     "`<script>alert(54)</script>` in code, and ```\n<script>alert(55)</script>\n```",
     "{{ 7*7 }} {% raw %} ${alert(56)}",
+    # GitHub-flavoured Markdown: strikethrough, bare links and task lists around attacks.
+    "~~<img src=x onerror=alert(57)>~~ and www.x.test/\"onmouseover=alert(58)//",
+    "- [ ] <svg onload=alert(59)>\n- [x] [~~done~~](javascript:alert(60))\n  - nested",
+    "https://x.test/<script>alert(61)</script> <http://x.test/\" onclick=\"alert(62)>",
 ]
 
 URL_PAYLOADS = [

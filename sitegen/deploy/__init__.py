@@ -16,8 +16,8 @@ from ..config import DeployConfig, SitePaths
 from ..errors import Problem, SitegenError
 from ..manifest import preview_flag
 from ..output import output_lock
+from ..plural import count
 from ..progress import Report
-from ..wording import count
 
 
 @dataclass(frozen=True)

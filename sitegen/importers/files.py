@@ -9,6 +9,7 @@ Each file is written in one step (atomic.write_file); a failure puts back what w
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..dates import isoformat
 from ..errors import ContentError, Problem, shown
+from ..layout import queue_folder
 from ..moderation import PendingComment
+from ..private import store_of
 from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, entry_ids
 from ..urls import AddressError, page_address, permalink, reserved, site_address
@@ -27,7 +30,8 @@ from .model import Export, ExportError, ImportedComment, ImportedItem
 
 REDIRECTS_HEADER = (b"# Old addresses, each leading to a page of this site (old: new).\n"
                     b"# The build writes a redirect page at each old address.\n")
-RESERVED_PAGE_SLUGS = frozenset({"tags", "archive", "page", "comments", "static", "feed"})
+# Page slugs that are not the site's own addresses but would read as its feed or an archive.
+LOOKALIKE_PAGE_SLUGS = frozenset({"feed"})
 # Old blogs allow slugs of 200 characters and more (and a word of Chinese is five letters
 # here): shortened at a word, a slug leaves room in every file name made from it.
 SLUG_LENGTH = 100
@@ -45,6 +49,9 @@ class Planned:
     comments: int = 0
     exists: bool = False
     redirects: int = 0
+    # (comment id, address) of the comments the file adds to a thread: kept in the private
+    # store, never in the file.
+    emails: tuple[tuple[str, str], ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -65,7 +72,7 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
         if item.comments:
             text = dump_yaml([_entry(c) for c in item.comments])
             planned.append(_file(paths.comments / f"{document.stem}.yml", text, "thread",
-                                 force, len(item.comments)))
+                                 force, len(item.comments), _emails(item.comments)))
     for stem, comments in sorted(export.merges.items()):
         merged = _merge(paths.comments / f"{stem}.yml", comments, export)
         planned += [merged] if merged else []
@@ -133,9 +140,19 @@ def _pending(comment: ImportedComment, stem: str) -> PendingComment:
     )
 
 
-def _file(path: Path, text: str, kind: str, force: bool, comments: int = 0) -> Planned:
+def _file(path: Path, text: str, kind: str, force: bool, comments: int = 0,
+          emails: tuple[tuple[str, str], ...] = ()) -> Planned:
     exists = path.exists() and not force
-    return Planned(path, text.encode("utf-8"), kind, comments, exists)
+    return Planned(path, text.encode("utf-8"), kind, comments, exists, emails=emails)
+
+
+def _emails(comments: list[ImportedComment]) -> tuple[tuple[str, str], ...]:
+    return tuple((comment.id, comment.email) for comment in comments if comment.email)
+
+
+def _taken_by_site(slug: str) -> bool:
+    """Whether a page at /<slug>/ would take or shadow an address of the site's own pages."""
+    return slug in LOOKALIKE_PAGE_SLUGS or slug.isdigit() or reserved(page_address(slug))
 
 
 class _Names:
@@ -154,7 +171,7 @@ class _Names:
         if len(slug) > SLUG_LENGTH:
             slug = slugify(slug, max_length=SLUG_LENGTH, word_boundary=True)
             export.notes[f"slugs shortened to {SLUG_LENGTH} characters"] += 1
-        if kind == "page" and (slug in RESERVED_PAGE_SLUGS or slug.isdigit()):
+        if kind == "page" and _taken_by_site(slug):
             slug = f"{slug}-page"
         base, number = slug, 1
         while self._keys(kind, item, slug) & self.taken:
@@ -209,7 +226,7 @@ def _document(item: ImportedItem) -> str:
 def _entry(comment: ImportedComment) -> dict[str, object]:
     entry: dict[str, object] = {"id": comment.id, "author": comment.author,
                                 "date": comment.date}
-    for key in ("url", "email", "replyto"):
+    for key in ("url", "replyto"):
         if value := getattr(comment, key):
             entry[key] = value
     if comment.owner:
@@ -232,7 +249,7 @@ def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Plann
         raise ExportError(*error.problems) from None
     if dropped := len(comments) - len(new):
         export.skip("comments already in their thread", dropped)
-    return Planned(path, data, "merge", added) if added else None
+    return Planned(path, data, "merge", added, emails=_emails(new)) if added else None
 
 
 def _redirects(path: Path, export: Export, claimed: dict[str, str]) -> Planned | None:
@@ -275,24 +292,45 @@ def _held(path: Path) -> bytes | None:
                           ) from None
 
 
-def write_files(planned: list[Planned]) -> None:
-    """Write every planned file that should be written, each whole or not at all. If one
-    cannot be written (a full disk, say) or the import is interrupted, the files already
-    written are put back as they were. A kill leaves at most one temporary file,
-    `.<name>.<random>.tmp` beside its target, and files that importing again completes."""
+def write_files(planned: list[Planned], paths: SitePaths) -> None:
+    """Write every planned file that should be written, each whole or not at all, then keep
+    the readers' addresses of the comments in threads in the private store. If a file
+    cannot be written (a full disk, say), nor the addresses kept, or the import is
+    interrupted, the files already written are put back as they were. A kill leaves at most
+    one temporary file, `.<name>.<random>.tmp` beside its target, and files that importing
+    again completes."""
     done: list[tuple[Path, bytes | None]] = []  # each file written, and what it held
     for item in (p for p in planned if p.writes):
         try:
             before = item.path.read_bytes() if item.path.exists() else None
+            if item.kind == "pending":
+                queue_folder(item.path.parent)
             # Pending comments hold readers' email addresses, as the moderation queue does.
             write_file(item.path, item.data, mode=0o600 if item.kind == "pending" else 0o644)
         except BaseException as error:
-            stuck = _put_back(done)
-            if not isinstance(error, OSError):
-                raise
-            raise ExportError(Problem(f"cannot write the import: {error.strerror}", item.path),
-                              *stuck) from None
+            _failed(done, error, Problem(f"cannot write the import: {_reason(error)}",
+                                         item.path))
         done.append((item.path, before))
+    if emails := [pair for item in planned if item.writes for pair in item.emails]:
+        try:
+            store_of(paths.root).set_emails(emails)
+        except BaseException as error:
+            _failed(done, error, Problem(f"cannot keep the readers' addresses of the comments "
+                                         f"in the private store: {_reason(error)}",
+                                         paths.root / "private"))
+
+
+def _failed(done: list[tuple[Path, bytes | None]], error: BaseException,
+            problem: Problem) -> None:
+    """Put back what was written, then raise: ExportError for a failure to write."""
+    stuck = _put_back(done)
+    if not isinstance(error, OSError | sqlite3.Error):
+        raise error
+    raise ExportError(problem, *stuck) from None
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error)
 
 
 def _put_back(done: list[tuple[Path, bytes | None]]) -> list[Problem]:

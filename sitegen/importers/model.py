@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from slugify import slugify
 
 from ..errors import Problem, SitegenError
-from ..urls import AddressError, url_address
+from ..urls import AddressError, tag_address, url_address
 
 SAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -141,7 +141,7 @@ def redirect_tag(export: Export, folder: str, segment: str, name: str) -> None:
     page of the tag `name` here; a segment that cannot be one folder is left alone."""
     segment = unquote(segment).strip()
     if (slug := slugify(name)) and segment and not any(c in segment for c in "/?#\\"):
-        export.redirects.setdefault(f"/{folder}/{segment}/", f"/tags/{slug}/")
+        export.redirects.setdefault(f"/{folder}/{segment}/", tag_address(slug))
 
 
 def old_address(url: str | None) -> str | None:

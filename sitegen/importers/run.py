@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SitePaths, load_config
+from ..plural import count
 from ..progress import Report
-from ..wording import count
 from . import blogger, disqus, wordpress
 from .files import Planned, plan_files, write_files
 from .model import Export
@@ -102,5 +102,5 @@ def run_import(kind: str, source: Path, paths: SitePaths, dry_run: bool = False,
         export = blogger.read(source, config, progress)
     files = plan_files(export, paths, config, force)
     if not dry_run:
-        write_files(files)
+        write_files(files, paths)
     return ImportReport(export, tuple(files), paths.root, dry_run)

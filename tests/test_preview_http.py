@@ -17,7 +17,8 @@ from preview_helpers import EventStream, request, running
 from sitegen.errors import SitegenError
 from sitegen.intake import IntakeApp, create_app
 from sitegen.moderation import Queue
-from sitegen.serve import LiveReload, PreviewApp, bind
+from sitegen.preview.http import PreviewApp, bind
+from sitegen.preview.live import LiveReload
 
 from helpers import post
 

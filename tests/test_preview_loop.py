@@ -23,8 +23,8 @@ from preview_helpers import (
 
 from sitegen.build import BuildReport
 from sitegen.config import BuildOptions
-from sitegen.preview import Rebuilder
-from sitegen.serve import LiveReload
+from sitegen.preview.live import LiveReload
+from sitegen.preview.loop import RebuildLoop
 
 from conftest import NOW
 from helpers import links, post, thread
@@ -89,15 +89,15 @@ def test_only_pages_that_were_written_reload_but_a_new_picture_reloads_all(site,
 def test_open_pages_are_told_what_a_build_wrote(make_site, written, deleted, told):
     site = make_site({"sitegen.toml": 'base_url = "https://example.org/blog/"\n'})
     live = LiveReload()
-    rebuilder = Rebuilder(site.paths, BuildOptions(now=NOW), live, RecordingConsole())
-    rebuilder.read_settings()
+    loop = RebuildLoop(site.paths, BuildOptions(now=NOW), live, RecordingConsole())
+    loop.read_settings()
     stream = live.stream(live.build_id)
     next(stream)  # how often to retry
-    rebuilder.tell_pages(BuildReport(1, 0, len(written), 0, 0.1, (), written, deleted))
+    loop.tell_pages(BuildReport(1, 0, len(written), 0, 0.1, (), written, deleted))
     event, data = next(stream).decode().split("\n")[:2]
     assert (event.removeprefix("event: "), json.loads(data.removeprefix("data: "))["paths"]) \
         == told
-    rebuilder.close()
+    loop.close()
     live.close()
 
 

@@ -1,10 +1,10 @@
 """PREVIEW: `sitegen serve` put together. Build, serve, watch, and rebuild after every batch of
 changes, then tell open pages and the terminal how it went.
 
-HTTP lives in serve.py and noticing changes in watch.py; this module is the policy between
-them: when to rebuild, whether pages reload or only restyle, and what the terminal says.
-What a rebuild redoes is build()'s business: it gets a cache of loaded files that lives as
-long as the preview, and skips what did not change.
+HTTP lives in http.py, what open pages follow in live.py and noticing changes in watch.py;
+this module is the policy between them: when to rebuild, whether pages reload or only
+restyle, and what the terminal says. What a rebuild redoes is build()'s business: it gets a
+cache of loaded files that lives as long as the preview, and skips what did not change.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from .build import BuildReport, build
-from .config import BuildOptions, Config, NotifyConfig, SitePaths, load_config
-from .errors import Problem, SitegenError, display_path, os_problem
-from .intake import IntakeApp, create_app
-from .render import find_theme
-from .serve import LiveReload, PreviewApp, PreviewServer, bind
+from ..build import BuildReport, build
+from ..config import BuildOptions, Config, NotifyConfig, SitePaths, load_config
+from ..errors import Problem, SitegenError, display_path, os_problem
+from ..intake import IntakeApp, create_app
+from ..render import find_theme
+from .http import PreviewApp, PreviewServer, bind
+from .live import LiveReload
 from .watch import Batch, Debouncer, Watcher
 
 
@@ -51,7 +52,7 @@ class ServeOptions:
     quiet_period: float = 0.05
 
 
-class Rebuilder:
+class RebuildLoop:
     """Builds one site again and again, reporting each outcome to pages and terminal."""
 
     def __init__(self, paths: SitePaths, options: BuildOptions, live: LiveReload | None,
@@ -185,24 +186,24 @@ class Preview:
     def __init__(self, paths: SitePaths, options: BuildOptions, settings: ServeOptions,
                  console: Reporter) -> None:
         self.live = LiveReload() if settings.reload else None
-        self.rebuilder = Rebuilder(paths, options, self.live, console,
+        self.loop = RebuildLoop(paths, options, self.live, console,
                                    open_moderation=is_loopback(settings.host))
         self.settings = settings
         self.paths = paths
-        self._app = PreviewApp(paths.output, self.live, self.rebuilder)
+        self._app = PreviewApp(paths.output, self.live, self.loop)
         # Known before the first build, so that the address printed is the site's own.
-        self.rebuilder.read_settings()
+        self.loop.read_settings()
         self._stack = contextlib.ExitStack()
         self.server: PreviewServer | None = None
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return self.server.url + self.rebuilder.root[1:]
+        return self.server.url + self.loop.root[1:]
 
     def __enter__(self) -> Preview:
         with self._stack as stack:
-            stack.callback(self.rebuilder.close)
+            stack.callback(self.loop.close)
             self.server = bind(self.settings.host, self.settings.port, self._app)
             stack.callback(_join, self._start(self.server.serve_forever, "sitegen-http"))
             stack.callback(self.server.close)
@@ -214,7 +215,7 @@ class Preview:
             watcher.follow(None)
             watcher.start()
             stack.callback(watcher.stop)
-            stack.callback(_join, self._start(self.rebuilder.run, "sitegen-rebuild",
+            stack.callback(_join, self._start(self.loop.run, "sitegen-rebuild",
                                               changes, watcher))
             stack.callback(changes.close)
             self._stack = stack.pop_all()

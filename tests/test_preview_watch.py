@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import SitePaths
-from sitegen.watch import Batch, Change, Debouncer, Kind, Watcher, classify
+from sitegen.preview.watch import Batch, Change, Debouncer, Kind, Watcher, classify
 
 ROOT = Path("/site")
 PATHS = SitePaths(root=ROOT, output=ROOT / "output")

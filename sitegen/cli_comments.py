@@ -1,0 +1,114 @@
+"""`sitegen comments`: the comment server, and the moderation queue from the terminal
+(list, show, approve, reject, reply). The other moderation commands (password, block,
+remove, edit) and what all of them share are in moderation_cli.py; cli.py declares the
+options of these."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from . import moderation_cli
+from .config import SitePaths, load_config
+from .errors import SitegenError
+from .plural import count
+
+if TYPE_CHECKING:
+    from .cli import Console
+
+
+def run_serve(args: argparse.Namespace, console: Console) -> int:
+    from .atomic import sweep
+    from .intake import create_app
+    from .intake_server import make_server, server_url
+
+    console.follow_logging()
+    paths = SitePaths.at(args.site)
+    app = create_app(paths)
+    try:
+        sweep(paths.comments / "pending")
+        server = make_server(app, args.host, args.port)
+        console.info(f"taking comments for {paths.root} at "
+                     f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")
+        try:
+            server.run()
+        finally:
+            server.close()
+    finally:
+        app.close()
+    return 0
+
+
+def run_list(args: argparse.Namespace, console: Console) -> int:
+    from .moderation import Queue
+
+    queue = Queue(SitePaths.at(args.site))
+    ids = queue.ids()
+    problems = []
+    for cid in ids:
+        try:
+            print(queue.get(cid).summary())
+        except SitegenError as error:
+            problems.extend(error.problems)
+    console.info(f"{count(len(ids), 'comment')} awaiting moderation")
+    if problems:
+        raise SitegenError(*problems)
+    return 0
+
+
+def run_show(args: argparse.Namespace, console: Console) -> int:
+    from .moderation import Queue
+
+    queue = Queue(SitePaths.at(args.site))
+    ids, problems = moderation_cli.pending_ids(queue, args.ids)
+    if problems:
+        raise SitegenError(*problems)
+    for number, cid in enumerate(ids):
+        print(("\n" if number else "") + queue.get(cid).describe())
+    return 0
+
+
+def run_decide(args: argparse.Namespace, console: Console) -> int:
+    """approve or reject: every id is tried, and every failure reported at the end."""
+    if bool(args.ids) == args.all:
+        console.error(f"give the ids of the comments to {args.decision}, or --all")
+        return 2
+    from .moderation import Queue
+
+    paths = SitePaths.at(args.site)
+    config = load_config(paths) if args.decision == "approve" else None
+    queue = Queue(paths)
+    decide = queue.approve if args.decision == "approve" else queue.reject
+    ids, unknown = moderation_cli.pending_ids(queue, queue.ids() if args.all else args.ids)
+    moved, problems = decide(ids)
+    for cid, where in moved.items():
+        console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
+    done = f"{args.decision.removesuffix('e')}ed {count(len(moved), 'comment')}"
+    if moved and config is not None:
+        moderation_cli.publish(paths, config, console, done)
+    else:
+        console.info(done)
+    if unknown or problems:
+        raise SitegenError(*unknown, *problems)
+    return 0
+
+
+def run_reply(args: argparse.Namespace, console: Console) -> int:
+    from .lookup import find_post
+    from .moderation import owner_reply
+
+    paths = SitePaths.at(args.site)
+    config = load_config(paths)
+    if args.message is not None:
+        body = args.message
+    else:
+        if sys.stdin.isatty():
+            console.info("type the reply (Markdown), then Ctrl-D on a line of its own:")
+        body = sys.stdin.read()
+    post = find_post(paths, config, args.post)
+    replyto = moderation_cli.reply_target(paths, post, args.to)
+    cid, thread = owner_reply(paths, config, post, body, replyto=replyto, author=args.author)
+    console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
+                 "publish")
+    return 0
