@@ -16,14 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from . import search
 from .config import BuildOptions, Config, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
+from .i18n import Language
+from .images import responsive_images, write_pictures
 from .layout import SitePaths, output_lock
 from .load import load
 from .outpaths import Planned, check_output_paths
-from .output import Output, Staged, check_output_folder, repair_output
+from .output import Committed, Output, Staged, check_output_folder, repair_output
 from .pages import PlannedFile, plan
+from .pictures import PictureStore
 from .plural import count
 from .progress import Report
 from .render import Renderer
@@ -52,6 +56,7 @@ class BuildReport:
     pages: int = 0
     # The title and date of the scheduled post that will appear next.
     scheduled: tuple[str, datetime] | None = None
+    search_seconds: float | None = None  # how long making the search index took, if made
 
     def summary(self) -> str:
         text = (f"{count(self.posts, 'post')}, {count(self.comments, 'comment')}: wrote "
@@ -66,6 +71,8 @@ class BuildReport:
             text += f'; next scheduled: "{title}" on {when:%Y-%m-%d %H:%M}'
         elif not self.posts:
             text += '; write the first post with: sitegen new "Title"'
+        if self.search_seconds is not None:
+            text += f"; search index in {self.search_seconds:.2f} s"
         return text
 
 
@@ -104,23 +111,29 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
     loaded = load(paths, config, state.lookup, parallelism, progress)
     try:
         site = make_site(loaded, config, options)
+        store = PictureStore(paths.state.images)
+        pictures = responsive_images(site, paths, store)
+        site = pictures.site
         renderer = Renderer(paths, config, paths.state.compiled_templates)
         inputs = _site_digest(site, renderer)
         with Output(paths, state, clean) as output:
             _mark_preview(paths, options, before_commit=True)
             planned = output.current_site(inputs)
-            pages = plan(site) if planned is None else []
+            pages = plan(site, renderer.language) if planned is None else []
             planned = planned or tuple(page.path for page in pages)
             copied = _static_files(renderer.static_dirs)
             at_root = root_files(paths.root_files)
             check_root_files(at_root, copied, pages, planned)
             check_output_paths(paths.output, [*copied.items(), *at_root.items(),
-                                              *_sources(site, pages, planned)])
+                                              *_sources(site, pages, planned),
+                                              *pictures.planned()])
             written = _write_pages(output, renderer, pages, on_page, parallelism,
                                    lambda: state.commit(loaded), progress)
             static = _write_static(output, {**copied, **at_root})
+            static += write_pictures(output, pictures.files, store)
             changes = output.commit(inputs, planned)
             _mark_preview(paths, options, before_commit=False)
+        indexed, trouble = _index(config, paths, changes)
     finally:
         state.commit(loaded)
     return BuildReport(
@@ -129,11 +142,12 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
         pages_written=written,
         static_files=static,
         seconds=time.perf_counter() - started,
-        warnings=site.warnings + _config_warnings(config, paths),
+        warnings=site.warnings + _config_warnings(config, paths, renderer.language) + trouble,
         written=changes.written,
         deleted=changes.deleted,
         pages=len(planned),
         scheduled=(site.scheduled.title, site.scheduled.date) if site.scheduled else None,
+        search_seconds=indexed,
     )
 
 
@@ -147,6 +161,19 @@ def _mark_preview(paths: SitePaths, options: BuildOptions, before_commit: bool) 
         flag.touch()
     elif not preview and not before_commit:
         flag.unlink(missing_ok=True)
+
+
+def _index(config: Config, paths: SitePaths,
+           changes: Committed) -> tuple[float | None, tuple[Problem, ...]]:
+    """Make the search index if the site has search and this build changed its pages (or
+    the output has no index): how long it took (None: not made), and a problem if it
+    failed."""
+    if not config.search or not search.needs_index(paths.output,
+                                                   changes.written + changes.deleted):
+        return None, ()
+    started = time.perf_counter()
+    problem = search.index(paths.output)
+    return time.perf_counter() - started, (problem,) if problem else ()
 
 
 def _site_digest(site: Site, renderer: Renderer) -> str:
@@ -238,8 +265,10 @@ def _write_static(output: Output, files: dict[str, Path]) -> int:
     return written
 
 
-def _config_warnings(config: Config, paths: SitePaths) -> tuple[Problem, ...]:
+def _config_warnings(config: Config, paths: SitePaths,
+                     language: Language) -> tuple[Problem, ...]:
+    warnings = [language.missing()]
     if config.base_url == Config.base_url:
-        return (Problem(f"'base_url' is not set, so feeds and the sitemap link to "
-                        f"{config.base_url}", paths.config_file),)
-    return ()
+        warnings.append(Problem(f"'base_url' is not set, so feeds and the sitemap link to "
+                                f"{config.base_url}", paths.config_file))
+    return tuple(warning for warning in warnings if warning is not None)

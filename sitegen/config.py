@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib.util
 import ipaddress
 import os
 import re
@@ -92,6 +93,15 @@ class DeployConfig:
 
 
 @dataclass(frozen=True)
+class ThemeConfig:
+    """The `[theme]` table: which theme, and its options. `theme = "name"` alone is short
+    for a table with only the name."""
+
+    name: str = "default"
+    recent_comments_include_owner: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything sitegen.toml can say, with the defaults a site gets without it."""
 
@@ -101,10 +111,13 @@ class Config:
     base_url: str = "http://localhost:8000"
     language: str = "en"
     timezone: str = "UTC"
-    theme: str = "default"
+    theme: ThemeConfig = field(default_factory=ThemeConfig)
     permalink: str = "/{year}/{month}/{day}/{slug}/"
     posts_per_page: int = 10
-    date_format: str = "%A, %B %-d, %Y"
+    # A Babel width (full, long, medium, short), a CLDR skeleton ("yMMMd") or a strftime
+    # pattern ("%d %B %Y"); each written in the site's language.
+    date_format: str = "full"
+    search: bool = False  # a Pagefind index and a /search/ page (see search.py)
     markdown: str = PYTHON_MARKDOWN
     comments: CommentsConfig = field(default_factory=CommentsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
@@ -194,6 +207,8 @@ def _build(cls: type, table: dict, prefix: str, path: Path, problems: list[Probl
             continue
         expected = hints[key]
         if dataclasses.is_dataclass(expected):
+            if isinstance(value, str) and "name" in known_names(expected):
+                value = {"name": value}  # theme = "mine": a table of its name alone
             if isinstance(value, dict):
                 values[key] = _build(expected, value, f"{name}.", path, problems)
             else:
@@ -205,6 +220,10 @@ def _build(cls: type, table: dict, prefix: str, path: Path, problems: list[Probl
                 Problem(f"'{name}' must be {_describe(expected)}, not {_toml_type(value)}", path)
             )
     return cls(**values)
+
+
+def known_names(cls: type) -> frozenset[str]:
+    return frozenset(item.name for item in dataclasses.fields(cls))
 
 
 def _unknown_key(name: str, known: dict, prefix: str) -> str:
@@ -264,6 +283,8 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
         bad("permalink", fault)
     if config.posts_per_page < 1:
         bad("posts_per_page", "must be at least 1")
+    if config.search and importlib.util.find_spec("pagefind_bin") is None:
+        bad("search", "is true, but Pagefind is not installed: pip install 'sitegen[search]'")
     if config.markdown not in MARKDOWN_ENGINES:
         names = " or ".join(f"'{name}'" for name in MARKDOWN_ENGINES)
         bad("markdown", f"must be {names}, not '{config.markdown}'")

@@ -1,4 +1,5 @@
-"""Reading the dates people write in front matter and comment files, and printing them.
+"""Reading the dates people write in front matter and comment files, and printing them for
+machines (pages print them for people with Babel, in the site's language: see i18n.py).
 
 A date keeps the offset it was written with, so a post written at 23:30 in Lisbon stays on
 that day in its permalink; a date written without one is in the site's time zone.
@@ -6,7 +7,6 @@ that day in its permalink; a date written without one is in the site's time zone
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, tzinfo
 
 DATE_HELP = "use YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset"
@@ -40,14 +40,6 @@ def date_fault(value: object) -> str:
             if not reason.startswith("Invalid isoformat string"):
                 return reason
     return DATE_HELP
-
-
-_UNPADDED = re.compile(r"%-([dmHIMSj])")
-
-
-def format_date(when: date, pattern: str) -> str:
-    """strftime, plus the `%-d` style (no leading zero) on every platform."""
-    return when.strftime(_UNPADDED.sub(lambda m: str(int(when.strftime("%" + m[1]))), pattern))
 
 
 def isoformat(when: datetime) -> str:

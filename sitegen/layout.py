@@ -71,6 +71,11 @@ class StateFolder:
         return self.folder / "files.pickle"
 
     @property
+    def images(self) -> Path:
+        """Resized copies of the site's pictures, made once each (see pictures.py)."""
+        return self.folder / "images"
+
+    @property
     def compiled_templates(self) -> Path:
         return self.folder / "templates"
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qs
 
 from markupsafe import Markup
@@ -22,6 +23,7 @@ from .comments import Comment, Thread
 from .config import Config
 from .digest import fingerprint
 from .errors import ContentError, Problem
+from .i18n import Language
 from .posts import Alias, Post, StaticPage
 from .site import Site, Tag, Year
 from .urls import (
@@ -32,6 +34,7 @@ from .urls import (
     NOT_FOUND,
     QUERY_TABLE,
     ROBOTS,
+    SEARCH,
     SITEMAP,
     TAGS,
     feed_address,
@@ -65,6 +68,7 @@ class Teaser:
     tags: tuple[str, ...]
     comment_count: int
     draft: bool = False  # shown only by `--drafts` builds, such as a preview
+    reading_minutes: int = 1
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,13 @@ class ArchiveMonth:
     posts: tuple[Link, ...]
 
     @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
     def name(self) -> str:
-        return date(self.year, self.month, 1).strftime("%B")
+        """The month's name in English (themes in other languages format `first_day`)."""
+        return self.first_day.strftime("%B")
 
 
 @dataclass(frozen=True)
@@ -145,33 +154,46 @@ class PlannedFile:
         return fingerprint((self.url, self.template, self.context))
 
 
-def plan(site: Site) -> list[PlannedFile]:
-    """Every page of the site; ContentError if two of them claim one output path."""
+class Words(Protocol):
+    """The site's language, for the titles of pages (see `i18n.Language`)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def format_date(self, when: date, format: str) -> str: ...
+
+
+def plan(site: Site, words: Words | None = None) -> list[PlannedFile]:
+    """Every page of the site, titled in `words` (default: the site's language, with no
+    catalogs: English); ContentError if two of them claim one output path."""
+    words = words or Language(site.config.language, (), None)
     info = _site_info(site)
     # One link and one teaser per post, shared by every page that shows it (and hashed once).
     links = {id(post): _link(post) for post in site.posts}
     teasers = {id(post): _teaser(site, post) for post in site.posts}
-    pages = [*_post_pages(site, info, links), *_static_pages(site, info)]
+    pages = [*_post_pages(site, info, links, words), *_static_pages(site, info)]
     recent = _recent_comments(site, links) if site.config.comments.enabled else ()
-    pages += _listing(site, info, HOME, site.posts, teasers, "index.html", None,
-                      {"recent_comments": recent[:HOME_COMMENTS]})
+    pages += _listing(site, info, HOME, site.posts, teasers, "index.html", None, words,
+                      {"recent_comments": _home_comments(site, links, recent)})
     archive = _archive_years(site.years, links)
-    pages += [_archive(info, ARCHIVE, archive, "Archive", "all")]
+    pages += [_archive(info, ARCHIVE, archive, words.gettext("Archive"), "all")]
     for year in archive:
         pages.append(_archive(info, year.url, (year,), str(year.year), "year"))
         pages += [
-            _archive(info, month.url, (ArchiveYear(year.year, year.url, (month,)),), "", "month")
+            _archive(info, month.url, (ArchiveYear(year.year, year.url, (month,)),),
+                     words.format_date(month.first_day, "yMMMM"), "month")
             for month in year.months
         ]
     tags = tuple(TagCount(tag.name, tag.url, len(tag.posts)) for tag in site.tags)
-    pages.append(PlannedFile(TAGS, "tags.html", _html(info, "Tags", tags=tags)))
+    pages.append(PlannedFile(TAGS, "tags.html", _html(info, words.gettext("Tags"), tags=tags)))
     for tag in site.tags:
-        pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name)
+        pages += _listing(site, info, tag.url, tag.posts, teasers, "tag.html", tag.name, words)
         pages.append(_feed(site, info, feed_address(tag.url), tag.posts, tag))
     pages.append(_feed(site, info, info.feed_url, site.posts, None))
     if site.config.comments.enabled:
-        pages.append(_comments_feed(info, recent))
-    pages.append(PlannedFile(NOT_FOUND, "404.html", _html(info, "Page not found")))
+        pages.append(_comments_feed(info, recent, words))
+    pages.append(PlannedFile(NOT_FOUND, "404.html", _html(info, words.gettext("Page not found"))))
+    if site.config.search:
+        pages.append(PlannedFile(SEARCH, "search.html", _html(info, words.gettext("Search"))))
     pages.append(_sitemap(site, pages))
     pages.append(PlannedFile(ROBOTS, "robots.txt", {"site": info}))
     pages += _redirects(site, info)
@@ -195,16 +217,18 @@ def _link(post: Post) -> Link:
     return Link(post.title, post.url, post.date)
 
 
-def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link]) -> list[PlannedFile]:
+def _post_pages(site: Site, info: SiteInfo, links: dict[int, Link],
+                words: Words) -> list[PlannedFile]:
     pages = []
     for index, post in enumerate(site.posts):
         older, newer = site.neighbours(index)
         thread: Thread = site.thread(post)
-        feed = _thread_feed(info, post, thread, links[id(post)]) \
+        feed = _thread_feed(info, post, thread, links[id(post)], words) \
             if thread.count and site.config.comments.enabled else None
         context = _html(
             info, post.title, post=post, thread=thread,
             older=older and links[id(older)], newer=newer and links[id(newer)],
+            related=tuple(links[id(other)] for other in site.related(index)),
             comments_enabled=site.config.comments.enabled,
             comment_endpoint=site.config.comments.endpoint,
             thread_feed=feed and feed.url,
@@ -223,7 +247,8 @@ def _static_pages(site: Site, info: SiteInfo) -> list[PlannedFile]:
 
 
 def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Teaser],
-             template: str, tag: str | None, front: dict | None = None) -> list[PlannedFile]:
+             template: str, tag: str | None, words: Words,
+             front: dict | None = None) -> list[PlannedFile]:
     """A paginated list of teasers at `base`, `base`page/2/, …; `tag` names a tag's list;
     `front` is more for the first page to show (the other pages get it empty)."""
     per_page = site.config.posts_per_page
@@ -238,9 +263,10 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
             newer_url=listing_page(base, number - 1) if number > 1 else None,
             older_url=listing_page(base, number + 1) if number < count else None,
         )
-        title = f"Posts tagged “{tag}”" if tag else None
+        title = words.gettext("Posts tagged “%(tag)s”") % {"tag": tag} if tag else None
         if number > 1:
-            title = f"{title}, page {number}" if title else f"Page {number}"
+            title = (words.gettext("%(title)s, page %(number)d") if title else words.gettext(
+                "Page %(number)d")) % {"title": title, "number": number}
         more = {key: value if number == 1 else () for key, value in (front or {}).items()}
         context = _html(info, title, posts=shown, pagination=pagination, tag=tag, **more)
         pages.append(PlannedFile(listing_page(base, number), template, context))
@@ -249,7 +275,7 @@ def _listing(site: Site, info: SiteInfo, base: str, posts, teasers: dict[int, Te
 
 def _teaser(site: Site, post: Post) -> Teaser:
     return Teaser(post.title, post.url, post.date, post.summary_html, post.has_more,
-                  post.tags, site.thread(post).count, post.draft)
+                  post.tags, site.thread(post).count, post.draft, post.reading_minutes)
 
 
 def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[ArchiveYear, ...]:
@@ -264,8 +290,6 @@ def _archive_years(years: tuple[Year, ...], links: dict[int, Link]) -> tuple[Arc
 
 def _archive(info: SiteInfo, url: str, groups: tuple[ArchiveYear, ...], title: str,
              scope: str) -> PlannedFile:
-    if scope == "month":
-        title = date(groups[0].year, groups[0].months[0].month, 1).strftime("%B %Y")
     return PlannedFile(url, "archive.html", _html(info, title, years=groups, scope=scope))
 
 
@@ -277,35 +301,52 @@ def _feed(site: Site, info: SiteInfo, url: str, posts, tag: Tag | None) -> Plann
     return PlannedFile(url, "atom.xml", context)
 
 
-def _recent_comments(site: Site, links: dict[int, Link]) -> tuple[RecentComment, ...]:
-    """The FEED_LENGTH newest comments of the shown posts, newest first."""
+def _recent_comments(site: Site, links: dict[int, Link],
+                     readers_only: bool = False) -> tuple[RecentComment, ...]:
+    """The FEED_LENGTH newest comments of the shown posts (or only readers' comments, not
+    the owner's), newest first."""
     # nlargest is sorted(..., reverse=True)[:n], without making an entry for every comment.
-    recent = heapq.nlargest(FEED_LENGTH, _feed_candidates(site), key=lambda pair: pair[0].date)
+    recent = heapq.nlargest(FEED_LENGTH, _feed_candidates(site, readers_only),
+                            key=lambda pair: pair[0].date)
     return tuple(RecentComment(comment, links[id(post)]) for comment, post in recent)
 
 
-def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...]) -> PlannedFile:
-    context = {"site": info, "feed_title": f"{info.title}: comments",
+def _home_comments(site: Site, links: dict[int, Link],
+                   recent: tuple[RecentComment, ...]) -> tuple[RecentComment, ...]:
+    """The newest comments the home page shows: the feed's, or readers' only if the theme's
+    `recent_comments_include_owner` is false."""
+    if recent and not site.config.theme.recent_comments_include_owner:
+        recent = _recent_comments(site, links, readers_only=True)
+    return recent[:HOME_COMMENTS]
+
+
+def _comments_feed(info: SiteInfo, recent: tuple[RecentComment, ...],
+                   words: Words) -> PlannedFile:
+    title = words.gettext("%(site)s: comments") % {"site": info.title}
+    context = {"site": info, "feed_title": title,
                "feed_url": info.comments_feed_url, "alternate_url": HOME, "entries": recent}
     return PlannedFile(info.comments_feed_url, "comments_atom.xml", context)
 
 
-def _thread_feed(info: SiteInfo, post: Post, thread: Thread, link: Link) -> PlannedFile:
+def _thread_feed(info: SiteInfo, post: Post, thread: Thread, link: Link,
+                 words: Words) -> PlannedFile:
     """The feed of one post's comments, newest first. It holds the thread itself, which a
     digest takes by its file's digest: planning never unpacks a stored thread's comments."""
     url = thread_feed_address(post.url)
-    context = {"site": info, "feed_title": f"Comments on “{post.title}”", "feed_url": url,
+    title = words.gettext("Comments on “%(title)s”") % {"title": post.title}
+    context = {"site": info, "feed_title": title, "feed_url": url,
                "alternate_url": f"{post.url}#comments", "thread": thread, "post": link,
                "length": FEED_LENGTH}
     return PlannedFile(url, "thread_atom.xml", context, (post.source,))
 
 
-def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
-    """(comment, post) for every comment of the threads that can hold one of the newest
-    FEED_LENGTH, in site order. Threads are taken newest first until the next one's newest
-    comment is older than FEED_LENGTH comments already taken, so that only those threads'
-    comments are looked at (a stored thread unpacks them when asked); no thread left out
-    has a comment as new as any that makes the feed, so the feed is the same as from all."""
+def _feed_candidates(site: Site, readers_only: bool = False) -> list[tuple[Comment, Post]]:
+    """(comment, post) for every comment (readers' only, with `readers_only`) of the threads
+    that can hold one of the newest FEED_LENGTH, in site order. Threads are taken newest
+    first until the next one's newest comment is older than FEED_LENGTH comments already
+    taken, so that only those threads' comments are looked at (a stored thread unpacks them
+    when asked); no thread left out has a comment as new as any that makes the feed, so the
+    feed is the same as from all."""
     threads = sorted(((site.thread(post).latest, index) for index, post in enumerate(site.posts)
                       if site.thread(post).count), key=lambda pair: pair[0], reverse=True)
     newest: list[datetime] = []  # a heap of the FEED_LENGTH newest dates taken so far
@@ -315,14 +356,15 @@ def _feed_candidates(site: Site) -> list[tuple[Comment, Post]]:
             break
         chosen.add(index)
         for comment in site.thread(site.posts[index]).comments:
-            if comment.removed:
+            if comment.removed or (readers_only and comment.owner):
                 continue
             if len(newest) < FEED_LENGTH:
                 heapq.heappush(newest, comment.date)
             elif comment.date > newest[0]:
                 heapq.heapreplace(newest, comment.date)
     return [(comment, post) for index, post in enumerate(site.posts) if index in chosen
-            for comment in site.thread(post).comments if not comment.removed]
+            for comment in site.thread(post).comments
+            if not (comment.removed or (readers_only and comment.owner))]
 
 
 def _sitemap(site: Site, pages: list[PlannedFile]) -> PlannedFile:
@@ -330,7 +372,8 @@ def _sitemap(site: Site, pages: list[PlannedFile]) -> PlannedFile:
     urls = tuple(
         (page.url, updated.get(page.url))
         for page in pages
-        if page.path.endswith(".html") and page.template not in ("404.html", "redirect.html")
+        if page.path.endswith(".html")
+        and page.template not in ("404.html", "redirect.html", "search.html")
     )
     return PlannedFile(SITEMAP, "sitemap.xml", {"urls": urls})
 

@@ -7,6 +7,7 @@ why a loaded post can be cached by `source_digest` and reused across builds.
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -14,19 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
 
 import frontmatter
 import markdown
 import pygments
+import pymdownx
 import yaml
 from markupsafe import Markup
 from slugify import slugify
 
-from . import __version__
+from . import __version__, extras
 from .commonmark import LIBRARY_VERSION as CMARK_VERSION
 from .config import Config
 from .dates import date_fault, parse_when
 from .errors import ContentError, Problem, shown
+from .mathml import MathError, MathExtension, latex2mathml_version
 from .sourcefile import YAML_LOADER, decode, yaml_problem
 from .urls import AddressError, page_address, permalink, site_address
 
@@ -35,6 +39,9 @@ if TYPE_CHECKING:
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
+WORDS_PER_MINUTE = 230
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 # A footnote reference as Python-Markdown writes it, or as cmark-gfm does.
 FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>.*?</a></sup>'
                           r'|<sup class="footnote-ref"><a [^>]*>.*?</a></sup>')
@@ -42,7 +49,8 @@ TAG_ID = re.compile(r'(<[a-zA-Z][^>]*?)\s+id="[^"]*"')
 
 
 class MarkdownRenderer:
-    """Python-Markdown set up for the owner's posts; one per process, reset per document."""
+    """Python-Markdown set up for the owner's posts; one per process (one per set of the
+    extras a document needs, see `extras`), reset per document."""
 
     EXTENSIONS = (
         "fenced_code", "tables", "footnotes", "toc", "codehilite",
@@ -52,24 +60,33 @@ class MarkdownRenderer:
         "codehilite": {"css_class": "highlight", "guess_lang": False}}
 
     def __init__(self) -> None:
-        # One converter for each set of extensions left out (see UNUSED), made on first use.
-        self._converters: dict[frozenset[str], markdown.Markdown] = {}
+        # One converter for each set of extensions left out (see UNUSED) and of extras used
+        # (see `extras`), made on first use, with its math extension if it has one.
+        self._made: dict[tuple[frozenset[str], frozenset[str]],
+                         tuple[markdown.Markdown, MathExtension | None]] = {}
 
     def convert(self, text: str) -> tuple[str, str]:
-        """(body HTML, table-of-contents HTML) for one document."""
-        md = self._converter(unused_extensions(text))
+        """(body HTML, table-of-contents HTML) for one document; MathError if it holds TeX
+        that cannot be shown."""
+        md, math = self._converter(unused_extensions(text), extras.needed(text))
         md.reset()
         html = md.convert(text)
+        if math is not None and math.bad:
+            raise MathError(math.bad)
         toc = md.toc if getattr(md, "toc_tokens", None) else ""
         return html, toc
 
-    def _converter(self, unused: frozenset[str]) -> markdown.Markdown:
-        md = self._converters.get(unused)
-        if md is None:
+    def _converter(self, unused: frozenset[str], wanted: frozenset[str],
+                   ) -> tuple[markdown.Markdown, MathExtension | None]:
+        made = self._made.get((unused, wanted))
+        if made is None:
+            math = MathExtension() if extras.MATH in wanted else None
             names = [name for name in self.EXTENSIONS if name not in unused]
-            md = markdown.Markdown(extensions=markdown_extensions(names, self.CONFIGS))
-            self._converters[unused] = md
-        return md
+            md = markdown.Markdown(extensions=[
+                *markdown_extensions(names, self.CONFIGS),
+                *extras.extensions(wanted), *([math] if math else [])])
+            made = self._made[(unused, wanted)] = (md, math)
+        return made
 
 
 # Extensions that cost time on every document but act only where their syntax is: each is
@@ -110,9 +127,27 @@ class Source:
     meta: dict
     body: str
     key_lines: dict[str, int]
+    body_offset: int = 0  # the line breaks in the file before the body begins
 
     def problem(self, message: str, key: str | None = None) -> ContentError:
         return ContentError(Problem(message, self.path, self.key_lines.get(key)))
+
+    def markdown(self, engine: Engine, key: str | None = None) -> tuple[str, str]:
+        """The body (or the front matter's `key`) as HTML; bad TeX is an error at its line."""
+        text = self.body if key is None else self.meta[key]
+        try:
+            return engine.convert(text)
+        except MathError as error:
+            raise ContentError(*(
+                Problem(f"invalid TeX '{bad.tex}': {bad.reason}", self.path,
+                        self.key_lines.get(key) if key else self.body_line(bad.tex))
+                for bad in error.bad)) from None
+
+    def body_line(self, snippet: str) -> int | None:
+        """The file line where `snippet` (as Markdown passed it on) starts in the body."""
+        first = next((line.strip() for line in snippet.splitlines() if line.strip()), "")
+        at = self.body.find(first)
+        return None if at < 0 else self.body_offset + self.body.count("\n", 0, at) + 1
 
 
 @dataclass(frozen=True)
@@ -146,6 +181,9 @@ class Post:
     summary_html: Markup
     has_more: bool
     aliases: tuple[Alias, ...]
+    reading_minutes: int = 1
+    # The images on the site that the body shows: (address as written, file line).
+    images: tuple[tuple[str, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +205,8 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
     reads, our code and the libraries that make its HTML."""
     key = hashlib.blake2b(data, digest_size=16)
     settings = (str(path), config.timezone, config.permalink, config.markdown, __version__,
-                markdown.__version__, pygments.__version__, CMARK_VERSION)
+                markdown.__version__, pygments.__version__, pymdownx.__version__,
+                latex2mathml_version(), CMARK_VERSION)
     key.update(repr(settings).encode())
     return key.hexdigest()
 
@@ -199,7 +238,7 @@ def read_source(path: Path, data: bytes) -> Source:
         for number, line in enumerate(front.split("\n"), start=1)
         if (match := re.match(r"([\w-]+)\s*:", line))
     }
-    return Source(path, meta, body, key_lines)
+    return Source(path, meta, body, key_lines, text[: len(text) - len(body)].count("\n"))
 
 
 def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post:
@@ -210,7 +249,7 @@ def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post
     updated = _optional_date(source, "updated", config) or date
     slug = _slug(source, DATE_PREFIX.sub(r"\2", path.stem))
     engine = engines.for_config(config)
-    body_html, toc_html = engine.convert(source.body)
+    body_html, toc_html = source.markdown(engine)
     summary_html = _summary(source, body_html, engine)
     return Post(
         source_digest=source_digest(data, path, config),
@@ -230,6 +269,8 @@ def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post
         summary_html=Markup(summary_html),
         has_more=_visible_text(summary_html) != _visible_text(body_html),
         aliases=_aliases(source),
+        reading_minutes=reading_minutes(body_html),
+        images=_local_images(source, body_html),
     )
 
 
@@ -237,7 +278,7 @@ def load_page(path: Path, data: bytes, config: Config, engines: Engines) -> Stat
     """A StaticPage from one file of content/pages/."""
     source = read_source(path, data)
     slug = _slug(source, path.stem)
-    body_html, _ = engines.for_config(config).convert(source.body)
+    body_html, _ = source.markdown(engines.for_config(config))
     return StaticPage(
         source_digest=source_digest(data, path, config),
         source=path,
@@ -248,6 +289,24 @@ def load_page(path: Path, data: bytes, config: Config, engines: Engines) -> Stat
         body_html=Markup(body_html),
         aliases=_aliases(source),
     )
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes to read the text of `html`: its words at WORDS_PER_MINUTE, rounded, at least 1."""
+    words = len(re.sub(r"<[^>]+>", " ", html).split())
+    return max(1, (words + WORDS_PER_MINUTE // 2) // WORDS_PER_MINUTE)
+
+
+def _local_images(source: Source, body_html: str) -> tuple[tuple[str, int | None], ...]:
+    """The address and line of each image the body shows that is not on another host."""
+    found = []
+    for tag in _IMG_TAG.findall(body_html):
+        src = _SRC.search(tag)
+        address = html.unescape(next(v for v in src.groups() if v is not None)) if src else ""
+        parts = urlsplit(address)
+        if address and not parts.scheme and not parts.netloc:
+            found.append((address, source.body_line(address)))
+    return tuple(found)
 
 
 def _title(source: Source) -> str:
@@ -345,7 +404,7 @@ def _summary(source: Source, body_html: str, engine: Engine) -> str:
     if summary is not None:
         if not isinstance(summary, str):
             raise source.problem("'summary' must be text", "summary")
-        html, _ = engine.convert(summary)
+        html, _ = source.markdown(engine, "summary")
     elif MORE_MARKER in body_html:
         html = body_html.split(MORE_MARKER, 1)[0]
     else:

@@ -18,12 +18,14 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import __version__
 from .config import Config
-from .dates import format_date, isoformat
+from .dates import isoformat
 from .digest import Memo, fingerprint
-from .errors import Problem, ThemeError
+from .errors import Problem, SitegenError, ThemeError
+from .i18n import Language
 from .layout import SitePaths
 from .pages import QUERY_REDIRECTS, PlannedFile
 from .urls import named_tag_address
@@ -33,6 +35,8 @@ PACKAGE = Path(__file__).parent
 # old one), whose links must therefore be paths from the domain's root.
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
 _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
 _FIRST_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"', re.IGNORECASE)
 # Characters XML 1.0 allows in no form, escaped or not (a post's form feed, a title's "\x01"):
 # one of them makes a whole feed unreadable to a strict parser, so they are left out.
@@ -57,16 +61,21 @@ class Renderer:
     def __init__(self, paths: SitePaths, config: Config, compiled: Path | None = None) -> None:
         """`compiled`: a folder to keep compiled templates in between runs."""
         self.config = config
-        self.theme = find_theme(paths, config.theme)
+        self.theme = find_theme(paths, config.theme.name)
         self.template_dirs = [d for d in (paths.templates, self.theme / "templates") if d.is_dir()]
         self.template_dirs.append(BUILTIN_TEMPLATES)
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
-        self.env = _environment(self.template_dirs, config, compiled)
+        # The theme's catalogs, then the site's, which add languages or override messages.
+        locale_dirs = [d for d in (self.theme / "locale", paths.locale) if d.is_dir()]
+        self.language = Language(config.language, locale_dirs, paths.config_file,
+                                 compiled and compiled / "catalogs")
+        self.env = _environment(self.template_dirs, config, compiled, self.language)
         # Not the Markdown engine: only the posts and pages it converts show it, and their
         # digests name it, so switching it renders again only the pages that show them.
         shown = dataclasses.replace(config, markdown="")
         self.templates_digest = fingerprint(
-            (__version__, repr(shown), [_folder_digest(d) for d in self.template_dirs])
+            (__version__, repr(shown), [_folder_digest(d) for d in self.template_dirs],
+             [_folder_digest(d / config.language) for d in locale_dirs])
         )
 
     def page_digest(self, page: PlannedFile, memo: Memo | None = None) -> str:
@@ -96,6 +105,8 @@ class Renderer:
         except jinja2.TemplateNotFound as error:
             raise ThemeError(Problem(f"template '{error.name}' not found in "
                                      + ", ".join(map(str, self.template_dirs)))) from None
+        except SitegenError:  # a problem of the site's own, found on the way: a bad catalog
+            raise
         except Exception as error:  # a template bug or a filter failing on odd data
             path, line = _template_frame(error)
             message = f"while rendering {page.url} with {page.template}: {error}"
@@ -107,8 +118,39 @@ def relative_links(html: str, page_path: str) -> str:
     ("../../static/style.css"), so that the built site works wherever its folder is: opened
     straight from disk as well as served at the root of a domain."""
     up = "../" * page_path.count("/")
-    return _SITE_LINK.sub(lambda m: m[1] + (up + m[2] if m[2] != '"' else (up or "./") + '"'),
+    html = _SITE_LINK.sub(lambda m: m[1] + (up + m[2] if m[2] != '"' else (up or "./") + '"'),
                           html)
+    return _srcset_links(html, up)
+
+
+def _srcset_links(html: str, prefix: str) -> str:
+    """The site addresses among a srcset's candidates ("/images/a-480.jpg 480w, …") with
+    `prefix` in place of their leading "/"."""
+    def candidates(found: re.Match) -> str:
+        fixed = (re.sub(r"^/(?!/)", lambda _: prefix, part.strip())
+                 for part in found[2].split(","))
+        return f'{found[1]}{", ".join(fixed)}"'
+
+    return _SRCSET.sub(candidates, html) if " srcset=" in html else html
+
+
+def scrolling_tables(html: str, label: str) -> Markup:
+    """Each outermost table of `html` in a box that scrolls sideways when the table is wider
+    than the column (the theme's CSS); the box can take focus, to scroll by keyboard, and is
+    a region named `label` for screen readers."""
+    parts, depth, start, end = [], 0, 0, 0
+    for tag in _TABLE_TAG.finditer(html):
+        if tag[1]:
+            depth -= 1
+            if depth == 0:
+                parts += [html[end:start], f'<div class="table-scroll" role="region" '
+                          f'tabindex="0" aria-label="{escape(label)}">', html[start:tag.end()],
+                          "</div>"]
+                end = tag.end()
+        else:
+            depth += 1
+            start = tag.start() if depth == 1 else start
+    return Markup("".join([*parts, html[end:]]))
 
 
 def first_image(html: str, page: str) -> str:
@@ -123,7 +165,7 @@ def rooted_links(html: str, base_path: str) -> str:
     the domain, for a site served under a sub-path ("/blog/static/style.css")."""
     if base_path == "/":
         return html
-    return _SITE_LINK.sub(lambda m: m[1] + base_path + m[2], html)
+    return _srcset_links(_SITE_LINK.sub(lambda m: m[1] + base_path + m[2], html), base_path)
 
 
 def _into_head(html: str, snippet: str) -> str:
@@ -132,8 +174,8 @@ def _into_head(html: str, snippet: str) -> str:
     return html if found else html + snippet
 
 
-def _environment(template_dirs: list[Path], config: Config,
-                 compiled: Path | None) -> jinja2.Environment:
+def _environment(template_dirs: list[Path], config: Config, compiled: Path | None,
+                 language: Language) -> jinja2.Environment:
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
@@ -146,15 +188,19 @@ def _environment(template_dirs: list[Path], config: Config,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["date"] = lambda when, pattern=None: format_date(
-        when, pattern or config.date_format
-    )
+    # The theme's words from the language's catalogs ({{ _("Reply") }}, ngettext for plurals),
+    # and dates by Babel: widths ("long"), skeletons ("yMMMM") or strftime patterns.
+    env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)
+    env.filters["date"] = lambda when, format=None: language.format_date(
+        when, format or config.date_format)
     env.filters["isodate"] = isoformat
     env.filters["absolute"] = config.absolute
     env.filters["site_path"] = config.site_path
     env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
     env.filters["tag_url"] = lambda name: named_tag_address(str(name))
+    env.filters["scrolling_tables"] = scrolling_tables
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__
     return env

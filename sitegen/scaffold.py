@@ -47,12 +47,18 @@ KEY_HELP = {
     "description": "A line about the blog, in the feeds and the pages' <meta> description.",
     "base_url": "Where the blog is published; a path (https://example.org/blog/) hosts it "
                 "there.",
-    "language": "The pages' language (lang attribute).",
+    "language": "The pages' language: their lang, the theme's words and the dates (en, pt, es, "
+                "fr and de have catalogs; locale/ adds more).",
     "timezone": "IANA time zone of dates written without an offset, such as Europe/Lisbon.",
-    "theme": "themes/<name>/ in this folder, else a theme shipped with sitegen.",
+    "theme": "The theme, and its options; theme = \"name\" alone also says which.",
+    "theme.name": "themes/<name>/ in this folder, else a theme shipped with sitegen.",
+    "theme.recent_comments_include_owner": "List your own replies among the home page's newest "
+                                           "comments.",
+    "search": "Full-text search with Pagefind: pip install 'sitegen[search]' first.",
     "permalink": "Post addresses, from {year} {month} {day} {slug}; may end in .html.",
     "posts_per_page": "Posts on each page of the home page and the tag pages.",
-    "date_format": "How dates are shown (strftime; %-d is the day without a leading zero).",
+    "date_format": "How dates are shown, in the blog's language: full, long, medium, short, "
+                   "or a strftime pattern.",
     "markdown": "The Markdown engine: \"python-markdown\", or \"commonmark\" (cmark-gfm: "
                 "faster, as GitHub reads it).",
     "comments": "Comments from readers, taken by `sitegen comments serve`.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from slugify import slugify
 
@@ -20,6 +21,7 @@ from .load import Loaded
 from .plural import count
 from .posts import Post, StaticPage
 from .redirects import Redirect
+from .related import related_indices
 from .urls import month_address, tag_address, year_address
 
 
@@ -87,6 +89,18 @@ class Site:
             found = self._empty.get(post.stem) or self._empty.setdefault(
                 post.stem, empty_thread(post.stem))
         return found
+
+    def related(self, index: int) -> tuple[Post, ...]:
+        """Up to three posts related to `self.posts[index]`: sharing most tags, then
+        nearest in date (see `related.py`)."""
+        return tuple(self.posts[other] for other in self._related[index])
+
+    @cached_property
+    def _related(self) -> list[tuple[int, ...]]:
+        slugs: dict[str, str] = {}
+        tag_slugs = [tuple(dict.fromkeys(slugs.get(name) or slugs.setdefault(name, slugify(name))
+                                         for name in post.tags)) for post in self.posts]
+        return related_indices(tag_slugs, [post.date.timestamp() for post in self.posts])
 
     def neighbours(self, index: int) -> tuple[Post | None, Post | None]:
         """(older, newer) around `self.posts[index]`."""

@@ -48,6 +48,9 @@ COMMENTS_FEED = "/comments/feed.xml"
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
+# The search page, with `search = true`; not among OWN_FOLDERS, since Blogger's old
+# /search/label/... addresses may still be redirected.
+SEARCH = "/search/"
 # The table that sends old query-string addresses (/?p=123) on to their permalinks.
 QUERY_TABLE = "/query-redirects.json"
 # A listing's own feed is this file in its folder; its later pages are <listing>page/2/...

@@ -8,6 +8,7 @@ and after an edit, and a clean build of a copy of the site in another folder.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -153,6 +154,7 @@ def test_editing_a_title_rewrites_every_page_that_shows_it(blog, tmp_path):
     assert set(report.written) == {
         "2020/02/10/delta/index.html",
         "2019/03/02/gamma/index.html", "2020/02/25/epsilon/index.html",  # its neighbours
+        "2019/01/20/beta/index.html", "2021/07/07/eta/index.html",  # related: travel
         "page/2/index.html", "tags/travel/index.html",  # listings with its teaser
         "archive/index.html", "2020/index.html", "2020/02/index.html",
         "feed.xml", "tags/travel/feed.xml", "comments/feed.xml",
@@ -202,6 +204,29 @@ def test_changing_tags_updates_both_tags_and_the_tag_index(blog, tmp_path):
     report = rebuild_and_check(blog, tmp_path)
     assert {"tags/index.html", "tags/bread/index.html", "tags/travel/index.html",
             "tags/bread/feed.xml", "tags/travel/feed.xml"} <= set(report.written)
+
+
+def related(site, url: str) -> list[str]:
+    return re.findall(r'<li><a href="[^"]*">(\w+)</a>', site.page(url).split(
+        '<ul class="related">')[1].split("</ul>")[0])
+
+
+def test_a_tag_change_rewrites_exactly_the_posts_whose_related_list_changes(blog, tmp_path):
+    """Eta [travel] gains 'code': Gamma and Zeta (code) now list it; Epsilon (bread, code)
+    has three nearer posts, so its list and page stay as they were."""
+    before = {stem: related(blog, url(stem)) for stem in POSTS}
+    edit(blog, "content/posts/2021-07-07-eta.md", "tags: [travel]", "tags: [travel, code]")
+    report = rebuild_and_check(blog, tmp_path)
+    after = {stem: related(blog, url(stem)) for stem in POSTS}
+    changed = {stem for stem in POSTS if before[stem] != after[stem]}
+    assert changed == {"2021-07-07-eta", "2019-03-02-gamma", "2020-06-01-zeta"}
+    assert after["2019-03-02-gamma"] == ["Epsilon", "Zeta", "Eta"]
+    assert {path for path in report.written if re.match(r"\d{4}/\d\d/\d\d/", path)} == {
+        url(stem).strip("/") + "/index.html" for stem in changed}
+
+
+def url(stem: str) -> str:
+    return f"/{stem[:10].replace('-', '/')}/{stem[11:]}/"
 
 
 def test_marking_a_post_draft_removes_it_and_unmarking_brings_it_back(blog, tmp_path):

@@ -31,8 +31,11 @@ THEME = Path("/elsewhere/themes/default")
     ("templates/partials/nav.html", Kind.TEMPLATE),
     ("static/style.css", Kind.STATIC),
     ("static/img/logo.png", Kind.STATIC),
+    ("content/posts/photo.jpg", Kind.STATIC),  # pictures beside the posts are published
+    ("content/posts/trip/IMG_0001.JPEG", Kind.STATIC),
     ("themes/mine/templates/base.html", Kind.TEMPLATE),
     ("themes/mine/theme.toml", Kind.TEMPLATE),
+    ("locale/pt/LC_MESSAGES/messages.po", Kind.TEMPLATE),  # the theme's words
     # A folder of inputs appearing at the root changes what must be watched.
     ("templates", Kind.CONFIG),
     ("content", Kind.CONFIG),
@@ -44,6 +47,8 @@ def test_inputs_are_classified_by_kind(relative, kind):
 def test_a_theme_outside_the_site_is_classified_too():
     assert classify(THEME / "templates/base.html", PATHS, THEME).kind is Kind.TEMPLATE
     assert classify(THEME / "static/style.css", PATHS, THEME).kind is Kind.STATIC
+    assert classify(THEME / "locale/de/LC_MESSAGES/messages.po", PATHS, THEME).kind \
+        is Kind.TEMPLATE
     assert classify(Path("/elsewhere/notes.txt"), PATHS, THEME) is None
 
 

@@ -93,6 +93,36 @@ def test_comment_form_posts_every_field(sample_blog):
         assert form.find("label", attrs={"for": field["id"]}), f"{name} has no label"
 
 
+def test_the_hydration_post_writes_its_formula_in_mathml(sample_blog):
+    content = soup(sample_blog, "/2015/02/20/hydration-in-one-table/").select_one(".entry-content")
+    [formula] = content.find_all("math")
+    assert formula["display"] == "block" and len(formula.find_all("mfrac")) == 2
+    assert "\\frac" not in content.get_text()
+
+
+def test_a_post_says_its_reading_time_and_ends_with_related_posts(sample_blog):
+    page = soup(sample_blog, FIRST_POST)
+    assert page.select_one(".dateline").get_text(" ", strip=True) == (
+        "Tuesday, August 31, 2010 · 1 min read")
+    # Each shares one tag (bread) with it; these are the nearest in date of those that do.
+    related = [a.get_text() for a in page.select("section.related li a")]
+    assert related == ["A starter called Gertrude, and a script to feed her",  # 2011
+                       "Hydration, in one table",  # 2015
+                       "Zopf, and other things I ate in Zürich"]  # 2019
+
+
+def test_the_serra_post_sends_a_phone_a_small_copy_of_its_picture(sample_blog):
+    url = "/2025/10/05/serra-da-estrela-in-october/"
+    [picture] = soup(sample_blog, url).select(".entry-content img")
+    widths = [candidate.split()[1] for candidate in picture["srcset"].split(", ")]
+    assert widths == ["480w", "960w", "1440w"]
+    assert (picture["width"], picture["height"]) == ("1440", "810")
+    assert not (sample_blog.output / "2025/10/05/serra-da-estrela-in-october"
+                / "serra-da-estrela-zezere-valley.jpg").exists()  # only the copies are public
+    og = soup(sample_blog, url).select_one('meta[property="og:image"]')["content"]
+    assert og.startswith("https://example.org/images/") and og.endswith("-1440.jpg")
+
+
 def test_closed_thread_shows_comments_but_no_form(sample_blog):
     page = soup(sample_blog, "/2013/11/02/backup-script/")
     assert page.select('li[id^="comment-"]')

@@ -116,7 +116,7 @@ class RebuildLoop:
         (the build reports it)."""
         try:
             config = load_config(self.paths)
-            self.theme = find_theme(self.paths, config.theme)
+            self.theme = find_theme(self.paths, config.theme.name)
             if config != self._config:
                 previous, self.intake = self.intake, create_app(
                     self.paths, _previewing(config), open_moderation=self.open_moderation)

@@ -44,8 +44,10 @@ EVENTS = [
 ]
 # Editors' swap, backup and lock files, and vim's probe file "4913".
 SCRATCH_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".bak", "~")
+# Pictures a post can show from beside it, which the build publishes.
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 # Folders at the site's root whose appearance changes what the watcher must follow.
-LAYOUT_FOLDERS = ("content", "templates", "static", "themes")
+LAYOUT_FOLDERS = ("content", "templates", "static", "themes", "locale")
 
 
 class Kind(StrEnum):
@@ -97,9 +99,12 @@ def classify(path: Path, paths: SitePaths, theme: Path | None) -> Change | None:
         return Change(Kind.COMMENTS, path)
     if path == paths.redirects:
         return Change(Kind.REDIRECTS, path)
-    for folder in (paths.templates, theme and theme / "templates"):
+    if path.is_relative_to(paths.posts) and path.suffix.lower() in PICTURE_SUFFIXES:
+        return Change(Kind.STATIC, path)  # a picture beside the posts (see images.py)
+    for folder in (paths.templates, theme and theme / "templates", paths.locale,
+                   theme and theme / "locale"):
         if folder and path.is_relative_to(folder):
-            return Change(Kind.TEMPLATE, path)
+            return Change(Kind.TEMPLATE, path)  # templates, and the catalogs of their words
     for folder in (paths.static, theme and theme / "static"):
         if folder and path.is_relative_to(folder):
             return Change(Kind.STATIC, path)

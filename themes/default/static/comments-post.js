@@ -3,11 +3,12 @@
    comment server sends the reader back to the post at #comment-pending. */
 (function () {
   "use strict";
-  var GENERIC = "Your comment could not be sent; please try again.";
   var form = document.getElementById("comment-form");
   if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) {
     return;
   }
+  var GENERIC = form.getAttribute("data-not-sent") ||
+    "Your comment could not be sent; please try again.";
   var problem = document.createElement("p");
   problem.className = "comment-problem";
   problem.setAttribute("role", "alert");

@@ -13,6 +13,9 @@
   var replyto = form.elements.namedItem("replyto");
   var body = form.elements.namedItem("body");
   var describedBy = body.getAttribute("aria-describedby") || "";
+  // The page's own words for these (data-* on the form, in the site's language).
+  var REPLYING_TO = form.getAttribute("data-replying-to") || "Replying to";
+  var CANCEL = form.getAttribute("data-cancel") || "cancel";
 
   var notice = document.createElement("p");
   notice.id = "comment-replying";
@@ -48,11 +51,11 @@
     author.textContent = link.getAttribute("data-author");
     var cancel = document.createElement("button");
     cancel.type = "button";
-    cancel.textContent = "cancel";
+    cancel.textContent = CANCEL;
     cancel.addEventListener("click", stopReply);
 
     replyto.value = id;
-    notice.replaceChildren("Replying to ", author, " · ", cancel);
+    notice.replaceChildren(REPLYING_TO + " ", author, " · ", cancel);
     notice.hidden = false;
     body.setAttribute("aria-describedby", (notice.id + " " + describedBy).trim());
   }
