@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 def run_serve(args: argparse.Namespace, console: Console) -> int:
     from .atomic import sweep
-    from .intake import create_app
-    from .intake_server import make_server, server_url
+    from .comments_server.app import create_app
+    from .comments_server.host import make_server, server_url
 
     console.follow_logging()
     paths = SitePaths.at(args.site)
@@ -41,7 +41,7 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_list(args: argparse.Namespace, console: Console) -> int:
-    from .moderation import Queue
+    from .comments_server.queue import Queue
 
     queue = Queue(SitePaths.at(args.site))
     ids = queue.ids()
@@ -58,7 +58,7 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_show(args: argparse.Namespace, console: Console) -> int:
-    from .moderation import Queue
+    from .comments_server.queue import Queue
 
     queue = Queue(SitePaths.at(args.site))
     ids, problems = moderation_cli.pending_ids(queue, args.ids)
@@ -74,7 +74,7 @@ def run_decide(args: argparse.Namespace, console: Console) -> int:
     if bool(args.ids) == args.all:
         console.error(f"give the ids of the comments to {args.decision}, or --all")
         return 2
-    from .moderation import Queue
+    from .comments_server.queue import Queue
 
     paths = SitePaths.at(args.site)
     config = load_config(paths) if args.decision == "approve" else None
@@ -95,8 +95,8 @@ def run_decide(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_reply(args: argparse.Namespace, console: Console) -> int:
+    from .comments_server.queue import owner_reply
     from .lookup import find_post
-    from .moderation import owner_reply
 
     paths = SitePaths.at(args.site)
     config = load_config(paths)

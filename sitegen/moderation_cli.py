@@ -22,7 +22,7 @@ from .errors import Problem, SitegenError
 from .plural import count
 
 if TYPE_CHECKING:
-    from .moderation import Queue
+    from .comments_server.queue import Queue
     from .private import PrivateStore
 
 
@@ -79,14 +79,15 @@ def pending_ids(queue: Queue, given: list[str]) -> tuple[list[str], list[Problem
 def publish(paths: SitePaths, config: Config, console: Console, done: str) -> None:
     """Say what was `done` to the threads, and run the site's rebuild command if it has
     one, else say how to publish."""
-    from .rebuild import lock_file, run_command
+    from .comments_server.rebuild import run_command
+    from .layout import SitePaths as Layout
 
     command = config.comments.rebuild_command
     if not command:
         console.info(f"{done}: run `sitegen build` to publish")
         return
     console.info(done)
-    failure = run_command(shlex.split(command), paths.root, lock_file(paths.root))
+    failure = run_command(shlex.split(command), Layout.at(paths.root, paths.output))
     if failure:
         raise SitegenError(Problem(failure, paths.config_file))
     console.info(f"published with `{command}`")
@@ -95,7 +96,7 @@ def publish(paths: SitePaths, config: Config, console: Console, done: str) -> No
 def _run_password(args: argparse.Namespace, console: Console) -> int:
     import getpass
 
-    from .moderation_auth import set_password
+    from .comments_server.auth import set_password
 
     store = private_store(SitePaths.at(args.site))
     if args.off:
@@ -114,8 +115,8 @@ def _run_password(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_block(args: argparse.Namespace, console: Console) -> int:
-    from .blocks import block_sender
-    from .moderation import Queue
+    from .comments_server.blocks import block_sender
+    from .comments_server.queue import Queue
 
     paths = SitePaths.at(args.site)
     queue = Queue(paths)
@@ -131,7 +132,7 @@ def _run_block(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_blocked(args: argparse.Namespace, console: Console) -> int:
-    from .blocks import blocks
+    from .comments_server.blocks import blocks
 
     found = blocks(private_store(SitePaths.at(args.site)))
     for block in found:
@@ -141,7 +142,7 @@ def _run_blocked(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_unblock(args: argparse.Namespace, console: Console) -> int:
-    from .blocks import unblock
+    from .comments_server.blocks import unblock
 
     ip_hash = unblock(private_store(SitePaths.at(args.site)), args.hash)
     console.info(f"unblocked {ip_hash}")

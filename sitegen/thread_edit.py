@@ -16,11 +16,11 @@ import yaml
 
 from .atomic import write_file, write_new
 from .comments import read_entries
+from .comments_server.queue import thread_lock
 from .config import SitePaths
 from .errors import ContentError, Problem
 from .layout import queue_folder
 from .lookup import match_id
-from .moderation import thread_lock
 from .sourcefile import YAML_LOADER, decode
 from .threadfile import dump_yaml, entry_ids
 

@@ -17,8 +17,8 @@ import yaml
 from intake_support import OPEN, comment_site
 
 from sitegen.atomic import sweep
+from sitegen.comments_server.queue import PendingComment, Queue, new_id, read_pending
 from sitegen.errors import ContentError
-from sitegen.moderation import PendingComment, Queue, new_id, read_pending
 from sitegen.private import store_of
 from sitegen.threadfile import ThreadWriter
 
@@ -403,7 +403,7 @@ def test_a_comment_killed_between_write_and_rename_is_not_queued(make_site):
     child = _child(KILL_ON.format(event="os.link") + f"""
     from pathlib import Path
     from sitegen.config import SitePaths
-    from sitegen.moderation import PendingComment, Queue
+    from sitegen.comments_server.queue import PendingComment, Queue
     Queue(SitePaths.at(Path({str(site.root)!r}))).add(PendingComment(
         id="20260101T000000Z-00000000", post="{OPEN}", author="A",
         date="2026-01-01T00:00:00+00:00", body="y" * 1_000_000))
@@ -424,7 +424,7 @@ def test_an_approval_killed_before_its_rename_leaves_the_thread_and_queue_as_the
     child = _child(KILL_ON.format(event="os.rename") + f"""
     from pathlib import Path
     from sitegen.config import SitePaths
-    from sitegen.moderation import Queue
+    from sitegen.comments_server.queue import Queue
     Queue(SitePaths.at(Path({str(site.root)!r}))).approve(["{cid}"])
     """)
     assert child.wait(timeout=60) == -signal.SIGKILL
@@ -441,7 +441,7 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
         child = _child(f"""
         from pathlib import Path
         from sitegen.config import SitePaths
-        from sitegen.moderation import PendingComment, Queue, new_id
+        from sitegen.comments_server.queue import PendingComment, Queue, new_id
         queue = Queue(SitePaths.at(Path({str(site.root)!r})))
         print("ready", flush=True)
         for n in range(100_000):

@@ -17,11 +17,11 @@ from slugify import slugify
 
 from ..atomic import write_file
 from ..comments import read_entries
+from ..comments_server.queue import PendingComment
 from ..config import Config, SitePaths
 from ..dates import isoformat
 from ..errors import ContentError, Problem, shown
 from ..layout import queue_folder
-from ..moderation import PendingComment
 from ..private import store_of
 from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, entry_ids

@@ -6,27 +6,25 @@ of comments costs at most two builds, and the last build always sees the last co
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import shlex
 import subprocess
 import threading
-from pathlib import Path
 
-from .cache import state_folder
+from ..layout import SitePaths, lock
 
-log = logging.getLogger("sitegen.intake")
+log = logging.getLogger("sitegen.comments_server.app")
 TIMEOUT = 600
 
 
-class Rebuilder:
-    """A worker thread that runs `command` in `cwd` whenever `request()` was called since its
-    last run. A lock file keeps other processes' rebuilds from overlapping with ours."""
+class RebuildCommand:
+    """A worker thread that runs `command` in the site's root whenever `request()` was
+    called since its last run. The site's "rebuild" lock keeps other processes' rebuilds
+    from overlapping with ours."""
 
-    def __init__(self, command: str, cwd: Path, lock: Path) -> None:
+    def __init__(self, command: str, paths: SitePaths) -> None:
         self.argv = shlex.split(command)
-        self.cwd = cwd
-        self.lock = lock
+        self.paths = paths
         self._wanted = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="sitegen-rebuild", daemon=True)
@@ -50,31 +48,22 @@ class Rebuilder:
             self._run()
 
     def _run(self) -> None:
-        failure = run_command(self.argv, self.cwd, self.lock)
+        failure = run_command(self.argv, self.paths)
         if failure:
             log.error("%s", failure)
         else:
             log.info("rebuilt the site with %s", self.argv)
 
 
-def lock_file(root: Path) -> Path:
-    """The lock every run of a site's rebuild command holds, whichever process runs it."""
-    return state_folder(root) / "rebuild.lock"
-
-
-def run_command(argv: list[str], cwd: Path, lock: Path) -> str | None:
-    """Run the rebuild command now, once no other run holds `lock`; what went wrong, or
-    None when it succeeded."""
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+def run_command(argv: list[str], paths: SitePaths) -> str | None:
+    """Run the rebuild command in the site's root now, once no other run holds the site's
+    "rebuild" lock; what went wrong, or None when it succeeded."""
+    with lock(paths, "rebuild"):
         try:
-            done = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+            done = subprocess.run(argv, cwd=paths.root, stdin=subprocess.DEVNULL,
                                   capture_output=True, text=True, timeout=TIMEOUT)
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"rebuild command {argv} failed: {error}"
-        finally:
-            fcntl.flock(held, fcntl.LOCK_UN)
     if done.returncode != 0:
         return (f"rebuild command {argv} exited with {done.returncode}:\n"
                 + (done.stderr or done.stdout).strip())

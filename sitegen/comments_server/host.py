@@ -10,9 +10,9 @@ import resource
 
 from waitress.server import create_server
 
-from .errors import ConfigError, Problem, SitegenError
-from .intake import IntakeApp
-from .preview.http import free_port
+from ..errors import ConfigError, Problem, SitegenError
+from ..preview.http import free_port
+from .app import IntakeApp
 
 # Open files the server needs besides its connections: the listening socket, waitress's
 # trigger, the queue's files, the rebuild's pipes, logs.

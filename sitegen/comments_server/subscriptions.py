@@ -18,14 +18,14 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from .comments import read_entries
-from .config import Config, SitePaths
-from .engines import Engines
-from .errors import ContentError, SitegenError
-from .layout import SitePaths as Layout
+from ..comments import read_entries
+from ..config import Config, SitePaths
+from ..engines import Engines
+from ..errors import ContentError, SitegenError
+from ..layout import SitePaths as Layout
+from ..posts import load_post
+from ..private import PrivateStore, Subscriber, store_of
 from .outbox import Entry, Outbox
-from .posts import load_post
-from .private import PrivateStore, Subscriber, store_of
 
 log = logging.getLogger("sitegen.replies")
 CHANNEL = "reader"

@@ -10,7 +10,6 @@ The owner's own replies skip the queue and go straight into the thread, marked a
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import re
 import secrets
@@ -22,18 +21,18 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import move_new, write_new
-from .cache import state_folder
-from .comments import COMMENT_ID, ThreadLoader, read_entries, shown_id
-from .config import Config, SitePaths, load_config
-from .dates import DATE_HELP, parse_when
-from .errors import ConfigError, ContentError, Problem
-from .layout import queue_folder
-from .private import store_of
+from ..atomic import move_new, write_new
+from ..comments import COMMENT_ID, ThreadLoader, read_entries, shown_id
+from ..config import Config, SitePaths, load_config
+from ..dates import DATE_HELP, parse_when
+from ..errors import ConfigError, ContentError, Problem
+from ..layout import SitePaths as Layout
+from ..layout import lock, queue_folder
+from ..private import store_of
+from ..threadfile import ThreadWriter, dump_yaml, entry_ids
 from .subscriptions import Published, announce
-from .threadfile import ThreadWriter, dump_yaml, entry_ids
 
-log = logging.getLogger("sitegen.moderation")
+log = logging.getLogger("sitegen.comments_server.queue")
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -87,14 +86,8 @@ def new_id(now: datetime | None = None) -> str:
 @contextlib.contextmanager
 def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
     """Hold the lock that every writer of `content/comments/<post>.yml` takes."""
-    locks = state_folder(paths.root) / "locks"
-    locks.mkdir(exist_ok=True)
-    with (locks / f"{post}.lock").open("a") as file:
-        fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+    with lock(Layout.at(paths.root, paths.output), f"thread-{post}"):
+        yield
 
 
 class Queue:

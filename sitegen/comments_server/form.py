@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from ..comments import COMMENT_ID, read_entries, safe_url
+from ..config import Config, SitePaths
+from ..engines import Engines
+from ..errors import ContentError, SitegenError
+from ..posts import Post, load_post
+from ..threadfile import ThreadWriter, entry_ids
 from .abuse import WordFilter, count_links
-from .comments import COMMENT_ID, read_entries, safe_url
-from .config import Config, SitePaths
-from .engines import Engines
-from .errors import ContentError, SitegenError
-from .moderation import POST_STEM, PendingComment, new_id
-from .posts import Post, load_post
-from .threadfile import ThreadWriter, entry_ids
+from .queue import POST_STEM, PendingComment, new_id
 
 FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage", "notify")
 MAX_AUTHOR = 100
