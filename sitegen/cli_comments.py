@@ -6,6 +6,7 @@ options of these."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,10 @@ from .plural import count
 
 if TYPE_CHECKING:
     from .cli import Console
+    from .comments_server.queue import PendingComment
+
+# What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def run_serve(args: argparse.Namespace, console: Console) -> int:
@@ -48,7 +53,7 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
     problems = []
     for cid in ids:
         try:
-            print(queue.get(cid).summary())
+            print(summary(queue.get(cid)))
         except SitegenError as error:
             problems.extend(error.problems)
     console.info(f"{count(len(ids), 'comment')} awaiting moderation")
@@ -65,7 +70,7 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
     if problems:
         raise SitegenError(*problems)
     for number, cid in enumerate(ids):
-        print(("\n" if number else "") + queue.get(cid).describe())
+        print(("\n" if number else "") + described(queue.get(cid)))
     return 0
 
 
@@ -112,3 +117,22 @@ def run_reply(args: argparse.Namespace, console: Console) -> int:
     console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
                  "publish")
     return 0
+
+
+def summary(comment: PendingComment) -> str:
+    """One line for `sitegen comments list`: id, post, author, the body's first line."""
+    first = comment.body.strip().split("\n", 1)[0]
+    first = first if len(first) <= 60 else first[:59] + "…"
+    return printable(f"{comment.id}  {comment.post}  {comment.author}: {first}")
+
+
+def described(comment: PendingComment) -> str:
+    """Every field, then the body, for `sitegen comments show`."""
+    mapping = comment.as_mapping()
+    lines = [f"{key}: {mapping[key]}" for key in mapping if key != "body"]
+    return printable("\n".join([*lines, "", comment.body]))
+
+
+def printable(text: str) -> str:
+    """Reader text fit for a terminal: control characters shown as escapes, lines kept."""
+    return CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode(), text)

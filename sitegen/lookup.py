@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .comments import COMMENT_ID, shown_id
 from .config import Config, SitePaths
+from .entries import COMMENT_ID, shown_id
 from .errors import ContentError, Problem, SitegenError
 from .posts import DATE_PREFIX, _date, _slug, _title, permalink, read_source
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_file
-from .comments import COMMENT_ID, read_entries
 from .comments_server.queue import read_pending, thread_lock
 from .config import SitePaths
+from .entries import COMMENT_ID, read_entries
 from .errors import ContentError, Problem, SitegenError
 from .plural import count
 from .private import Forgotten, PrivateStore, store_of

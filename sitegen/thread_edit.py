@@ -15,14 +15,14 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_file, write_new
-from .comments import read_entries
 from .comments_server.queue import thread_lock
 from .config import SitePaths
+from .entries import entry_ids, read_entries
 from .errors import ContentError, Problem
 from .layout import queue_folder
 from .lookup import match_id
 from .sourcefile import YAML_LOADER, decode
-from .threadfile import dump_yaml, entry_ids
+from .threadfile import dump_yaml
 
 BOM = b"\xef\xbb\xbf"
 

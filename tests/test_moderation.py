@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from intake_support import OPEN, comment_site
 
 from sitegen.atomic import sweep
 from sitegen.comments_server.queue import PendingComment, Queue, new_id, read_pending
+from sitegen.entries import ThreadEntry
 from sitegen.errors import ContentError
 from sitegen.private import store_of
 from sitegen.threadfile import ThreadWriter
@@ -92,8 +94,8 @@ def test_approve_keeps_every_existing_byte_of_the_thread(make_site, original):
 @pytest.mark.parametrize("original", ODD_THREADS.values(), ids=ODD_THREADS.keys())
 def test_one_writer_appending_again_and_again_writes_what_fresh_writers_would(tmp_path,
                                                                                original):
-    entries = [{"id": f"n{n}", "author": "Bo", "date": "2026-01-01T10:00:00+00:00",
-                "body": "Two\nlines" if n % 2 else f"Line {n}"} for n in range(4)]
+    entries = [ThreadEntry(id=f"n{n}", author="Bo", date="2026-01-01T10:00:00+00:00",
+                           body="Two\nlines" if n % 2 else f"Line {n}") for n in range(4)]
     kept, fresh = tmp_path / "kept.yml", tmp_path / "fresh.yml"
     writer = ThreadWriter()
     for path in (kept, fresh):
@@ -110,7 +112,7 @@ def test_a_thread_changed_by_someone_else_is_read_whole_again(tmp_path):
     path = tmp_path / "thread.yml"
     path.write_bytes(b"- id: a\n  author: Ana\n  date: 2010-09-01 10:00\n  body: Hi\n")
     writer = ThreadWriter()
-    entry = {"id": "b", "author": "Bo", "date": "2010-09-02 10:00", "body": "Yo"}
+    entry = ThreadEntry(id="b", author="Bo", date="2010-09-02 10:00", body="Yo")
     writer.append(path, [entry])
     stat = path.stat()
     edited = path.read_bytes().replace(b"body: Yo", b"body: Ho") + \
@@ -119,10 +121,10 @@ def test_a_thread_changed_by_someone_else_is_read_whole_again(tmp_path):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert writer.known_ids(path) is None
     with pytest.raises(ContentError, match="a different comment with id 'c'"):
-        writer.append(path, [{**entry, "id": "c"}])
-    assert writer.append(path, [{**entry, "id": "d"}]) == 1
+        writer.append(path, [replace(entry, id="c")])
+    assert writer.append(path, [replace(entry, id="d")]) == 1
     assert [e["body"] for e in yaml.safe_load(path.read_text())] == ["Hi", "Ho", "mine", "Yo"]
-    assert writer.append(path, [{**entry, "id": "d"}]) == 0  # already there: done before
+    assert writer.append(path, [replace(entry, id="d")]) == 0  # already there: done before
 
 
 def test_approve_creates_the_thread_and_publishes_only_what_the_thread_may_show(make_site):

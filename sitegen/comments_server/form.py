@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ..comments import COMMENT_ID, read_entries, safe_url
+from ..comments import safe_url
 from ..config import Config, SitePaths
 from ..engines import Engines
+from ..entries import COMMENT_ID, entry_ids, read_entries
 from ..errors import ContentError, SitegenError
 from ..posts import Post, load_post
-from ..threadfile import ThreadWriter, entry_ids
+from ..threadfile import ThreadWriter
 from .abuse import WordFilter, count_links
 from .queue import POST_STEM, PendingComment, new_id
 

@@ -21,8 +21,9 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..comments import CommentRenderer, read_entries, safe_url
+from ..comments import CommentRenderer, safe_url
 from ..config import Config
+from ..entries import read_entries
 from ..errors import ContentError
 from ..layout import SitePaths
 from ..private import PrivateStore

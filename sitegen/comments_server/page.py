@@ -20,8 +20,8 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, quote, urlencode
 
 from .. import layout
-from ..comments import COMMENT_ID
 from ..config import Config, SitePaths
+from ..entries import COMMENT_ID
 from ..errors import ContentError, Problem
 from ..private import PrivateStore
 from .abuse import client_address, rate_key

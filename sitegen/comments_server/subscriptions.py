@@ -18,9 +18,9 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from ..comments import read_entries
 from ..config import Config, SitePaths
 from ..engines import Engines
+from ..entries import ThreadEntry, read_entries
 from ..errors import ContentError, SitegenError
 from ..layout import SitePaths as Layout
 from ..posts import load_post
@@ -43,10 +43,9 @@ class Published:
     owner: bool = False
 
     @classmethod
-    def of(cls, entry: dict, email: str | None) -> Published:
+    def of(cls, entry: ThreadEntry, email: str | None) -> Published:
         """A thread entry as written, and its writer's address if known."""
-        return cls(str(entry["id"]), str(entry["author"]), str(entry["body"]), email,
-                   entry.get("owner") is True)
+        return cls(entry.id, entry.author, entry.body, email, entry.owner)
 
 
 @dataclass(frozen=True)

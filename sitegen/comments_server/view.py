@@ -14,9 +14,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from ..comments import CommentRenderer, read_entries, safe_url
+from ..comments import CommentRenderer, safe_url
 from ..config import Config, SitePaths
 from ..dates import parse_when
+from ..entries import read_entries
 from ..errors import ContentError, Problem, SitegenError
 from ..lookup import post_ref
 from .queue import PendingComment, Queue
