@@ -11,7 +11,7 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,7 +24,7 @@ from slugify import slugify
 
 from . import __version__
 from .commonmark import LIBRARY_VERSION as CMARK_VERSION
-from .config import Config
+from .config import BuildOptions, Config
 from .dates import date_fault, parse_when
 from .errors import ContentError, Problem, shown
 from .sourcefile import YAML_LOADER, decode, yaml_problem
@@ -202,34 +202,71 @@ def read_source(path: Path, data: bytes) -> Source:
     return Source(path, meta, body, key_lines)
 
 
-def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post:
-    """A Post from one file of content/posts/; raises ContentError naming file and line."""
-    source = read_source(path, data)
-    title = _title(source)
+@dataclass(frozen=True)
+class PostMeta:
+    """What a post's front matter and file name say, checked as the build checks them,
+    without converting its Markdown: enough to list, find or take comments for it."""
+
+    stem: str
+    title: str
+    date: datetime
+    updated: datetime
+    slug: str
+    url: str
+    tags: tuple[str, ...]
+    draft: bool
+    comments_open: bool
+    show_toc: bool
+    aliases: tuple[Alias, ...]
+
+
+def read_meta(path: Path, data: bytes, config: Config) -> PostMeta:
+    """A post's metadata from its front matter alone; ContentError if the build would
+    refuse the file's front matter."""
+    return _meta(read_source(path, data), config)
+
+
+def _meta(source: Source, config: Config) -> PostMeta:
     date = _date(source, config)
-    updated = _optional_date(source, "updated", config) or date
-    slug = _slug(source, DATE_PREFIX.sub(r"\2", path.stem))
-    engine = engines.for_config(config)
-    body_html, toc_html = engine.convert(source.body)
-    summary_html = _summary(source, body_html, engine)
-    return Post(
-        source_digest=source_digest(data, path, config),
-        source=path,
-        stem=path.stem,
-        title=title,
+    slug = _slug(source, DATE_PREFIX.sub(r"\2", source.path.stem))
+    return PostMeta(
+        stem=source.path.stem,
+        title=_title(source),
         date=date,
-        updated=updated,
+        updated=_optional_date(source, "updated", config) or date,
         slug=slug,
         url=_address(source, permalink, config.permalink, date, slug),
         tags=_tags(source),
         draft=_flag(source, "draft"),
         comments_open=_comments_open(source),
         show_toc=_flag(source, "toc"),
+        aliases=_aliases(source),
+    )
+
+
+def is_published(post: PostMeta | Post, options: BuildOptions) -> bool:
+    """Whether a build run with `options` shows the post: drafts and posts dated after
+    `options.now` only when the run asks for them. The build and the comment server both
+    decide by this."""
+    now = options.now or datetime.now(UTC)
+    return (options.drafts or not post.draft) and (options.future or post.date <= now)
+
+
+def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post:
+    """A Post from one file of content/posts/; raises ContentError naming file and line."""
+    source = read_source(path, data)
+    meta = _meta(source, config)
+    engine = engines.for_config(config)
+    body_html, toc_html = engine.convert(source.body)
+    summary_html = _summary(source, body_html, engine)
+    return Post(
+        source_digest=source_digest(data, path, config),
+        source=path,
+        **vars(meta),
         body_html=Markup(body_html),
         toc_html=Markup(toc_html),
         summary_html=Markup(summary_html),
         has_more=_visible_text(summary_html) != _visible_text(body_html),
-        aliases=_aliases(source),
     )
 
 

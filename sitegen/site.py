@@ -20,7 +20,7 @@ from .config import BuildOptions, Config, SitePaths
 from .errors import ContentError, Problem, gather
 from .loading import Loaded, Request, load_files
 from .plural import count
-from .posts import Post, StaticPage
+from .posts import Post, StaticPage, is_published
 from .progress import Report
 from .redirects import Redirect, load_redirects
 from .sourcefile import file_fault
@@ -232,11 +232,7 @@ def _folder_problem(folder: Path, error: OSError) -> Problem | None:
 
 def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
     """Newest first, without drafts and scheduled posts unless the run asked for them."""
-    now = options.now or datetime.now(UTC)
-    shown = [
-        post for post in posts
-        if (options.drafts or not post.draft) and (options.future or post.date <= now)
-    ]
+    shown = [post for post in posts if is_published(post, options)]
     return sorted(shown, key=lambda post: (post.date, post.stem), reverse=True)
 
 

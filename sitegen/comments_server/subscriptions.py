@@ -19,11 +19,10 @@ import time
 from dataclasses import dataclass
 
 from ..config import Config, SitePaths
-from ..engines import Engines
 from ..entries import ThreadEntry, read_entries
 from ..errors import ContentError, SitegenError
 from ..layout import SitePaths as Layout
-from ..posts import load_post
+from ..posts import read_meta
 from ..private import PrivateStore, Subscriber, store_of
 from .outbox import Entry, Outbox
 
@@ -149,7 +148,7 @@ def post_facts(paths: SitePaths, config: Config, stem: str) -> PostFacts:
     read (the mail still goes out)."""
     path = paths.posts / f"{stem}.md"
     try:
-        post = load_post(path, path.read_bytes(), config, Engines())
+        post = read_meta(path, path.read_bytes(), config)
     except (OSError, ContentError):
         return PostFacts(stem, config.absolute("/"))
     return PostFacts(post.title, config.absolute(post.url))
