@@ -7,18 +7,15 @@ why a loaded post can be cached by `source_digest` and reused across builds.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-import frontmatter
 import markdown
 import pygments
-import yaml
 from markupsafe import Markup
 from slugify import slugify
 
@@ -26,8 +23,8 @@ from . import __version__
 from .commonmark import LIBRARY_VERSION as CMARK_VERSION
 from .config import BuildOptions, Config
 from .dates import date_fault, parse_when
-from .errors import ContentError, Problem, shown
-from .sourcefile import YAML_LOADER, decode, yaml_problem
+from .errors import shown
+from .sourcefile import Source, markdown_extensions, read_source
 from .urls import AddressError, page_address, permalink, site_address
 
 if TYPE_CHECKING:
@@ -91,30 +88,6 @@ def unused_extensions(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in UNUSED.items() if not pattern.search(text))
 
 
-def markdown_extensions(names: Iterable[str], configs: Mapping[str, dict] | None = None) -> list:
-    """Python-Markdown's own extensions, made from their modules. Named by a string, each is
-    looked up among the entry points of every installed package first: 8-10 ms with 120
-    packages installed, as long as a small rebuild takes to convert the post it changed."""
-    return [
-        importlib.import_module(f"markdown.extensions.{name}").makeExtension(
-            **(configs or {}).get(name, {}))
-        for name in names
-    ]
-
-
-@dataclass(frozen=True)
-class Source:
-    """A content file split into front matter and Markdown, with the line of each key."""
-
-    path: Path
-    meta: dict
-    body: str
-    key_lines: dict[str, int]
-
-    def problem(self, message: str, key: str | None = None) -> ContentError:
-        return ContentError(Problem(message, self.path, self.key_lines.get(key)))
-
-
 @dataclass(frozen=True)
 class Alias:
     """An old address of a post or page: `address` is canonical, `written` is as the file
@@ -170,36 +143,6 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
                 markdown.__version__, pygments.__version__, CMARK_VERSION)
     key.update(repr(settings).encode())
     return key.hexdigest()
-
-
-def read_source(path: Path, data: bytes) -> Source:
-    """Split a file into front matter and body; YAML errors name the file line. Lines may
-    end in CR LF, LF or, as in old Mac files, CR alone."""
-    text = decode(path, data)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    handler = frontmatter.YAMLHandler()
-    if not handler.detect(text):
-        raise ContentError(Problem("no front matter: start the file with a '---' line", path, 1))
-    try:
-        front, body = handler.split(text)
-    except ValueError:
-        raise ContentError(Problem("front matter has no closing '---' line", path, 1)) from None
-    offset = text[: text.index(front)].count("\n")
-    try:
-        meta = yaml.load(front, Loader=YAML_LOADER)
-    except yaml.YAMLError as error:
-        raise ContentError(yaml_problem(error, path, "front matter is", offset)) from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise ContentError(Problem("front matter must be 'key: value' lines", path, offset + 2))
-    key_lines = {
-        match[1]: offset + number
-        for number, line in enumerate(front.split("\n"), start=1)
-        if (match := re.match(r"([\w-]+)\s*:", line))
-    }
-    return Source(path, meta, body, key_lines)
 
 
 @dataclass(frozen=True)

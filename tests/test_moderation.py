@@ -252,9 +252,20 @@ def test_a_pending_comment_with_an_alias_bomb_is_named_not_expanded(make_site):
     result = run_sitegen("comments", "show", "c1", "--site", str(site.root))
     assert result.returncode == 1
     # The one YAML loader (sourcefile.py) refuses the expansion itself.
-    assert "c1.yml: not a readable comment: aliases here expand to more than 10,000 values" \
+    # x4, on line 7, is where the values first number more than 10,000.
+    assert "c1.yml:7: not a readable comment: aliases here expand to more than 10,000 values" \
         in result.stderr
     assert len(result.stderr) < 2000
+
+
+def test_a_pending_comment_that_is_not_yaml_is_named_at_its_line(make_site):
+    site = comment_site(make_site)
+    site.write("content/comments/pending/c1.yml",
+               f"id: c1\npost: {OPEN}\nauthor: Ana\nbody: [unclosed\ndate: 2010-09-01\n")
+    result = run_sitegen("comments", "show", "c1", "--site", str(site.root))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "c1.yml:5: not a readable comment: a pending comment is not valid YAML" \
+        in result.stderr
 
 
 @pytest.mark.parametrize("date", ["2010-02-30", "2010-01-01 25:00:00"])

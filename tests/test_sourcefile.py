@@ -9,8 +9,8 @@ import yaml
 
 from sitegen.config import BuildOptions, load_config
 from sitegen.errors import ContentError, Problem
-from sitegen.posts import YAML_LOADER
 from sitegen.site import load_site
+from sitegen.sourcefile import YAML_LOADER
 
 from conftest import NOW
 from helpers import post, run_sitegen

@@ -37,6 +37,7 @@ from ..errors import ConfigError, ContentError, Problem
 from ..layout import SitePaths as Layout
 from ..layout import lock, queue_folder
 from ..private import store_of
+from ..sourcefile import decode, yaml_problem
 from ..threadfile import ThreadWriter, dump_yaml
 from .subscriptions import Published, announce
 
@@ -220,9 +221,11 @@ def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
 def read_pending(path: Path) -> PendingComment:
     """A pending file as written by the intake or an importer; ContentError if it is not."""
     try:
-        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=ThreadLoader)
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError(Problem(f"not a readable comment: {error}", path)) from None
+        data = yaml.load(decode(path, path.read_bytes()), Loader=ThreadLoader)
+    except yaml.YAMLError as error:
+        problem = yaml_problem(error, path, "a pending comment is")
+        raise ContentError(Problem(f"not a readable comment: {problem.message}", path,
+                                   problem.line)) from None
     known = {f.name for f in fields(PendingComment)}
     if not isinstance(data, dict):
         raise ContentError(Problem("must be a mapping of keys such as 'author: Ana'", path))
