@@ -99,11 +99,10 @@ class Alias:
 
 
 @dataclass(frozen=True)
-class Post:
-    """A post as the site shows it; `body_html` and `summary_html` are the owner's HTML."""
+class PostMeta:
+    """What a post's front matter and file name say, checked as the build checks them,
+    without converting its Markdown: enough to list, find or take comments for it."""
 
-    source_digest: str
-    source: Path
     stem: str
     title: str
     date: datetime
@@ -114,11 +113,20 @@ class Post:
     draft: bool
     comments_open: bool
     show_toc: bool
+    aliases: tuple[Alias, ...]
+
+
+@dataclass(frozen=True)
+class Post(PostMeta):
+    """A post as the site shows it: its metadata, and its Markdown made HTML; `body_html`
+    and `summary_html` are the owner's HTML."""
+
+    source_digest: str
+    source: Path
     body_html: Markup
     toc_html: Markup
     summary_html: Markup
     has_more: bool
-    aliases: tuple[Alias, ...]
 
 
 @dataclass(frozen=True)
@@ -145,24 +153,6 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
     return key.hexdigest()
 
 
-@dataclass(frozen=True)
-class PostMeta:
-    """What a post's front matter and file name say, checked as the build checks them,
-    without converting its Markdown: enough to list, find or take comments for it."""
-
-    stem: str
-    title: str
-    date: datetime
-    updated: datetime
-    slug: str
-    url: str
-    tags: tuple[str, ...]
-    draft: bool
-    comments_open: bool
-    show_toc: bool
-    aliases: tuple[Alias, ...]
-
-
 def read_meta(path: Path, data: bytes, config: Config) -> PostMeta:
     """A post's metadata from its front matter alone; ContentError if the build would
     refuse the file's front matter."""
@@ -187,7 +177,7 @@ def _meta(source: Source, config: Config) -> PostMeta:
     )
 
 
-def is_published(post: PostMeta | Post, options: BuildOptions) -> bool:
+def is_published(post: PostMeta, options: BuildOptions) -> bool:
     """Whether a build run with `options` shows the post: drafts and posts dated after
     `options.now` only when the run asks for them. The build and the comment server both
     decide by this."""
