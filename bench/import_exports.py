@@ -21,8 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sitegen.build import build  # noqa: E402
-from sitegen.config import BuildOptions, SitePaths  # noqa: E402
+from sitegen.config import BuildOptions  # noqa: E402
 from sitegen.importers.run import run_import  # noqa: E402
+from sitegen.layout import SitePaths  # noqa: E402
 
 CONFIG = 'base_url = "https://example.org"\ntimezone = "Europe/Lisbon"\n'
 REAL = {

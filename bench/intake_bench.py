@@ -31,7 +31,8 @@ from sitegen.comments_server.app import IntakeApp, create_app
 from sitegen.comments_server.host import make_server, server_url, stop
 from sitegen.comments_server.outbox import Policy
 from sitegen.comments_server.queue import Queue
-from sitegen.config import SitePaths, load_config
+from sitegen.config import load_config
+from sitegen.layout import SitePaths
 
 POST = "2010-08-31-hello"
 

@@ -32,9 +32,10 @@ sys.path.insert(0, str(REPO))
 
 from corpus import write_corpus  # noqa: E402  (bench/ is on the path when run as a script)
 
-from sitegen.config import BuildOptions, SitePaths, load_config  # noqa: E402
+from sitegen.config import BuildOptions, load_config  # noqa: E402
 from sitegen.engines import Engines  # noqa: E402
 from sitegen.errors import Problem  # noqa: E402
+from sitegen.layout import SitePaths  # noqa: E402
 from sitegen.posts import load_post  # noqa: E402
 from sitegen.preview import Preview, ServeOptions  # noqa: E402
 from sitegen.render import find_theme  # noqa: E402

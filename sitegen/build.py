@@ -1,38 +1,41 @@
-"""Orchestrate one build: load -> model -> plan -> render -> write, skipping current pages.
+"""Orchestrate one build: open the build state, then load -> model -> plan -> render ->
+write, skipping current pages, and commit the state.
 
 Each stage hands plain data to the next and none reaches back. The whole model is loaded
-every time, through the cache of loaded items, so listings are never stale; a page is
-rendered only when the digest of its inputs differs from the one its file was made from,
-and written only when its bytes differ. Content errors stop the build before anything is
-written; the output changes only when every page rendered.
+every time, reusing what earlier builds loaded (state.py), so listings are never stale; a
+page is rendered only when the digest of its inputs differs from the one its file was made
+from, and written only when its bytes differ. Content errors stop the build before anything
+is written; the output changes only when every page rendered.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
-from .cache import ItemStore, gc_paused, read_known, state_folder, write_known
-from .config import BuildOptions, Config, SitePaths, load_config
+from .config import BuildOptions, Config, load_config
 from .digest import Memo, fingerprint
 from .errors import Problem
-from .manifest import journal_file, manifest_file, preview_flag
+from .layout import SitePaths, output_lock
+from .load import load
 from .outpaths import Planned, check_output_paths
-from .output import Output, check_output_folder, output_lock, repair_output
-from .pages import PlannedFile as Page
-from .pages import plan
+from .output import Output, Staged, check_output_folder, repair_output
+from .pages import PlannedFile, plan
 from .plural import count
 from .progress import Report
 from .render import Renderer
-from .rendering import render_pages
 from .rootfiles import check_root_files, root_files
-from .site import Site, load_site
+from .site import Site, make_site
+from .state import BuildState, Memory
+from .workers import Parallelism, can_fork, fork_map
 
-KNOWN_FILES = "files.pickle"
+# Below this many pages to render (about a third of a second), forking costs more than it
+# saves.
+PARALLEL_MIN_PAGES = 400
+RENDERING = "rendering pages"
 
 
 @dataclass(frozen=True)
@@ -69,40 +72,41 @@ class BuildReport:
 def build(
     paths: SitePaths,
     options: BuildOptions,
-    cache: MutableMapping[str, object] | None = None,
+    memory: Memory | None = None,
     on_page: Callable[[str], None] | None = None,
     *,
     clean: bool = False,
-    jobs: int | None = None,
+    parallelism: Parallelism | None = None,
     on_wait: Callable[[], None] | None = None,
     progress: Report | None = None,
 ) -> BuildReport:
     """Bring `paths.output` up to date with the site at `paths`; raise SitegenError on any
     problem, leaving the previous output untouched.
 
-    `cache` maps content digests to loaded items: pass the same dict to every build of a
-    long-running process to skip reading the stored cache. `clean` ignores everything
-    stored from earlier builds. `jobs` is the number of processes converting Markdown and
-    rendering pages (None: every core, when there is enough work to share). Builds into one
-    output folder take turns: `on_wait` is called when this one must wait for another.
-    `progress` hears how far the loading and rendering are."""
+    `memory`: pass the same one to every build of a long-running process, to skip reading
+    the item store. `clean` ignores everything stored from earlier builds. `parallelism` is
+    what the caller allows of worker processes (default: processes started afresh, none
+    forked). Builds into one output folder take turns: `on_wait` is called when this one
+    must wait for another. `progress` hears how far the loading and rendering are."""
     started = time.perf_counter()
-    with gc_paused(), output_lock(state_folder(paths.root), paths.output, on_wait):
-        repair_output(paths.root, paths.output)
-        return _build(paths, options, cache, on_page, clean, jobs, started, progress)
+    with output_lock(paths, on_wait):
+        repair_output(paths)
+        return _build(paths, options, memory, on_page, clean, parallelism or Parallelism(),
+                      started, progress)
 
 
-def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, object] | None,
-           on_page: Callable[[str], None] | None, clean: bool, jobs: int | None,
+def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
+           on_page: Callable[[str], None] | None, clean: bool, parallelism: Parallelism,
            started: float, progress: Report | None) -> BuildReport:
     check_output_folder(paths)
     config = load_config(paths)
-    site, save_cache = _load(paths, config, options, cache, clean, jobs, progress)
+    state = BuildState(paths, config, clean, memory)
+    loaded = load(paths, config, state.lookup, parallelism, progress)
     try:
-        renderer = Renderer(paths, config, state_folder(paths.root) / "templates")
+        site = make_site(loaded, config, options)
+        renderer = Renderer(paths, config, paths.state.compiled_templates)
         inputs = _site_digest(site, renderer)
-        with Output(paths.output, manifest_file(paths.root, paths.output),
-                    journal_file(paths.root, paths.output), clean) as output:
+        with Output(paths, state, clean) as output:
             _mark_preview(paths, options, before_commit=True)
             planned = output.current_site(inputs)
             pages = plan(site) if planned is None else []
@@ -112,13 +116,13 @@ def _build(paths: SitePaths, options: BuildOptions, cache: MutableMapping[str, o
             check_root_files(at_root, copied, pages, planned)
             check_output_paths(paths.output, [*copied.items(), *at_root.items(),
                                               *_sources(site, pages, planned)])
-            written = _write_pages(output, renderer, pages, on_page, jobs, save_cache,
-                                   progress)
+            written = _write_pages(output, renderer, pages, on_page, parallelism,
+                                   lambda: state.commit(loaded), progress)
             static = _write_static(output, {**copied, **at_root})
             changes = output.commit(inputs, planned)
             _mark_preview(paths, options, before_commit=False)
     finally:
-        save_cache()
+        state.commit(loaded)
     return BuildReport(
         posts=len(site.posts),
         comments=site.comment_count,
@@ -137,10 +141,9 @@ def _mark_preview(paths: SitePaths, options: BuildOptions, before_commit: bool) 
     """Flag the output as a preview before a --drafts or --future build may change it, and
     unflag it only once a build without them has committed, so that the flag errs on the
     side of not publishing."""
-    flag = preview_flag(paths.root, paths.output)
+    flag = paths.state.preview_flag(paths.output)
     preview = options.drafts or options.future
     if preview and before_commit:
-        flag.parent.mkdir(parents=True, exist_ok=True)
         flag.touch()
     elif not preview and not before_commit:
         flag.unlink(missing_ok=True)
@@ -159,44 +162,8 @@ def _site_digest(site: Site, renderer: Renderer) -> str:
     ))
 
 
-def _load(paths: SitePaths, config: Config, options: BuildOptions,
-          cache: MutableMapping[str, object] | None, clean: bool, jobs: int | None,
-          progress: Report | None) -> tuple[Site, Callable[[], None]]:
-    """The whole model, through the cache: the caller's, else the one stored in the site;
-    and a function that stores what had to be loaded afresh (once, however often it is
-    called). When loading fails, what did load is stored before the error goes on."""
-    folder = state_folder(paths.root)
-    store = ItemStore(folder / "items")
-    items: MutableMapping[str, object] = {} if cache is None or clean else cache
-    if not clean and not items:
-        items.update(store.load())
-    before = set(items)
-    # Digests of content files depend on our code and the configuration, as items do.
-    key = fingerprint((__version__, repr(config)))
-    stored = {} if clean else read_known(folder / KNOWN_FILES, key)
-    known = dict(stored)
-    saved = []
-
-    def save() -> None:
-        if saved:
-            return
-        saved.append(True)
-        store.save(items, {digest: items[digest] for digest in items.keys() - before})
-        if known != stored:
-            write_known(folder / KNOWN_FILES, key, known)
-        if cache is not None and items is not cache:
-            cache.clear()
-            cache.update(items)
-
-    try:
-        return load_site(paths, config, options, items, jobs, known, progress), save
-    except BaseException:
-        save()
-        raise
-
-
-def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
-                 on_page: Callable[[str], None] | None, jobs: int | None,
+def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
+                 on_page: Callable[[str], None] | None, parallelism: Parallelism,
                  meanwhile: Callable[[], None], progress: Report | None) -> int:
     memo = Memo()
     todo = []
@@ -205,7 +172,7 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
         if not output.current(page.path, digest):
             todo.append((index, digest))
     written = 0
-    for staged in render_pages(pages, todo, renderer, output, jobs, meanwhile, progress):
+    for staged in _render(pages, todo, renderer, output, parallelism, meanwhile, progress):
         if output.accept(staged):
             written += 1
             if on_page:
@@ -213,7 +180,32 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[Page],
     return written
 
 
-def _sources(site: Site, pages: list[Page], planned: tuple[str, ...]) -> list[Planned]:
+def _render(pages: list[PlannedFile], todo: list[tuple[int, str]], renderer: Renderer,
+            output: Output, parallelism: Parallelism, meanwhile: Callable[[], None],
+            progress: Report | None) -> Iterator[Staged]:
+    """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order:
+    here, or when there are many and the caller allows forking, in forked workers that
+    start with the model, the plan and the templates in memory (this process does
+    `meanwhile` while they work)."""
+    report = progress or (lambda stage, done, total: None)
+
+    def stage(task: tuple[int, str]) -> Staged:
+        index, digest = task
+        page = pages[index]
+        return output.stage(page.path, digest, renderer.render(page), f"p{index}")
+
+    workers = parallelism.workers(len(todo), PARALLEL_MIN_PAGES, len(todo))
+    if workers > 1 and can_fork(parallelism):
+        output.staging.mkdir(exist_ok=True)  # made here, once, for all workers to stage into
+        yield from fork_map(stage, todo, workers, meanwhile,
+                            lambda done: report(RENDERING, done, len(todo)))
+        return
+    for done, task in enumerate(todo, 1):
+        yield stage(task)
+        report(RENDERING, done, len(todo))
+
+
+def _sources(site: Site, pages: list[PlannedFile], planned: tuple[str, ...]) -> list[Planned]:
     """Each planned path with the file a person would change to change it: a page's source,
     the first post of a tag for the tag's pages, else None (sitegen's own pages, and pages
     planned by an earlier build)."""

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, cli_build, cli_comments, cli_content, moderation_cli
-from .config import SitePaths
 from .errors import Problem, SitegenError, os_problem
 from .importers import FORMATS
+from .layout import STATE_FOLDER, SitePaths
 from .privacy_cli import add_commands as add_privacy_commands
 from .progress import ProgressLine
 from .repair import repair
@@ -136,8 +136,8 @@ def _add_build_command(commands, common: argparse.ArgumentParser,
                     "output folder. The previous output stays until the new one is complete.",
     )
     build_parser.add_argument("--clean", action="store_true",
-                              help="ignore what earlier builds cached in <site>/.sitegen/ and "
-                                   "render every page again")
+                              help="ignore what earlier builds cached in "
+                                   f"<site>/{STATE_FOLDER}/ and render every page again")
     build_parser.add_argument("--jobs", type=_positive, metavar="N",
                               help="processes converting Markdown (default: every core, "
                                    "when there is enough to convert)")

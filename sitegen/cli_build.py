@@ -4,10 +4,14 @@ every save) and `deploy` (build, then publish). cli.py declares their options.""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .config import BuildOptions, SitePaths, load_config
+from .config import BuildOptions, load_config
 from .errors import Problem
+from .layout import SitePaths
 
 if TYPE_CHECKING:
     from .cli import Console
@@ -20,17 +24,37 @@ def run_build(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _build(paths: SitePaths, options: BuildOptions, console: Console, **how) -> None:
-    """Build as `sitegen build` does, saying so: a line first, warnings, a summary."""
+def _build(paths: SitePaths, options: BuildOptions, console: Console, clean: bool = False,
+           jobs: int | None = None) -> None:
+    """Build as `sitegen build` does, saying so: a line first, warnings, a summary. This
+    process runs no other thread, so worker processes may be forked from it."""
     from .build import build
+    from .workers import Parallelism
 
     console.info(f"building {paths.root} into {paths.output}")
-    report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
-                   on_wait=lambda: _waiting(console, paths), progress=console.progress,
-                   **how)
+    with gc_paused():
+        report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
+                       on_wait=lambda: _waiting(console, paths), progress=console.progress,
+                       clean=clean, parallelism=Parallelism(jobs, fork_safe=True))
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while a build makes many long-lived objects: it would
+    otherwise scan the growing heap again and again (reading the item store of a 5,000-post
+    blog took three times as long). Any cycles made meanwhile are collected once it
+    resumes. Only here, in the command's own process: the preview runs HTTP threads, whose
+    garbage a paused collector would leave to grow."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _waiting(console: Console, paths: SitePaths) -> None:

@@ -11,8 +11,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from . import moderation_cli
-from .config import SitePaths, load_config
+from .config import load_config
 from .errors import SitegenError
+from .layout import SitePaths
 from .plural import count
 
 if TYPE_CHECKING:

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import SitePaths, load_config
+from .config import load_config
 from .errors import display_path
+from .layout import SitePaths
 
 if TYPE_CHECKING:
     from .cli import Console

@@ -1,4 +1,4 @@
-"""sitegen.toml -> a frozen `Config`, plus the site's folder layout and per-run options.
+"""sitegen.toml -> a frozen `Config`, and the options of one run.
 
 Every key has a default, so a site needs no configuration file. Reading collects every
 problem (unknown key, wrong type, bad value) before failing once, as MkDocs does, so the
@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError, Problem, shown
+from .layout import SitePaths
 from .sourcefile import read_file
 
-CONFIG_FILE = "sitegen.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
 SMTP_PASSWORD_VARIABLE = "SITEGEN_SMTP_PASSWORD"
 SMTP_SECURITY = ("none", "starttls", "tls")
@@ -137,56 +137,6 @@ class Config:
         if not url.startswith("/") or url.startswith("//"):
             return url
         return self.base_path + url[1:]
-
-
-@dataclass(frozen=True)
-class SitePaths:
-    """Where a site keeps its files; the layout is fixed, only the root and output move."""
-
-    root: Path
-    output: Path
-
-    @classmethod
-    def at(cls, root: Path, output: Path | None = None) -> SitePaths:
-        root = root.resolve()
-        return cls(root=root, output=(output or root / "output").resolve())
-
-    @property
-    def config_file(self) -> Path:
-        return self.root / CONFIG_FILE
-
-    @property
-    def posts(self) -> Path:
-        return self.root / "content" / "posts"
-
-    @property
-    def pages(self) -> Path:
-        return self.root / "content" / "pages"
-
-    @property
-    def comments(self) -> Path:
-        return self.root / "content" / "comments"
-
-    @property
-    def redirects(self) -> Path:
-        return self.root / "content" / "redirects.yml"
-
-    @property
-    def templates(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def static(self) -> Path:
-        return self.root / "static"
-
-    @property
-    def root_files(self) -> Path:
-        """Files copied to the output's root as they are (CNAME, favicon.ico, .well-known)."""
-        return self.root / "root"
-
-    @property
-    def themes(self) -> Path:
-        return self.root / "themes"
 
 
 @dataclass(frozen=True)

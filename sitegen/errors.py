@@ -84,8 +84,3 @@ class ContentError(SitegenError):
 
 class ThemeError(SitegenError):
     """A template is missing or does not compile or render."""
-
-
-def gather(errors: list[SitegenError]) -> tuple[Problem, ...]:
-    """All problems of several failed loads, in the order they were found."""
-    return tuple(problem for error in errors for problem in error.problems)

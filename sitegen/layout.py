@@ -25,6 +25,7 @@ from pathlib import Path
 CONFIG_FILE = "sitegen.toml"
 STATE_FOLDER = ".sitegen"
 PRIVATE_FOLDER = "private"
+JOURNAL_PREFIX = "apply-"
 
 
 def _ignored_folder(folder: Path, why: str) -> Path:
@@ -77,9 +78,36 @@ class StateFolder:
         """What the output folder `output` holds, as of the build that last wrote it."""
         return self.folder / f"output-{_key(output)}.pickle"
 
-    def output_owner(self, output: Path) -> Path:
-        """The token of the last build into `output`: how sitegen knows the folder is its."""
+    def journal(self, output: Path) -> Path:
+        """The changes a build into `output` is making, while it makes them (journal.py)."""
+        return self.folder / f"{JOURNAL_PREFIX}{_key(output)}.json"
+
+    def journals(self) -> list[Path]:
+        """The journals of every output folder, left by builds that were stopped."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(self.folder.glob(f"{JOURNAL_PREFIX}*.json"))
+
+    def preview_flag(self, output: Path) -> Path:
+        """Exists while `output` holds, or may hold, drafts or scheduled posts (a build with
+        --drafts or --future): such a folder must never be published."""
+        return self.folder / f"output-{_key(output)}.preview"
+
+    def former_output_owner(self, output: Path) -> Path:
+        """Where versions before the private folder kept `output`'s owner record: still
+        honoured, since a site upgraded must not find its own output folder refused."""
         return self.folder / f"output-{_key(output)}.owner"
+
+    @property
+    def deploy(self) -> Path:
+        """sitegen's own bare git repositories, one per deploy target."""
+        return self.folder / "deploy"
+
+    @property
+    def salt(self) -> Path:
+        """Where the address-hash salt was kept before the private folder; moved from here
+        to PrivateFolder.salt once (comments_server/abuse.py)."""
+        return self.folder / "salt"
 
     @property
     def locks(self) -> Path:
@@ -110,6 +138,12 @@ class PrivateFolder:
     def salt(self) -> Path:
         """The key of the comment server's address hashes."""
         return self.folder / "salt"
+
+    def output_owner(self, output: Path) -> Path:
+        """The token of the last build into `output`: how sitegen knows the folder is its.
+        Kept here rather than in the state folder, so that deleting the build's cache costs
+        only time, and never turns sitegen's own output folder into a stranger's."""
+        return self.folder / f"output-{_key(output)}.owner"
 
 
 @dataclass(frozen=True)
@@ -192,29 +226,34 @@ class SitePaths:
 
 
 @contextlib.contextmanager
-def lock(paths: SitePaths, name: str,
-         on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def lock(paths: SitePaths, name: str, on_wait: Callable[[], None] | None = None,
+         wait: bool = True) -> Iterator[bool]:
     """Hold the site-wide lock called `name` (an advisory `flock`, released when the holder
     exits or dies); `on_wait` is called once if another holder has it. Every writer that
     must not overlap with another process takes its lock here: builds into one output
-    folder, writers of one thread file, the rebuild command."""
-    folder = paths.state.made() / "locks"
+    folder, writers of one thread file, the rebuild command. With `wait` false, go on at
+    once without it when another holds it: the block is told whether it holds the lock."""
+    paths.state.made()
+    folder = paths.state.locks
     folder.mkdir(exist_ok=True)
     with (folder / f"{name}.lock").open("a") as file:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             if on_wait is not None:
                 on_wait()
             fcntl.flock(file, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(file, fcntl.LOCK_UN)
 
 
-def output_lock(paths: SitePaths,
-                on_wait: Callable[[], None] | None = None) -> contextlib.AbstractContextManager:
+def output_lock(paths: SitePaths, on_wait: Callable[[], None] | None = None,
+                wait: bool = True) -> contextlib.AbstractContextManager[bool]:
     """The lock every build into `paths.output` takes, so two builds (the preview's and one
     in another terminal) change the folder and its manifest one after the other."""
-    return lock(paths, f"output-{_key(paths.output)}", on_wait)
+    return lock(paths, f"output-{_key(paths.output)}", on_wait, wait)

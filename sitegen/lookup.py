@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .config import Config, SitePaths
+from .config import Config
 from .entries import COMMENT_ID, shown_id
 from .errors import ContentError, Problem, SitegenError
+from .layout import SitePaths
 from .posts import PostMeta, read_meta
 
 SHORTEST = 4  # a shorter part of an id matches too much to be worth guessing

@@ -17,8 +17,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from .config import Config, SitePaths, load_config
+from .config import Config, load_config
 from .errors import Problem, SitegenError
+from .layout import SitePaths
 from .plural import count
 
 if TYPE_CHECKING:
@@ -63,10 +64,9 @@ def add_commands(actions, common: argparse.ArgumentParser) -> None:
 
 
 def private_store(paths: SitePaths) -> PrivateStore:
-    from . import layout
     from .private import PrivateStore
 
-    return PrivateStore(layout.SitePaths.at(paths.root, paths.output))
+    return PrivateStore(paths)
 
 
 def pending_ids(queue: Queue, given: list[str]) -> tuple[list[str], list[Problem]]:
@@ -80,14 +80,13 @@ def publish(paths: SitePaths, config: Config, console: Console, done: str) -> No
     """Say what was `done` to the threads, and run the site's rebuild command if it has
     one, else say how to publish."""
     from .comments_server.rebuild import run_command
-    from .layout import SitePaths as Layout
 
     command = config.comments.rebuild_command
     if not command:
         console.info(f"{done}: run `sitegen build` to publish")
         return
     console.info(done)
-    failure = run_command(shlex.split(command), Layout.at(paths.root, paths.output))
+    failure = run_command(shlex.split(command), paths)
     if failure:
         raise SitegenError(Problem(failure, paths.config_file))
     console.info(f"published with `{command}`")

@@ -12,9 +12,10 @@ from pathlib import Path
 import yaml
 from slugify import slugify
 
-from .config import Config, SitePaths
+from .config import Config
 from .dates import date_fault, parse_when
 from .errors import ContentError, Problem
+from .layout import SitePaths
 
 # A title of eighty words would make a file name longer than file systems allow (255
 # bytes); the slug keeps its first words, and the title stays whole in the front matter.

@@ -7,43 +7,33 @@ build leaves the previous site byte for byte as it was. A file whose inputs or b
 change is neither written nor touched, so its modification time stays, and deploys that sync
 by time or checksum upload only what changed.
 
-Builds into one output folder take turns, under a lock.
+Builds into one output folder take turns, under its lock (layout.output_lock).
 
 The output folder is pruned of files this build does not make, so this module refuses
-folders it did not make: an owner record in the build state says "sitegen wrote this" (and
-names the build token that ties the folder to its manifest; see manifest.py), and an output
-that would hold the site's own files is never accepted. The folder itself holds only what
-the site serves.
+folders it did not make: an owner record in the private folder says "sitegen wrote this"
+(and names the build token that ties the folder to its manifest; see state.py), and an
+output that would hold the site's own files is never accepted. The folder itself holds only
+what the site serves. The record is not in the build state, so that deleting that cache
+never makes sitegen refuse its own output folder.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import hashlib
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CACHE_DIR
-from .config import SitePaths
+from .atomic import write_file
 from .errors import Problem, SitegenError
 from .journal import Changes, apply, plan_moves, recover
-from .manifest import (
-    Files,
-    Record,
-    content_hash,
-    journal_file,
-    manifest_file,
-    output_key,
-    read_manifest,
-    read_owner,
-    write_manifest,
-    write_owner,
-)
+from .layout import SitePaths
+from .state import BuildState, Files, Record
 
 # The file in which earlier versions of sitegen marked their output folders: still taken
 # as the mark of one, and removed by the next build.
@@ -53,37 +43,12 @@ STAGING, SWAPPED_OUT = ".staging-", ".old-"
 STAGE = "stage the new site beside this folder"
 
 
-@contextlib.contextmanager
-def output_lock(state: Path, output: Path, on_wait: Callable[[], None] | None = None,
-                wait: bool = True) -> Iterator[bool]:
-    """Hold the lock that every build into `output` takes, so that two builds (the
-    preview's and a `sitegen build` in another terminal, say) change the folder and its
-    manifest one after the other; `on_wait` is called once if another build holds it.
-    With `wait` false, go on at once, without it, when another holds it (yields False)."""
-    locks = state / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    with (locks / f"output-{output_key(output)}.lock").open("a") as file:
-        try:
-            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                yield False
-                return
-            if on_wait is not None:
-                on_wait()
-            fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            yield True
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
-
-
-def repair_output(root: Path, output: Path) -> bool:
-    """Put right what a killed build into `output` left: undo the changes it was making
-    (journal.py), then remove its staging folder; whether there were changes to undo.
-    The caller holds the output's lock."""
-    undone = recover(journal_file(root, output))
-    for leftover in leftovers(output):
+def repair_output(paths: SitePaths) -> bool:
+    """Put right what a killed build into `paths.output` left: undo the changes it was
+    making (journal.py), then remove its staging folder; whether there were changes to
+    undo. The caller holds the output's lock."""
+    undone = recover(paths.state.journal(paths.output))
+    for leftover in leftovers(paths.output):
         shutil.rmtree(leftover, ignore_errors=True)
     return undone
 
@@ -104,7 +69,8 @@ def check_output_folder(paths: SitePaths) -> None:
         raise SitegenError(Problem(f"the output folder {output} holds the site itself; "
                                    "pick another --output"))
     # What the build reads, or keeps for the next build.
-    inputs = (paths.posts.parent, paths.static, paths.templates, paths.themes, root / CACHE_DIR)
+    inputs = (paths.content, paths.static, paths.templates, paths.themes, paths.state.folder,
+              paths.private.folder)
     if (inside := next((folder for folder in inputs if output.is_relative_to(folder)),
                        None)) is not None:
         raise SitegenError(Problem(f"the output folder {output} is inside the site's "
@@ -112,11 +78,17 @@ def check_output_folder(paths: SitePaths) -> None:
                                    "another --output"))
     if output.exists() and not output.is_dir():
         raise SitegenError(Problem(f"the output path {output} is a file, not a folder"))
-    owned = read_owner(manifest_file(root, output)) or (output / MARKER).exists()
+    owned = read_owner(*_owner_records(paths)) or (output / MARKER).exists()
     if output.is_dir() and any(output.iterdir()) and not owned:
         raise SitegenError(Problem(f"{output} is not empty and was not written by sitegen "
-                                   f"(or its record in {root / CACHE_DIR} was deleted); "
+                                   f"(or its record in {paths.private.folder} was deleted); "
                                    "remove it or pick another --output"))
+
+
+def _owner_records(paths: SitePaths) -> tuple[Path, Path]:
+    """Where the owner record of `paths.output` is, then where earlier versions kept it."""
+    return (paths.private.output_owner(paths.output),
+            paths.state.former_output_owner(paths.output))
 
 
 @dataclass(frozen=True)
@@ -142,14 +114,17 @@ class Output:
     """One build's changes to the output folder. Use as a context manager: leaving it
     without `commit` discards everything staged."""
 
-    def __init__(self, output: Path, manifest: Path, journal: Path, clean: bool = False) -> None:
-        self.output = output
-        self.manifest = manifest
-        self.journal = journal
-        self.owner = read_owner(manifest)
-        self.token = self.owner or _legacy_token(output)
+    def __init__(self, paths: SitePaths, state: BuildState, clean: bool = False) -> None:
+        output = self.output = paths.output
+        self.state = state
+        self.journal = paths.state.journal(output)
+        self.paths = paths
+        paths.state.made()  # where the manifest and the journal go
+        self.owner = read_owner(paths.private.output_owner(output))
+        self.former_owner = read_owner(paths.state.former_output_owner(output))
+        self.token = self.owner or self.former_owner or _legacy_token(output)
         self.fresh = not (output.is_dir() and any(output.iterdir()))
-        self.record = None if clean or self.fresh else read_manifest(manifest, self.token)
+        self.record = None if clean or self.fresh else state.read_manifest(self.token)
         self.known: Files | None = self.record.files if self.record else None
         if self.fresh:
             self.known, self.token = {}, None
@@ -245,7 +220,10 @@ class Output:
         # Recorded before the folder changes: a build killed after it changed the folder
         # leaves a folder that is still known as sitegen's.
         if self.token != self.owner:
-            write_owner(self.manifest, self.token)
+            self.paths.private.made()
+            write_owner(self.paths.private.output_owner(self.output), self.token)
+        if self.former_owner is not None:
+            self.paths.state.former_output_owner(self.output).unlink(missing_ok=True)
         if self.fresh:
             self._swap()
         elif self._pending or deleted:
@@ -253,7 +231,7 @@ class Output:
         (self.output / MARKER).unlink(missing_ok=True)
         record = Record(self.token, site, pages, self.files)
         if record != self.record:
-            write_manifest(self.manifest, record)
+            self.state.write_manifest(record)
         return Committed(tuple(self.written), deleted)
 
     def _holds(self, relative: str, hashed: str, data: bytes) -> bool:
@@ -296,7 +274,7 @@ class Output:
         that vouches for the wrong bytes."""
         doubtful: Files = dict(self.known or {})
         doubtful.update((path, (None, "")) for path in (*self.written, *deleted))
-        write_manifest(self.manifest, Record(self.token, None, (), doubtful))
+        self.state.write_manifest(Record(self.token, None, (), doubtful))
         moves = plan_moves(self.output, self._pending)
         apply(self.journal, Changes(self.output, self.staging, deleted, moves))
 
@@ -315,6 +293,26 @@ def _doing(what: str, output: Path) -> Iterator[None]:
         yield
     except OSError as error:
         raise SitegenError(Problem(f"cannot {what}: {error.strerror or error}", output)) from None
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_owner(*records: Path) -> str | None:
+    """The build token of the first owner record there is (the record that sitegen made an
+    output folder, and with which build token), or None when there is none."""
+    for record in records:
+        try:
+            words = record.read_text(encoding="utf-8").split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        return words[1] if len(words) == 2 and words[0] == "build" else None
+    return None
+
+
+def write_owner(record: Path, token: str) -> None:
+    write_file(record, f"build {token}\n".encode())
 
 
 def _legacy_token(output: Path) -> str | None:

@@ -15,9 +15,9 @@ import yaml
 
 from .atomic import write_file
 from .comments_server.queue import read_pending, thread_lock
-from .config import SitePaths
 from .entries import COMMENT_ID, read_entries
 from .errors import ContentError, Problem, SitegenError
+from .layout import SitePaths
 from .plural import count
 from .private import Forgotten, PrivateStore, store_of
 from .thread_keys import Change, changed

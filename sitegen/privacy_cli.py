@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .config import SitePaths
 from .errors import SitegenError, display_path
+from .layout import SitePaths
 from .plural import count
 
 

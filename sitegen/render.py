@@ -20,10 +20,11 @@ from urllib.parse import urljoin
 import jinja2
 
 from . import __version__
-from .config import Config, SitePaths
+from .config import Config
 from .dates import format_date, isoformat
 from .digest import Memo, fingerprint
 from .errors import Problem, ThemeError
+from .layout import SitePaths
 from .pages import QUERY_REDIRECTS, PlannedFile
 from .urls import named_tag_address
 

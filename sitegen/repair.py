@@ -10,34 +10,32 @@ file of a writer that is still running.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from .atomic import sweep
-from .cache import CACHE_DIR, state_folder
-from .config import SitePaths
 from .errors import Problem
 from .journal import read_journal
-from .manifest import JOURNAL_PREFIX
-from .output import leftovers, output_lock, repair_output
+from .layout import SitePaths, output_lock
+from .output import leftovers, repair_output
 
 
 def repair(paths: SitePaths) -> list[Problem]:
     """Undo interrupted builds into any output folder of the site at `paths`, remove the
     leftovers of killed builds into `paths.output` and of killed writers in content/; a
     warning for each build undone."""
-    state = paths.root / CACHE_DIR
-    journals = sorted(state.glob(f"{JOURNAL_PREFIX}*.json")) if state.is_dir() else []
-    outputs = {changes.output for journal in journals
+    outputs = {changes.output for journal in paths.state.journals()
                if (changes := read_journal(journal)) is not None}
     if leftovers(paths.output):
         outputs.add(paths.output)
     notes = []
     for output in sorted(outputs):
-        with output_lock(state_folder(paths.root), output, wait=False) as held:
-            if held and repair_output(paths.root, output):
+        into = dataclasses.replace(paths, output=output)
+        with output_lock(into, wait=False) as held:
+            if held and repair_output(into):
                 notes.append(Problem(f"a build into {output} was stopped while it moved its "
                                      "files in; the output folder was put back as it was"))
-    for folder in (*_content_folders(paths), state):
+    for folder in (*_content_folders(paths), paths.state.folder):
         if folder.is_dir():
             sweep(folder)
     return notes
@@ -46,4 +44,4 @@ def repair(paths: SitePaths) -> list[Problem]:
 def _content_folders(paths: SitePaths) -> tuple[Path, ...]:
     """Where sitegen writes content files (the importer, moderation, `sitegen new`)."""
     return (paths.redirects.parent, paths.posts, paths.pages, paths.comments,
-            paths.comments / "pending", paths.comments / "rejected")
+            paths.pending, paths.rejected)

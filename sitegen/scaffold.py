@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, SitePaths, load_config
+from .config import Config, load_config
 from .errors import ConfigError, Problem, SitegenError
+from .layout import CONFIG_FILE, SitePaths
 from .newpost import new_post
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"

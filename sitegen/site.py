@@ -1,29 +1,25 @@
-"""MODEL: the whole site, loaded every build: posts, pages, threads, tags, archives and
-redirects.
+"""MODEL: the whole site as one run shows it: posts, pages, threads, tags, archives and
+redirects, made by a pure function of what load.py loaded.
 
 The model is always complete, even when only one file changed, so listings are never stale;
-what makes that cheap is the `cache` of loaded files keyed by their content digest.
+what makes that cheap is that loading reuses what earlier builds loaded (state.py).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import MutableMapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from slugify import slugify
 
 from .comments import Thread, empty_thread
-from .config import BuildOptions, Config, SitePaths
-from .errors import ContentError, Problem, gather
-from .loading import Loaded, Request, load_files
+from .config import BuildOptions, Config
+from .errors import ContentError, Problem
+from .load import Loaded
 from .plural import count
 from .posts import Post, StaticPage, is_published
-from .progress import Report
-from .redirects import Redirect, load_redirects
-from .sourcefile import file_fault
+from .redirects import Redirect
 from .urls import month_address, tag_address, year_address
 
 
@@ -103,71 +99,28 @@ class Site:
         return sum(self.thread(post).count for post in self.posts)
 
 
-def load_site(
-    paths: SitePaths,
-    config: Config,
-    options: BuildOptions,
-    cache: MutableMapping[str, object] | None = None,
-    jobs: int | None = None,
-    known: MutableMapping[str, tuple] | None = None,
-    progress: Report | None = None,
-) -> Site:
-    """Load every post, page and thread; raise ContentError listing every bad file.
-
-    `cache` maps content digests to loaded items; it is left holding exactly the items this
-    site uses, so a long-running preview keeps it warm without growing. Files missing from
-    it are loaded in `jobs` worker processes (None: all cores, when there are enough).
-    `known`: files' stat signatures and digests, and `progress`, see `loading.load_files`."""
-    problems: list[Problem] = []
-    requests = _requests(paths, problems)
-    loaded = load_files(requests, config, {} if cache is None else cache, jobs, known,
-                        progress)
-    if cache is not None:
-        _remember(cache, loaded)
-    problems += gather(loaded.errors)
-    try:
-        redirects = load_redirects(paths.redirects)
-    except ContentError as error:
-        problems += error.problems
-    if problems:
-        raise ContentError(*problems)
-    found: dict[str, list] = {"post": [], "page": [], "thread": []}
-    for request, item in zip(requests, loaded.items, strict=True):
-        found[request.kind].append(item)
-    by_stem = {thread.stem: thread for thread in found["thread"]}
+def make_site(loaded: Loaded, config: Config, options: BuildOptions) -> Site:
+    """The model of what `loaded` holds, as this run shows it; ContentError listing every
+    problem found while loading, if there was one."""
+    if loaded.problems:
+        raise ContentError(*loaded.problems)
+    by_stem = {thread.stem: thread for thread in loaded.threads}
     return Site(
         config=config,
-        posts=tuple(_shown(found["post"], options)),
-        pages=tuple(found["page"]),
+        posts=tuple(_shown(loaded.posts, options)),
+        pages=loaded.pages,
         threads=by_stem,
-        warnings=_warnings(paths, found["post"], by_stem),
-        redirects=redirects,
-        scheduled=_next_scheduled(found["post"], options),
+        warnings=_warnings(loaded.posts, by_stem),
+        redirects=loaded.redirects,
+        scheduled=_next_scheduled(loaded.posts, options),
     )
 
 
-def _requests(paths: SitePaths, problems: list[Problem]) -> list[Request]:
-    return [
-        *(Request("post", name) for name in _files(paths.posts, ".md", problems)),
-        *(Request("page", name) for name in _files(paths.pages, ".md", problems)),
-        *(Request("thread", name) for name in _files(paths.comments, ".yml", problems)),
-    ]
-
-
-def _remember(cache: MutableMapping[str, object], loaded: Loaded) -> None:
-    """Leave `cache` holding exactly what this load used; after errors, what did load is
-    kept too, so that the next try, with the typo fixed, converts only the file that had it."""
-    if not loaded.errors:
-        cache.clear()
-    cache.update(loaded.by_digest)
-
-
-def _warnings(paths: SitePaths, posts: list[Post], threads: dict[str, Thread]) -> tuple:
+def _warnings(posts: tuple[Post, ...], threads: dict[str, Thread]) -> tuple:
     warnings = [warning for thread in threads.values() for warning in thread.warnings]
     stems = {post.stem for post in posts}
     warnings += [
-        Problem(f"no post content/posts/{stem}.md for this comment thread",
-                paths.comments / f"{stem}.yml")
+        Problem(f"no post content/posts/{stem}.md for this comment thread", threads[stem].source)
         for stem in sorted(set(threads) - stems)
     ]
     return tuple(warnings) + _email_warning(threads)
@@ -186,57 +139,13 @@ def _email_warning(threads: dict[str, Thread]) -> tuple[Problem, ...]:
                     "migrate-private`", holding[0]),)
 
 
-def _files(folder: Path, suffix: str, problems: list[Problem]) -> list[str]:
-    """The paths of the files named *suffix in `folder` (not hidden ones), sorted by name.
-    What cannot be listed or read is added to `problems`: a folder that is a file, a broken
-    symbolic link, a pipe. Skipping it would build a site without those posts, and delete
-    their pages, without a word. A folder named *suffix is not content."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError as error:
-        problem = _folder_problem(folder, error)
-        if problem is not None and problem not in problems:
-            problems.append(problem)
-        return []
-    found = []
-    for entry in sorted(entries, key=lambda entry: entry.name):
-        if not entry.name.endswith(suffix) or entry.name.startswith("."):
-            continue
-        kind = _kind(entry)
-        if kind == "file":
-            found.append(entry.path)
-        elif kind != "folder" and (fault := file_fault(entry.path)):
-            problems.append(Problem(fault, Path(entry.path)))
-    return found
-
-
-def _kind(entry: os.DirEntry) -> str:
-    """"file", "folder" or "other" (a link that leads nowhere, a pipe), links followed."""
-    try:
-        return "file" if entry.is_file() else "folder" if entry.is_dir() else "other"
-    except OSError:  # a link in a loop
-        return "other"
-
-
-def _folder_problem(folder: Path, error: OSError) -> Problem | None:
-    """Why a content folder cannot be listed; None when there is simply no such folder."""
-    on_the_way = (folder, *folder.parents)
-    if isinstance(error, NotADirectoryError):
-        culprit = next((p for p in on_the_way if p.exists() and not p.is_dir()), folder)
-        return Problem("is not a folder", culprit)
-    if isinstance(error, FileNotFoundError):
-        broken = next((p for p in on_the_way if p.is_symlink() and not p.exists()), None)
-        return None if broken is None else Problem(file_fault(broken) or "", broken)
-    return Problem(f"cannot read: {error.strerror}", folder)
-
-
-def _shown(posts: list[Post], options: BuildOptions) -> list[Post]:
+def _shown(posts: Iterable[Post], options: BuildOptions) -> list[Post]:
     """Newest first, without drafts and scheduled posts unless the run asked for them."""
     shown = [post for post in posts if is_published(post, options)]
     return sorted(shown, key=lambda post: (post.date, post.stem), reverse=True)
 
 
-def _next_scheduled(posts: list[Post], options: BuildOptions) -> Post | None:
+def _next_scheduled(posts: Iterable[Post], options: BuildOptions) -> Post | None:
     """The earliest post that a later build will show once its date has passed."""
     if options.future:
         return None

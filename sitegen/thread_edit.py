@@ -16,10 +16,9 @@ import yaml
 
 from .atomic import write_file, write_new
 from .comments_server.queue import thread_lock
-from .config import SitePaths
 from .entries import entry_ids, read_entries
 from .errors import ContentError, Problem
-from .layout import queue_folder
+from .layout import SitePaths, queue_folder
 from .lookup import match_id
 from .sourcefile import YAML_LOADER, decode
 from .threadfile import dump_yaml

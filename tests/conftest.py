@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildReport, build
-from sitegen.config import BuildOptions, SitePaths
+from sitegen.config import BuildOptions
+from sitegen.layout import SitePaths
 
 REPO = Path(__file__).resolve().parents[1]
 # A fixed "now" keeps tests about scheduled posts independent of the calendar.

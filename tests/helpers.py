@@ -72,3 +72,14 @@ def read_feed(document: str | bytes):
     parsed = feedparser.parse(document)
     assert not parsed.bozo, parsed.get("bozo_exception")
     return parsed
+
+
+def model(paths, options):
+    """The model of the site at `paths`, loaded and made as a build does (without storing
+    anything), or ContentError."""
+    from sitegen.config import load_config
+    from sitegen.load import load
+    from sitegen.site import make_site
+
+    config = load_config(paths)
+    return make_site(load(paths, config), config, options)

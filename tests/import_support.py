@@ -7,8 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
-from sitegen.config import SitePaths
 from sitegen.importers.run import ImportReport, run_import
+from sitegen.layout import SitePaths
 
 DATA = Path(__file__).parent / "data"
 EXPORTS = DATA / "exports"

@@ -11,10 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from sitegen.build import build
-from sitegen.config import BuildOptions, SitePaths
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError, SitegenError, ThemeError
-from sitegen.manifest import manifest_file, owner_file
-from sitegen.output import output_lock
+from sitegen.layout import SitePaths, output_lock
 
 from helpers import links, post, thread
 
@@ -45,7 +44,7 @@ def test_the_site_has_every_kind_of_page(make_site):
         "tags/bread/page/2/index.html", "tags/bread/feed.xml",
         "feed.xml", "comments/feed.xml", "sitemap.xml", "robots.txt", "404.html",
     } <= files
-    # Only what the site serves: how sitegen knows the folder is its own is kept in .sitegen/.
+    # Only what the site serves: how sitegen knows the folder is its own is kept in private/.
     assert not [name for name in files if name.startswith(".")]
     assert "page/3/index.html" not in files
     assert any(name.startswith("static/") for name in files)
@@ -118,24 +117,46 @@ def test_a_folder_sitegen_did_not_write_is_never_replaced(make_site):
     assert (site.output / "precious.txt").read_text() == "my only copy"
 
 
-def test_without_its_record_in_the_build_state_a_built_folder_is_not_written(make_site):
+def test_without_its_owner_record_a_built_folder_is_not_written(make_site):
     site = blog(make_site)
     site.build()
     site.write("output/precious.txt", "my only copy")
     before = site.files()
-    shutil.rmtree(site.root / ".sitegen")
+    shutil.rmtree(site.root / "private")
     with pytest.raises(SitegenError) as caught:
         site.build()
     assert str(caught.value) == (
         f"{site.output} is not empty and was not written by sitegen (or its record in "
-        f"{site.root / '.sitegen'} was deleted); remove it or pick another --output")
+        f"{site.root / 'private'} was deleted); remove it or pick another --output")
     assert site.files() == before
+
+
+def test_deleting_the_build_state_costs_only_time(make_site):
+    site = blog(make_site)
+    site.build()
+    before = {path: (site.output / path).stat().st_mtime_ns for path in site.files()}
+    shutil.rmtree(site.root / ".sitegen")
+    report = site.build()
+    assert (report.written, report.deleted) == ((), ())
+    assert {path: (site.output / path).stat().st_mtime_ns for path in site.files()} == before
+    assert site.build().pages_written == 0
+
+
+def test_an_owner_record_where_earlier_versions_kept_it_still_counts(make_site):
+    site = blog(make_site)
+    site.build()
+    owner = site.paths.private.output_owner(site.output)
+    former = site.paths.state.former_output_owner(site.output)
+    owner.rename(former)
+    report = site.build()
+    assert (report.written, report.deleted) == ((), ())
+    assert owner.exists() and not former.exists()
 
 
 def test_a_folder_marked_by_an_earlier_version_is_taken_and_the_mark_removed(make_site):
     site = blog(make_site)
     site.build()
-    owner = owner_file(manifest_file(site.root, site.output))
+    owner = site.paths.private.output_owner(site.output)
     token = owner.read_text(encoding="utf-8").split()[1]
     owner.unlink()
     site.write("output/.sitegen-output", "This folder is written by `sitegen build` and "
@@ -225,7 +246,7 @@ def test_a_build_waits_its_turn_while_another_writes_the_same_output(make_site):
     site = blog(make_site, 2, **{"sitegen.toml": 'base_url = "https://example.org"\n'})
     site.build()
     site.write("content/posts/2010-01-11-post-1.md", post("Renamed", date=None, tags="[bread]"))
-    with output_lock(site.root / ".sitegen", site.output):
+    with output_lock(site.paths):
         child = subprocess.Popen([sys.executable, "-m", "sitegen", "build"], cwd=site.root,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert child.stdout.readline() == f"building {site.root} into {site.output}\n"

@@ -15,12 +15,11 @@ from xss_payloads import PAYLOADS
 
 from sitegen.commentmarkup import ALLOWED_TAGS, MAX_NESTING, CommentRenderer, sanitise
 from sitegen.comments import safe_url
-from sitegen.config import BuildOptions, load_config
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError
-from sitegen.site import load_site
 
 from conftest import NOW
-from helpers import post, run_sitegen, thread
+from helpers import model, post, run_sitegen, thread
 
 POST = "content/posts/2010-08-31-hello.md"
 THREAD = "content/comments/2010-08-31-hello.yml"
@@ -31,7 +30,7 @@ def c(cid, author="Ana", date="2010-09-01 10:00", body="Nice.", **extra) -> dict
 
 
 def load(site):
-    return load_site(site.paths, load_config(site.paths), BuildOptions(now=NOW))
+    return model(site.paths, BuildOptions(now=NOW))
 
 
 def errors(site, monkeypatch) -> list[str]:

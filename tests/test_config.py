@@ -6,8 +6,9 @@ import os
 
 import pytest
 
-from sitegen.config import Config, SitePaths, load_config
+from sitegen.config import Config, load_config
 from sitegen.errors import ConfigError
+from sitegen.layout import SitePaths
 
 from helpers import run_sitegen
 

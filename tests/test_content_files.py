@@ -12,12 +12,11 @@ import sys
 
 import pytest
 
-from sitegen.config import BuildOptions, load_config
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError
-from sitegen.site import load_site
 
 from conftest import NOW
-from helpers import post, run_sitegen
+from helpers import model, post, run_sitegen
 
 POST = "content/posts/2010-08-31-hello.md"
 
@@ -33,7 +32,7 @@ def site(make_site):
 def errors(site, monkeypatch) -> list[str]:
     monkeypatch.chdir(site.root)
     with pytest.raises(ContentError) as caught:
-        load_site(site.paths, load_config(site.paths), BuildOptions(now=NOW))
+        model(site.paths, BuildOptions(now=NOW))
     return [str(problem) for problem in caught.value.problems]
 
 

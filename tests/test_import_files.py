@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen.config import Config, SitePaths
+from sitegen.config import Config
 from sitegen.importers.files import plan_files, write_files
 from sitegen.importers.model import Export, ExportError, ImportedComment, ImportedItem
+from sitegen.layout import SitePaths
 from sitegen.private import store_of
 
 from import_support import EXPORTS, import_into, new_site

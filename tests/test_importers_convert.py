@@ -139,7 +139,7 @@ def test_a_comments_table_becomes_rows_of_text_the_allow_list_shows():
                   "alone\n")
     assert CommentRenderer().convert(md) == (
         "<p>See:</p>\n<p>Flours<br>\ng | %<br>\nrye <strong>dark</strong> | 20<br>\nmerged<br>\n"
-        "alone</p>")
+        "alone</p>\n")
 
 
 def test_comment_markdown_renders_with_the_comment_renderer_settings():

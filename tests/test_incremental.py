@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import build
-from sitegen.config import BuildOptions, SitePaths
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError, SitegenError, ThemeError
-from sitegen.loading import SETTLE_NS
+from sitegen.layout import SitePaths
+from sitegen.load import SETTLE_NS
 from sitegen.output import MARKER
 from sitegen.render import Renderer
+from sitegen.state import Memory
+from sitegen.workers import Parallelism
 
 from conftest import NOW
 from helpers import post, run_sitegen, thread
@@ -328,7 +331,8 @@ def test_parallel_and_serial_builds_give_identical_bytes(blog, tmp_path):
     outputs = []
     for jobs in (1, 2):
         paths = SitePaths.at(blog.root, tmp_path / f"jobs-{jobs}")
-        build(paths, BuildOptions(now=NOW), clean=True, jobs=jobs)
+        build(paths, BuildOptions(now=NOW), clean=True,
+              parallelism=Parallelism(jobs, fork_safe=True))
         outputs.append(contents(snapshot(paths.output)))
     assert outputs[0] == outputs[1] == contents(snapshot(blog.output))
 
@@ -378,13 +382,13 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(blog, tmp_path):
 
 
 def test_a_long_running_caller_keeps_the_cache_in_memory(blog, tmp_path):
-    cache: dict = {}
-    first = run(blog, cache=cache)
-    assert first.written == () and len(cache) == len(POSTS) + 3  # posts, threads, page
+    memory = Memory()
+    first = run(blog, memory=memory)
+    assert first.written == () and len(memory.items) == len(POSTS) + 3  # posts, threads, page
     edit(blog, DELTA, "The second paragraph.", "Edited while previewing.")
-    report = rebuild_and_check(blog, tmp_path, cache=cache)
+    report = rebuild_and_check(blog, tmp_path, memory=memory)
     assert "2020/02/10/delta/index.html" in report.written
-    assert len(cache) == len(POSTS) + 3
+    assert len(memory.items) == len(POSTS) + 3
 
 
 def test_the_command_line_takes_clean_and_jobs(blog):
@@ -402,7 +406,7 @@ def test_a_template_error_in_parallel_rendering_is_reported_as_in_serial(blog):
     messages = []
     for jobs in (1, 2):
         with pytest.raises(ThemeError) as caught:
-            run(blog, jobs=jobs)
+            run(blog, parallelism=Parallelism(jobs, fork_safe=True))
         messages.append([str(problem) for problem in caught.value.problems])
     assert messages[0] == messages[1]
     assert "no_such_variable" in messages[0][0] and "post.html" in messages[0][0]

@@ -14,7 +14,8 @@ import pytest
 from browser import require_java
 from terminal import run_in_terminal
 
-from sitegen.config import Config, SitePaths, load_config
+from sitegen.config import Config, load_config
+from sitegen.layout import SitePaths
 from sitegen.scaffold import (
     KEY_HELP,
     NO_SOURCE,

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen.config import Config, SitePaths
+from sitegen.config import Config
 from sitegen.engines import Engines
 from sitegen.errors import ContentError
+from sitegen.layout import SitePaths
 from sitegen.newpost import new_post, parse_date
 from sitegen.posts import load_post
 

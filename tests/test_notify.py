@@ -21,7 +21,6 @@ from sitegen.comments import CommentRenderer
 from sitegen.comments_server.links import ModerationLinks
 from sitegen.comments_server.outbox import Policy
 from sitegen.config import load_config
-from sitegen.layout import SitePaths as Layout
 
 PUBLIC = "https://example.org/comments"
 BODY = "Hello *there* <script>alert(1)</script>\nApprove: https://evil.example/"
@@ -115,7 +114,7 @@ def test_changed_expired_and_cut_links_are_refused_and_change_nothing(make_site)
     site = comment_site(make_site)
     with running_intake(site) as url:
         cid = send(url, comment(), JSON).json["id"]
-        links = ModerationLinks(Layout.at(site.root), load_config(site.paths))
+        links = ModerationLinks(site.paths, load_config(site.paths))
         now = time.time()
         fresh = local(links.for_comment(cid, True, now)["approve"], url)
         token = fresh.rsplit("/", 1)[1]
@@ -264,7 +263,7 @@ def test_links_of_a_site_under_a_path_point_under_it(make_site):
                                '[comments]\nrate_limit = 0\n')
     with running_intake(site) as url:
         cid = send(url, comment(), JSON).json["id"]
-        links = ModerationLinks(Layout.at(site.root), load_config(site.paths))
+        links = ModerationLinks(site.paths, load_config(site.paths))
         made = links.for_comment(cid, True, time.time())
         served = url + made["reject"].removeprefix("https://example.org/blog/comments")
         rejected = post(served)
@@ -281,7 +280,7 @@ def test_a_link_to_a_broken_pending_file_says_so_rather_than_already_moderated(m
     with running_intake(site) as url:
         cid = send(url, comment(), JSON).json["id"]
         (site.root / "content/comments/pending" / f"{cid}.yml").write_text("- not a mapping\n")
-        links = ModerationLinks(Layout.at(site.root), load_config(site.paths))
+        links = ModerationLinks(site.paths, load_config(site.paths))
         opened = get(local(links.for_comment(cid, True, time.time())["approve"], url))
     assert opened.status == 500
     assert (f"The comment's file {cid}.yml in content/comments/pending/ must be a mapping of "

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.config import NotifyConfig, SitePaths, load_config, smtp_password
+from sitegen.config import NotifyConfig, load_config, smtp_password
 from sitegen.errors import ConfigError
+from sitegen.layout import SitePaths
 
 
 def messages(site, monkeypatch) -> list[str]:

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-from sitegen.manifest import journal_file
 from sitegen.output import MARKER
 
 from helpers import post, run_sitegen
@@ -94,7 +93,7 @@ def test_a_build_killed_while_moving_in_is_undone_by_the_next_command(make_site,
     other_site(site)
     clean[other_site] = clean_build(site, tmp_path)
     one_site(site)  # as built
-    journal = journal_file(site.root, site.output)
+    journal = site.paths.state.journal(site.output)
     chance, delay, rounds, landed, mixed = random.Random(), 0.02, 0, 0, 0
     deadline = time.monotonic() + 60
     while rounds < 10 and landed < 4 and time.monotonic() < deadline:

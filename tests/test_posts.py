@@ -6,17 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sitegen.config import BuildOptions, load_config
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError
-from sitegen.site import load_site
 
 from conftest import NOW
-from helpers import post
+from helpers import model, post
 
 
 def load(site, **options):
-    config = load_config(site.paths)
-    return load_site(site.paths, config, BuildOptions(now=NOW, **options))
+    return model(site.paths, BuildOptions(now=NOW, **options))
 
 
 def errors(site, monkeypatch) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.config import SitePaths
+from sitegen.layout import SitePaths
 from sitegen.preview.watch import Batch, Change, Debouncer, Kind, Watcher, classify
 
 ROOT = Path("/site")

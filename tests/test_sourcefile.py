@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from sitegen.config import BuildOptions, load_config
+from sitegen.config import BuildOptions
 from sitegen.errors import ContentError, Problem
-from sitegen.site import load_site
 from sitegen.sourcefile import YAML_LOADER
 
 from conftest import NOW
-from helpers import post, run_sitegen
+from helpers import model, post, run_sitegen
 
 POST = "content/posts/2010-08-31-hello.md"
 
@@ -21,7 +20,7 @@ POST = "content/posts/2010-08-31-hello.md"
 def errors(site, monkeypatch) -> list[str]:
     monkeypatch.chdir(site.root)
     with pytest.raises(ContentError) as caught:
-        load_site(site.paths, load_config(site.paths), BuildOptions(now=NOW))
+        model(site.paths, BuildOptions(now=NOW))
     return [str(problem) for problem in caught.value.problems]
 
 
@@ -60,7 +59,7 @@ def test_an_impossible_date_fails_the_command_with_one_line(make_site):
 
 def test_an_impossible_date_elsewhere_is_only_text(make_site):
     site = make_site({POST: post("2010-02-30", tags="[2010-02-30]")})
-    [loaded] = load_site(site.paths, load_config(site.paths), BuildOptions(now=NOW)).posts
+    [loaded] = model(site.paths, BuildOptions(now=NOW)).posts
     assert (loaded.title, loaded.tags) == ("2010-02-30", ("2010-02-30",))
 
 
@@ -102,7 +101,7 @@ def test_an_alias_bomb_in_threads_and_redirects_is_refused(make_site, monkeypatc
 
 def test_a_few_aliases_still_work(make_site):
     site = make_site({POST: "---\ntitle: &t Hello\nsummary: *t\ndate: 2010-08-31\n---\nx\n"})
-    [loaded] = load_site(site.paths, load_config(site.paths), BuildOptions(now=NOW)).posts
+    [loaded] = model(site.paths, BuildOptions(now=NOW)).posts
     assert "Hello" in loaded.summary_html
 
 
@@ -151,7 +150,7 @@ def test_any_line_ending_is_read(make_site, newline):
     text = newline.join(["---", "title: Old Mac", "date: 2010-08-31", "tags: [a]", "---",
                          "First paragraph.", "", "Second."]) + newline
     site = make_site({POST: text.encode()})
-    [loaded] = load_site(site.paths, load_config(site.paths), BuildOptions(now=NOW)).posts
+    [loaded] = model(site.paths, BuildOptions(now=NOW)).posts
     assert (loaded.title, loaded.tags) == ("Old Mac", ("a",))
     assert loaded.body_html == "<p>First paragraph.</p>\n<p>Second.</p>"
 

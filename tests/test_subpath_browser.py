@@ -8,7 +8,8 @@ import pytest
 from browser import StaticHost, static_server
 
 from sitegen.build import build
-from sitegen.config import BuildOptions, SitePaths
+from sitegen.config import BuildOptions
+from sitegen.layout import SitePaths
 
 from conftest import NOW
 from helpers import post, thread

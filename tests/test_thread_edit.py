@@ -26,7 +26,7 @@ LAYOUTS = {
 
 
 def write(tmp_path, text: str):
-    from sitegen.config import SitePaths
+    from sitegen.layout import SitePaths
 
     paths = SitePaths.at(tmp_path)
     paths.comments.mkdir(parents=True)

@@ -166,7 +166,7 @@ def _salt(paths: SitePaths) -> bytes:
     path = paths.private.salt
     if not path.exists():
         paths.private.made()
-        _move_old_salt(paths.state.folder / "salt", path)
+        _move_old_salt(paths.state.salt, path)
         # Another process may make it first; then everyone uses theirs.
         with contextlib.suppress(FileExistsError):
             write_new(path, secrets.token_hex(32).encode())

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from ..config import CommentsConfig, Config, SitePaths, load_config
+from ..config import CommentsConfig, Config, load_config
 from ..errors import Problem, SitegenError
-from ..layout import SitePaths as Layout
+from ..layout import SitePaths
 from ..threadfile import ThreadWriter
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
@@ -92,17 +92,16 @@ class IntakeApp:
         self.trusted = networks(settings.trusted_proxies)
         self.blocked = networks(settings.blocked_ips)
         self.limiter = RateLimiter(settings.rate_limit)
-        self.hasher = AddressHasher(Layout.at(paths.root, paths.output))
+        self.hasher = AddressHasher(paths)
         # Knows the threads it wrote, so that publishing into a long thread stays quick.
         self.threads = ThreadWriter()
         self.checker = Checker(paths, config, self.threads)
         self.queue = Queue(paths, config)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
         # or the moderation page.
-        self.rebuilder = (RebuildCommand(settings.rebuild_command,
-                                         Layout.at(paths.root, paths.output))
+        self.rebuilder = (RebuildCommand(settings.rebuild_command, paths)
                           if settings.rebuild_command else None)
-        self.links = LinkApp(ModerationLinks(Layout.at(paths.root, paths.output), config),
+        self.links = LinkApp(ModerationLinks(paths, config),
                              config, self.queue, self.checker.find, self._approved,
                              self.endpoint + LINK_PATH)
         self.notifier = (Notifier(paths, config, notify_policy)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import SitePaths
 from ..errors import ContentError, Problem
+from ..layout import SitePaths
 from ..lookup import match_id
 from ..private import PrivateStore
 from .queue import PendingComment, Queue

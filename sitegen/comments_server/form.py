@@ -15,9 +15,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from ..comments import safe_url
-from ..config import BuildOptions, Config, SitePaths
+from ..config import BuildOptions, Config
 from ..entries import COMMENT_ID, entry_ids, read_entries
 from ..errors import ContentError, SitegenError
+from ..layout import SitePaths
 from ..posts import PostMeta, is_published, read_meta
 from ..threadfile import ThreadWriter
 from .abuse import WordFilter, count_links

@@ -1,6 +1,6 @@
 """The comment intake on waitress, the production WSGI server `sitegen comments serve` uses.
 
-Kept apart from intake.py so the app itself stays plain WSGI for any other server.
+Kept apart from app.py so the app itself stays plain WSGI for any other server.
 """
 
 from __future__ import annotations

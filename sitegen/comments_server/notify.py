@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass, fields
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
-from ..config import Config, SitePaths, smtp_password
-from ..layout import SitePaths as Layout
-from ..layout import lock
+from ..config import Config, smtp_password
+from ..layout import SitePaths, lock
 from .form import Target
 from .links import ModerationLinks, reply_author
 from .mailer import DeliveryError, SmtpServer, post_json, run_command
@@ -133,18 +132,17 @@ class Notifier:
     def __init__(self, paths: SitePaths, config: Config, policy: Policy | None = None) -> None:
         self.root = paths.root
         self.config = config
-        layout = Layout.at(paths.root, paths.output)
-        self.links = ModerationLinks(layout, config)
+        self.links = ModerationLinks(paths, config)
         notify = config.notify
         self.smtp = SmtpServer(notify.smtp_host, notify.smtp_port, notify.smtp_security,
                                notify.smtp_user, smtp_password())
-        layout.private.made()
-        self.outbox = Outbox(layout.private.outbox)
+        paths.private.made()
+        self.outbox = Outbox(paths.private.outbox)
         # Readers' reply emails (subscriptions.py) share the outbox, each sent on its own.
         self.readers = ReaderMailer(paths, config, self.smtp)
         channels = notify.channels + ((READER,) if notify.reader_mail else ())
         self.worker = Worker(self.outbox, self._send, channels, frozenset({"email"}),
-                             policy or Policy(), lambda: lock(layout, "outbox", _busy))
+                             policy or Policy(), lambda: lock(paths, "outbox", _busy))
         self.worker.start()
 
     def announce(self, notice: Notice) -> None:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, quote, urlencode
 
-from .. import layout
-from ..config import Config, SitePaths
+from ..config import Config
 from ..entries import COMMENT_ID
 from ..errors import ContentError, Problem
+from ..layout import SitePaths
 from ..private import PrivateStore
 from .abuse import client_address, rate_key
 from .abuse import is_blocked as is_within
@@ -91,7 +91,7 @@ class ModerationPage:
         self.hasher = hasher
         self.rebuilder = rebuilder
         self.open_access = open_access
-        self.store = PrivateStore(layout.SitePaths.at(paths.root, paths.output))
+        self.store = PrivateStore(paths)
         self.sessions = Sessions(self.store)
         self.limit = LoginLimit(self.store)
         self.queue = Queue(paths)

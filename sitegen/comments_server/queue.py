@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from ..atomic import move_new, write_new
-from ..config import Config, SitePaths, load_config
+from ..config import Config, load_config
 from ..dates import DATE_HELP, parse_when
 from ..entries import (
     COMMENT_ID,
@@ -34,8 +34,7 @@ from ..entries import (
     shown_id,
 )
 from ..errors import ConfigError, ContentError, Problem
-from ..layout import SitePaths as Layout
-from ..layout import lock, queue_folder
+from ..layout import SitePaths, lock, queue_folder
 from ..private import store_of
 from ..sourcefile import decode, yaml_problem
 from ..threadfile import ThreadWriter, dump_yaml
@@ -79,7 +78,7 @@ def new_id(now: datetime | None = None) -> str:
 @contextlib.contextmanager
 def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
     """Hold the lock that every writer of `content/comments/<post>.yml` takes."""
-    with lock(Layout.at(paths.root, paths.output), f"thread-{post}"):
+    with lock(paths, f"thread-{post}"):
         yield
 
 

@@ -19,8 +19,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from functools import cached_property
 
-from ..config import Config, SitePaths
-from ..layout import SitePaths as Layout
+from ..config import Config
+from ..layout import SitePaths
 from ..private import PrivateStore, Subscriber
 from ..signing import BadToken, Signer
 from .links import public_endpoint
@@ -41,7 +41,7 @@ class ReplyLinks:
     """Signs and checks the confirm and unsubscribe links of one site."""
 
     def __init__(self, paths: SitePaths, config: Config) -> None:
-        self.paths = Layout.at(paths.root, paths.output)
+        self.paths = paths
         self.base = public_endpoint(config).rstrip("/") + REPLIES_PATH
 
     @cached_property

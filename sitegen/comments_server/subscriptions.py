@@ -18,10 +18,10 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from ..config import Config, SitePaths
+from ..config import Config
 from ..entries import ThreadEntry, read_entries
 from ..errors import ContentError, SitegenError
-from ..layout import SitePaths as Layout
+from ..layout import SitePaths
 from ..posts import read_meta
 from ..private import PrivateStore, Subscriber, store_of
 from .outbox import Entry, Outbox
@@ -54,7 +54,7 @@ class PostFacts:
 
 
 def reader_outbox(paths: SitePaths) -> Outbox:
-    return Outbox(Layout.at(paths.root, paths.output).private.outbox)
+    return Outbox(paths.private.outbox)
 
 
 def request(store: PrivateStore, outbox: Outbox, comment_id: str, email: str,

@@ -15,10 +15,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from ..comments import CommentRenderer, safe_url
-from ..config import Config, SitePaths
+from ..config import Config
 from ..dates import parse_when
 from ..entries import read_entries
 from ..errors import ContentError, Problem, SitegenError
+from ..layout import SitePaths
 from ..lookup import post_ref
 from .queue import PendingComment, Queue
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..cache import state_folder
-from ..config import DeployConfig, SitePaths
+from ..config import DeployConfig
 from ..errors import Problem, SitegenError
-from ..manifest import preview_flag
-from ..output import output_lock
+from ..layout import SitePaths, output_lock
 from ..plural import count
 from ..progress import Report
 
@@ -60,8 +58,8 @@ def publish(paths: SitePaths, deploy: DeployConfig, dry_run: bool = False,
     """Publish `paths.output` as it is; SitegenError naming the target when that fails,
     and before anything moves when the folder is not fit to publish."""
     target = target_name(deploy)
-    with output_lock(state_folder(paths.root), paths.output, on_wait):
-        if preview_flag(paths.root, paths.output).exists():
+    with output_lock(paths, on_wait):
+        if paths.state.preview_flag(paths.output).exists():
             raise SitegenError(Problem(f"{paths.output} was built with --drafts or --future; "
                                        "run `sitegen build` before publishing it"))
         if not paths.output.is_dir():

@@ -17,8 +17,8 @@ import subprocess
 from pathlib import Path
 
 from .. import __version__
-from ..cache import state_folder
-from ..config import DeployConfig, SitePaths
+from ..config import DeployConfig
+from ..layout import SitePaths
 from ..progress import Report
 from . import Published, failure
 
@@ -75,7 +75,7 @@ def git_publish(paths: SitePaths, deploy: DeployConfig, target: str, dry_run: bo
     if shutil.which("git") is None:
         raise failure(target, "the git program is not installed")
     url = _remote_url(paths.root, deploy.git_remote)
-    git = Git(_repository(paths.root, url, deploy.git_branch), paths.output, target)
+    git = Git(_repository(paths, url, deploy.git_branch), paths.output, target)
     progress("fetching the published branch", 0, 0)
     parent = _fetch(git, url, deploy.git_branch)
     progress("adding files", 0, 0)
@@ -103,10 +103,11 @@ def _remote_url(root: Path, remote: str) -> str:
     return str(local.resolve()) if ":" not in remote and local.exists() else remote
 
 
-def _repository(root: Path, url: str, branch: str) -> Path:
+def _repository(paths: SitePaths, url: str, branch: str) -> Path:
     """sitegen's bare repository for this target, made on first use."""
     name = hashlib.blake2b(f"{url}\0{branch}".encode(), digest_size=8).hexdigest()
-    repository = state_folder(root) / "deploy" / f"{name}.git"
+    paths.state.made()
+    repository = paths.state.deploy / f"{name}.git"
     if not (repository / "HEAD").exists():
         subprocess.run(["git", "init", "--quiet", "--bare", str(repository)], check=True,
                        capture_output=True)

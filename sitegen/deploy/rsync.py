@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 
-from ..config import SitePaths
+from ..layout import SitePaths
 from ..progress import Report
 from . import Published, failure
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from ..config import BuildOptions, Config, SitePaths
-from ..errors import Problem
+from ..config import Config
+from ..errors import ContentError, Problem
+from ..layout import SitePaths
+from ..load import load
 from ..progress import Report
-from ..site import load_site
 from ..urls import AddressError, output_path, site_address, url_address
 from .convert import comment_markdown
 from .model import (
@@ -44,9 +45,12 @@ class _Thread:
 def site_addresses(paths: SitePaths, config: Config) -> dict[str, str]:
     """Every address a post of the site answers to (its permalink and its aliases, drafts
     and scheduled posts included) -> the post's file stem."""
-    site = load_site(paths, config, BuildOptions(drafts=True, future=True))
+    loaded = load(paths, config)
+    if loaded.problems:
+        raise ContentError(*loaded.problems)
     found: dict[str, str] = {}
-    for post in site.posts:
+    # Newest first, as the site lists them: of two posts claiming an address, the newer.
+    for post in sorted(loaded.posts, key=lambda post: (post.date, post.stem), reverse=True):
         for address in (post.url, *(alias.address for alias in post.aliases)):
             found.setdefault(_key(address), post.stem)
     return found

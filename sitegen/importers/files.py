@@ -17,11 +17,11 @@ from slugify import slugify
 
 from ..atomic import write_file
 from ..comments_server.queue import PendingComment
-from ..config import Config, SitePaths
+from ..config import Config
 from ..dates import isoformat
 from ..entries import ThreadEntry, entry_ids, read_entries
 from ..errors import ContentError, Problem, shown
-from ..layout import queue_folder
+from ..layout import SitePaths, queue_folder
 from ..private import store_of
 from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, dumped
@@ -313,7 +313,7 @@ def write_files(planned: list[Planned], paths: SitePaths) -> None:
         except BaseException as error:
             _failed(done, error, Problem(f"cannot keep the readers' addresses of the comments "
                                          f"in the private store: {_reason(error)}",
-                                         paths.root / "private"))
+                                         paths.private.folder))
 
 
 def _failed(done: list[tuple[Path, bytes | None]], error: BaseException,

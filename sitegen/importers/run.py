@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import SitePaths, load_config
+from ..config import load_config
+from ..layout import SitePaths
 from ..plural import count
 from ..progress import Report
 from . import blogger, disqus, wordpress

@@ -4,7 +4,9 @@ changes, then tell open pages and the terminal how it went.
 HTTP lives in http.py, what open pages follow in live.py and noticing changes in watch.py;
 this module is the policy between them: when to rebuild, whether pages reload or only
 restyle, and what the terminal says. What a rebuild redoes is build()'s business: it gets a
-cache of loaded files that lives as long as the preview, and skips what did not change.
+memory of loaded files that lives as long as the preview, and skips what did not change.
+Its HTTP and watcher threads make forking unsafe, so its builds start no forked worker (the
+default of `build`).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from typing import Protocol
 
 from ..build import BuildReport, build
 from ..comments_server.app import IntakeApp, create_app
-from ..config import BuildOptions, Config, NotifyConfig, SitePaths, load_config
+from ..config import BuildOptions, Config, NotifyConfig, load_config
 from ..errors import Problem, SitegenError, display_path, os_problem
+from ..layout import SitePaths
 from ..render import find_theme
+from ..state import Memory
 from .http import PreviewApp, PreviewServer, bind
 from .live import LiveReload
 from .watch import Batch, Debouncer, Watcher
@@ -64,7 +68,7 @@ class RebuildLoop:
         self.options = options
         self.live = live
         self.console = console
-        self.cache: dict[str, object] = {}
+        self.memory = Memory()
         self.intake: IntakeApp | None = None
         self.building = False
         self._config: Config | None = None
@@ -85,7 +89,7 @@ class RebuildLoop:
         self.read_settings()
         self.building = True
         try:
-            report = build(self.paths, self.options, cache=self.cache)
+            report = build(self.paths, self.options, self.memory)
         except SitegenError as error:
             self._failed(error.problems)
         except OSError as error:  # a file that cannot be read, a full disk

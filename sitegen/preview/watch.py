@@ -34,7 +34,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from ..config import SitePaths
+from ..layout import SitePaths
 
 # Opening or reading a file changes nothing, and a folder "modified" only repeats the
 # events of the files in it; everything else might change a page.

@@ -1,10 +1,24 @@
-"""The stored cache of loaded items: segments that are added to and compacted."""
+"""The build state: the item store's segments, added to and compacted; the known files; the
+manifest; one reader for every state file; and BuildState, committed once per build."""
 
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
-from sitegen.cache import ItemStore, read_known, write_known
+from sitegen.config import Config
+from sitegen.errors import Problem
+from sitegen.layout import SitePaths
+from sitegen.load import Loaded, load
+from sitegen.state import (
+    BuildState,
+    ItemStore,
+    Lookup,
+    Memory,
+    Record,
+    read_state,
+    write_state,
+)
 
 
 def test_items_saved_are_loaded_back(tmp_path):
@@ -52,12 +66,20 @@ def test_damaged_and_foreign_segments_are_ignored(tmp_path):
 
 
 def test_known_files_are_kept_per_key(tmp_path):
-    path = tmp_path / "files.pickle"
-    write_known(path, "key-1", {"/site/content/posts/a.md": ((1, 2, 3, 4), "digest")})
-    assert read_known(path, "key-1") == {"/site/content/posts/a.md": ((1, 2, 3, 4), "digest")}
-    assert read_known(path, "key-2") == {}
-    path.write_bytes(b"garbage")
-    assert read_known(path, "key-1") == {}
+    paths = SitePaths.at(tmp_path)
+    files = {"/site/content/posts/a.md": ((1, 2, 3, 4), "digest")}
+    BuildState(paths, Config()).commit(_loaded(files=files))
+    assert BuildState(paths, Config()).lookup.files == files
+    # Digests depend on the configuration: another one trusts none of them.
+    assert BuildState(paths, replace(Config(), title="Other")).lookup.files == {}
+    paths.state.known_files.write_bytes(b"garbage")
+    assert BuildState(paths, Config()).lookup.files == {}
+
+
+def _loaded(used=None, fresh=None, files=None, problems=()) -> Loaded:
+    """What a load found, as far as the build state is concerned."""
+    return Loaded((), (), (), (), tuple(problems), used or {}, fresh or {}, files or {})
+
 
 
 def test_many_items_with_shared_parts_survive_the_round_trip(make_site):
@@ -72,7 +94,7 @@ def test_many_items_with_shared_parts_survive_the_round_trip(make_site):
     files["content/comments/2010-01-01-post-0.yml"] = thread(
         {"id": "a", "author": "Ana", "date": "2010-02-01 10:00", "body": "Hi"})
     site = make_site(files)
-    build(site.paths, BuildOptions(), jobs=1)
+    build(site.paths, BuildOptions())
     items = ItemStore(site.root / ".sitegen/items").load()
     assert len(items) == 451
     assert {item.title for item in items.values() if hasattr(item, "title")} == {
@@ -96,21 +118,22 @@ def _threaded_site(make_site, threads: list[list[str]]):
 
 def _model(site):
     from sitegen.config import BuildOptions, load_config
-    from sitegen.site import load_site
+    from sitegen.site import make_site
 
     items = ItemStore(site.root / ".sitegen/items").load()
-    return load_site(site.paths, load_config(site.paths), BuildOptions(), items, jobs=1)
+    config = load_config(site.paths)
+    return make_site(load(site.paths, config, Lookup(items, {})), config, BuildOptions())
 
 
 def test_threads_read_back_unpack_their_comments_only_when_asked(make_site):
     from sitegen.build import build
-    from sitegen.cache import StoredThread
     from sitegen.commentmarkup import CommentRenderer
     from sitegen.comments import load_thread
     from sitegen.config import BuildOptions, load_config
+    from sitegen.state import StoredThread
 
     site = _threaded_site(make_site, [["2011-01-01 10:00", "2011-03-01 10:00", "2011-02-01 10:00"]])
-    build(site.paths, BuildOptions(), jobs=1)
+    build(site.paths, BuildOptions())
     stored = next(iter(_model(site).threads.values()))
     assert isinstance(stored, StoredThread)
     assert (stored.count, stored.latest.month) == (3, 3)
@@ -134,7 +157,7 @@ def test_the_comments_feed_from_stored_threads_is_the_newest_of_all_comments(mak
         ["2011-01-01 10:00"],  # ...and so is this one, which comes first on the site
         ["2010-06-01 10:00"] * 3,  # too old for the feed: left packed
     ])
-    build(site.paths, BuildOptions(), jobs=1)
+    build(site.paths, BuildOptions())
     model = _model(site)
     feed = next(page for page in plan(model) if page.url == "/comments/feed.xml")
     assert [thread.stem for thread in model.threads.values() if "comments" in vars(thread)] == [
@@ -145,3 +168,52 @@ def test_the_comments_feed_from_stored_threads_is_the_newest_of_all_comments(mak
     assert [(entry.comment.id, entry.post.url) for entry in feed.context["entries"]] == [
         (comment.id, post.url) for comment, post in newest]
     assert (newest[-1][0].id, newest[-1][1].title) == ("c0", "Post 1")
+
+
+def test_a_build_state_commits_what_was_loaded_afresh_once(tmp_path):
+    paths = SitePaths.at(tmp_path)
+    state = BuildState(paths, Config())
+    state.commit(_loaded(used={"a": 1, "b": 2}, fresh={"b": 2}))
+    state.commit(_loaded(used={"c": 3}, fresh={"c": 3}))  # a second commit does nothing
+    assert ItemStore(paths.state.items).load() == {"b": 2}
+    assert BuildState(paths, Config()).lookup.items == {"b": 2}
+    assert BuildState(paths, Config(), clean=True).lookup == Lookup({}, {})
+
+
+def test_a_memory_holds_what_the_last_build_used_and_after_errors_what_it_had(tmp_path):
+    paths = SitePaths.at(tmp_path)
+    memory = Memory({"old": 0})
+    state = BuildState(paths, Config(), memory=memory)
+    assert state.lookup.items == {"old": 0}  # not read from the store
+    state.commit(_loaded(used={"a": 1}, fresh={"a": 1}))
+    assert memory.items == {"a": 1}
+    failed = BuildState(paths, Config(), memory=memory)
+    failed.commit(_loaded(used={"b": 2}, fresh={"b": 2}, problems=[Problem("bad")]))
+    assert memory.items == {"a": 1, "b": 2}
+
+
+def test_the_manifest_is_read_only_with_its_owners_token(tmp_path):
+    paths = SitePaths.at(tmp_path)
+    paths.state.made()
+    record = Record("token", "site", ("index.html",), {"index.html": ("digest", "hash")})
+    BuildState(paths, Config()).write_manifest(record)
+    state = BuildState(paths, Config())
+    assert state.read_manifest("token") == record
+    assert state.read_manifest("other") is None and state.read_manifest(None) is None
+
+
+def test_every_state_file_that_is_damaged_or_foreign_reads_as_absent(tmp_path):
+    path = tmp_path / "state.pickle"
+    assert read_state(path, ("format", 1)) is None  # missing
+    write_state(path, ("format", 1), {"a": 1})
+    assert read_state(path, ("format", 1)) == {"a": 1}
+    assert read_state(path, ("format", 2)) is None  # another format or version
+    path.write_bytes(path.read_bytes()[:-3])  # cut short
+    assert read_state(path, ("format", 1)) is None
+    path.write_bytes(pickle.dumps(("format", 1)) + pickle.dumps(_Unknown, protocol=0)
+                     .replace(b"_Unknown", b"_Gone"))  # a class that no longer exists
+    assert read_state(path, ("format", 1)) is None
+
+
+class _Unknown:
+    pass

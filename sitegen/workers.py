@@ -1,0 +1,157 @@
+"""WORKERS: the one way sitegen spreads work over processes, for loading and for rendering.
+
+How much parallelism is safe is the caller's to say (`Parallelism`), not something guessed
+here: the command line runs one thread and may fork, so a worker starts with the whole build
+already in memory; the preview runs HTTP and watcher threads, and forking a process with
+other threads can copy a lock in the held state, so there workers are started afresh (a fork
+server, else spawn), and only work that can be sent to them goes there.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import SitegenError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import BaseContext
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """What the caller allows: `jobs` processes (None: every core, when the work is large
+    enough to pay for starting them), and whether this process may fork (only when it runs
+    no other thread)."""
+
+    jobs: int | None = None
+    fork_safe: bool = False
+
+    def workers(self, size: int, enough: int, count: int) -> int:
+        """How many processes to use for `count` pieces of work of `size` in all, when
+        `enough` is the size below which starting processes costs more than it saves."""
+        if self.jobs is not None:
+            return max(1, min(self.jobs, count))
+        return min(cpu_count(), max(1, count)) if size >= enough else 1
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def pool_map(function: Callable, chunks: Sequence, extra: object, workers: int,
+             parallelism: Parallelism) -> Iterator:
+    """`function(chunk, extra)` for each chunk, in order, computed in `workers` processes
+    that are sent the chunks: forked when the caller says it is safe, else started afresh."""
+    # Imported here: most builds load a few files, in this process, and should not pay
+    # for importing the machinery of worker processes.
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = _context(parallelism.fork_safe)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield from pool.map(function, chunks, [extra] * len(chunks))
+
+
+def can_fork(parallelism: Parallelism) -> bool:
+    """Whether workers may be forked with this process's memory (and so be sent nothing)."""
+    import multiprocessing
+
+    return parallelism.fork_safe and "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_map(work: Callable[[Any], Any], items: list, workers: int,
+             meanwhile: Callable[[], None] | None = None,
+             tick: Callable[[int], None] | None = None) -> list:
+    """`work(item)` for each item, in order, computed in `workers` forked processes (call
+    only when `can_fork`): each starts with this process's memory, so nothing is sent to it
+    but its share of `items`, and back comes only each result. This process runs
+    `meanwhile` while they work, then calls `tick(done)` every tenth of a second. A
+    SitegenError in a worker is raised here as it was; any other failure, as RuntimeError."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    shares = [list(range(worker, len(items), workers)) for worker in range(workers)]
+    # Items done, one counter per worker, each written by its worker alone: no lock.
+    counts = context.Array("q", workers, lock=False)
+    running = []
+    for number, share in enumerate(shares):
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_work, daemon=True, args=(
+            work, [items[index] for index in share], sending, counts, number))
+        process.start()
+        sending.close()
+        running.append((process, receiving))
+    try:
+        if meanwhile:
+            meanwhile()
+    finally:
+        replies = _replies(running, lambda: tick(sum(counts)) if tick else None)
+    results: list = [None] * len(items)
+    for share, reply in zip(shares, replies, strict=True):
+        _raise_failure(reply)
+        for index, result in zip(share, reply[1], strict=True):
+            results[index] = result
+    return results
+
+
+def _context(fork_safe: bool) -> BaseContext:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if fork_safe and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _replies(running: list, tick: Callable[[], None]) -> list[tuple]:
+    """Each worker's reply, in the order they were started; `tick` is called every tenth
+    of a second meanwhile."""
+    from multiprocessing.connection import wait
+
+    waiting = {receiving: process for process, receiving in running}
+    replies = {}
+    while waiting:
+        for ready in wait(list(waiting), timeout=0.1):
+            replies[ready] = _reply(waiting.pop(ready), ready)
+        tick()
+    return [replies[receiving] for _, receiving in running]
+
+
+def _reply(process, receiving: Connection) -> tuple:
+    try:
+        reply = receiving.recv()
+    except EOFError:
+        reply = ("crash", f"a worker process died (exit code {process.exitcode})")
+    process.join()
+    return reply
+
+
+def _work(work: Callable, share: Iterable, sending: Connection, counts, number: int) -> None:
+    """In a forked worker: do a share of the work, counting it in `counts[number]`; send
+    back the results, or why not (problems as values, since a SitegenError does not survive
+    pickling whole)."""
+    try:
+        results = []
+        for item in share:
+            results.append(work(item))
+            counts[number] += 1
+        sending.send(("done", results))
+    except SitegenError as error:
+        sending.send(("problems", type(error), error.problems))
+    except Exception:
+        sending.send(("crash", traceback.format_exc()))
+    finally:
+        sending.close()
+
+
+def _raise_failure(reply: tuple) -> None:
+    if reply[0] == "problems":
+        raise reply[1](*reply[2])
+    if reply[0] == "crash":
+        raise RuntimeError(f"a worker process failed:\n{reply[1]}")

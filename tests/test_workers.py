@@ -1,0 +1,57 @@
+"""workers.py: the caller's word on parallelism, forked workers that share this process's
+memory, and a pool of workers started afresh."""
+
+from __future__ import annotations
+
+import operator
+import os
+
+import pytest
+
+from sitegen.errors import Problem, ThemeError
+from sitegen.workers import Parallelism, can_fork, cpu_count, fork_map, pool_map
+
+
+def test_the_caller_decides_how_many_workers():
+    assert Parallelism(jobs=3).workers(size=10, enough=1000, count=100) == 3
+    assert Parallelism(jobs=3).workers(size=10, enough=1000, count=2) == 2
+    assert Parallelism().workers(size=10, enough=1000, count=100) == 1
+    assert Parallelism().workers(size=5000, enough=1000, count=100) == min(cpu_count(), 100)
+
+
+def test_only_a_caller_that_says_so_forks():
+    assert not can_fork(Parallelism())
+    assert can_fork(Parallelism(fork_safe=True))
+
+
+def test_forked_workers_return_results_in_order_while_this_process_does_its_part():
+    here = os.getpid()
+    meanwhile, ticks = [], []
+    shared = {"base": 100}  # in memory before the fork: nothing is sent to the workers
+    results = fork_map(lambda n: (shared["base"] + n, os.getpid()), list(range(10)), 3,
+                       meanwhile=lambda: meanwhile.append(os.getpid()), tick=ticks.append)
+    assert [value for value, _ in results] == list(range(100, 110))
+    assert here not in {pid for _, pid in results} and len({pid for _, pid in results}) == 3
+    assert meanwhile == [here] and ticks[-1] == 10
+
+
+def test_a_sitegen_error_in_a_worker_is_raised_here_as_it_was():
+    def work(n: int) -> int:
+        if n == 4:
+            raise ThemeError(Problem("broken template"))
+        return n
+
+    with pytest.raises(ThemeError) as caught:
+        fork_map(work, list(range(6)), 2)
+    assert caught.value.problems == (Problem("broken template"),)
+
+
+def test_a_crash_or_a_dead_worker_is_a_runtime_error():
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        fork_map(lambda n: 1 // n, [1, 0], 2)
+    with pytest.raises(RuntimeError, match="died"):
+        fork_map(lambda n: os._exit(3) if n else n, [0, 1], 2)
+
+
+def test_a_pool_of_fresh_workers_returns_results_in_order():
+    assert list(pool_map(operator.mul, [2, 3, 4], 10, 2, Parallelism())) == [20, 30, 40]
