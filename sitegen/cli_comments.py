@@ -1,6 +1,6 @@
 """`sitegen comments`: the comment server, and the moderation queue from the terminal
 (list, show, approve, reject, reply). The other moderation commands (password, block,
-remove, edit) and what all of them share are in moderation_cli.py; cli.py declares the
+remove, edit) and what all of them share are in cli_moderation.py; cli.py declares the
 options of these."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
-from . import moderation_cli
+from . import cli_moderation
 from .config import load_config
 from .errors import SitegenError
 from .layout import SitePaths
@@ -67,7 +67,7 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
     from .comments_server.queue import Queue
 
     queue = Queue(SitePaths.at(args.site))
-    ids, problems = moderation_cli.pending_ids(queue, args.ids)
+    ids, problems = cli_moderation.pending_ids(queue, args.ids)
     if problems:
         raise SitegenError(*problems)
     for number, cid in enumerate(ids):
@@ -86,13 +86,13 @@ def run_decide(args: argparse.Namespace, console: Console) -> int:
     config = load_config(paths) if args.decision == "approve" else None
     queue = Queue(paths)
     decide = queue.approve if args.decision == "approve" else queue.reject
-    ids, unknown = moderation_cli.pending_ids(queue, queue.ids() if args.all else args.ids)
+    ids, unknown = cli_moderation.pending_ids(queue, queue.ids() if args.all else args.ids)
     moved, problems = decide(ids)
     for cid, where in moved.items():
         console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
     done = f"{args.decision.removesuffix('e')}ed {count(len(moved), 'comment')}"
     if moved and config is not None:
-        moderation_cli.publish(paths, config, console, done)
+        cli_moderation.publish(paths, config, console, done)
     else:
         console.info(done)
     if unknown or problems:
@@ -113,7 +113,7 @@ def run_reply(args: argparse.Namespace, console: Console) -> int:
             console.info("type the reply (Markdown), then Ctrl-D on a line of its own:")
         body = sys.stdin.read()
     post = find_post(paths, config, args.post)
-    replyto = moderation_cli.reply_target(paths, post, args.to)
+    replyto = cli_moderation.reply_target(paths, post, args.to)
     cid, thread = owner_reply(paths, config, post, body, replyto=replyto, author=args.author)
     console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
                  "publish")

@@ -2,8 +2,8 @@
 moderation commands share: comment ids by part, and publishing after an approval.
 
 Kept out of cli.py so that each command stays a few lines there; the work is done by
-moderation_auth.py, blocks.py and thread_edit.py, imported when a command runs, as cli.py
-does, so that other commands do not pay for them.
+comments_server/auth.py, comments_server/blocks.py and thread_edit.py, imported when a
+command runs, as cli.py does, so that other commands do not pay for them.
 """
 
 from __future__ import annotations
