@@ -22,14 +22,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from sitegen.entries import ThreadEntry  # noqa: E402
 from sitegen.threadfile import ThreadWriter  # noqa: E402
 
 FIRST = "- id: first\n  author: Ana\n  date: 2010-09-01 10:00\n  body: First!\n"
 
 
-def entry(n: int) -> dict[str, str]:
-    return {"id": f"20260101T100000Z-{n:08x}", "author": f"Reader {n}",
-            "date": "2026-01-01T10:00:00+00:00", "body": f"Comment {n}. " * 40}
+def entry(n: int) -> ThreadEntry:
+    return ThreadEntry(id=f"20260101T100000Z-{n:08x}", author=f"Reader {n}",
+                       date="2026-01-01T10:00:00+00:00", body=f"Comment {n}. " * 40)
 
 
 def run(label: str, comments: int, writer: Callable[[], ThreadWriter]) -> None:

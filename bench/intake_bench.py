@@ -27,12 +27,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from sitegen.comments_server.app import IntakeApp, create_app
+from sitegen.comments_server.host import make_server, server_url, stop
+from sitegen.comments_server.outbox import Policy
+from sitegen.comments_server.queue import Queue
 from sitegen.config import load_config
-from sitegen.intake import IntakeApp, create_app
-from sitegen.intake_server import make_server, server_url, stop
 from sitegen.layout import SitePaths
-from sitegen.moderation import Queue
-from sitegen.outbox import Policy
 
 POST = "2010-08-31-hello"
 

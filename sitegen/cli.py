@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, cli_build, cli_comments, cli_content, moderation_cli
+from . import __version__, cli_build, cli_comments, cli_content, cli_moderation
 from .errors import Problem, SitegenError, os_problem
 from .importers import FORMATS
 from .layout import STATE_FOLDER, SitePaths
@@ -24,7 +24,7 @@ from .progress import ProgressLine
 from .repair import repair
 
 # The commands run in cli_build (build, serve, deploy), cli_content (init, new, import),
-# cli_comments and moderation_cli (comments). Each imports what it needs when it runs:
+# cli_comments and cli_moderation (comments). Each imports what it needs when it runs:
 # `sitegen build` should not pay for the importers' HTML parser, the WSGI servers or the file
 # watcher at every start.
 
@@ -216,7 +216,7 @@ def _port(text: str) -> int:
 
 
 def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
-    """`sitegen comments serve|list|show|approve|reject|reply`, and moderation_cli's."""
+    """`sitegen comments serve|list|show|approve|reject|reply`, and cli_moderation's."""
     comments = commands.add_parser(
         "comments", parents=[common], help="take readers' comments and moderate them",
         description="Run the comment intake server; list, show, approve or reject the "
@@ -244,7 +244,7 @@ def _add_comments_commands(commands, common: argparse.ArgumentParser) -> None:
         action.add_argument("--all", action="store_true", help=f"{name} every pending comment")
         action.set_defaults(run=cli_comments.run_decide, decision=name)
     _add_reply_command(actions, common)
-    moderation_cli.add_commands(actions, common)
+    cli_moderation.add_commands(actions, common)
 
 
 def _add_reply_command(actions, common: argparse.ArgumentParser) -> None:

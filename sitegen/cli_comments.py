@@ -1,15 +1,16 @@
 """`sitegen comments`: the comment server, and the moderation queue from the terminal
 (list, show, approve, reject, reply). The other moderation commands (password, block,
-remove, edit) and what all of them share are in moderation_cli.py; cli.py declares the
+remove, edit) and what all of them share are in cli_moderation.py; cli.py declares the
 options of these."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING
 
-from . import moderation_cli
+from . import cli_moderation
 from .config import load_config
 from .errors import SitegenError
 from .layout import SitePaths
@@ -17,12 +18,16 @@ from .plural import count
 
 if TYPE_CHECKING:
     from .cli import Console
+    from .comments_server.queue import PendingComment
+
+# What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def run_serve(args: argparse.Namespace, console: Console) -> int:
     from .atomic import sweep
-    from .intake import create_app
-    from .intake_server import make_server, server_url
+    from .comments_server.app import create_app
+    from .comments_server.host import make_server, server_url
 
     console.follow_logging()
     paths = SitePaths.at(args.site)
@@ -42,14 +47,14 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_list(args: argparse.Namespace, console: Console) -> int:
-    from .moderation import Queue
+    from .comments_server.queue import Queue
 
     queue = Queue(SitePaths.at(args.site))
     ids = queue.ids()
     problems = []
     for cid in ids:
         try:
-            print(queue.get(cid).summary())
+            print(summary(queue.get(cid)))
         except SitegenError as error:
             problems.extend(error.problems)
     console.info(f"{count(len(ids), 'comment')} awaiting moderation")
@@ -59,14 +64,14 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_show(args: argparse.Namespace, console: Console) -> int:
-    from .moderation import Queue
+    from .comments_server.queue import Queue
 
     queue = Queue(SitePaths.at(args.site))
-    ids, problems = moderation_cli.pending_ids(queue, args.ids)
+    ids, problems = cli_moderation.pending_ids(queue, args.ids)
     if problems:
         raise SitegenError(*problems)
     for number, cid in enumerate(ids):
-        print(("\n" if number else "") + queue.get(cid).describe())
+        print(("\n" if number else "") + described(queue.get(cid)))
     return 0
 
 
@@ -75,19 +80,19 @@ def run_decide(args: argparse.Namespace, console: Console) -> int:
     if bool(args.ids) == args.all:
         console.error(f"give the ids of the comments to {args.decision}, or --all")
         return 2
-    from .moderation import Queue
+    from .comments_server.queue import Queue
 
     paths = SitePaths.at(args.site)
     config = load_config(paths) if args.decision == "approve" else None
     queue = Queue(paths)
     decide = queue.approve if args.decision == "approve" else queue.reject
-    ids, unknown = moderation_cli.pending_ids(queue, queue.ids() if args.all else args.ids)
+    ids, unknown = cli_moderation.pending_ids(queue, queue.ids() if args.all else args.ids)
     moved, problems = decide(ids)
     for cid, where in moved.items():
         console.detail(f"  {cid} -> {where.relative_to(paths.root)}")
     done = f"{args.decision.removesuffix('e')}ed {count(len(moved), 'comment')}"
     if moved and config is not None:
-        moderation_cli.publish(paths, config, console, done)
+        cli_moderation.publish(paths, config, console, done)
     else:
         console.info(done)
     if unknown or problems:
@@ -96,8 +101,8 @@ def run_decide(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_reply(args: argparse.Namespace, console: Console) -> int:
+    from .comments_server.queue import owner_reply
     from .lookup import find_post
-    from .moderation import owner_reply
 
     paths = SitePaths.at(args.site)
     config = load_config(paths)
@@ -108,8 +113,27 @@ def run_reply(args: argparse.Namespace, console: Console) -> int:
             console.info("type the reply (Markdown), then Ctrl-D on a line of its own:")
         body = sys.stdin.read()
     post = find_post(paths, config, args.post)
-    replyto = moderation_cli.reply_target(paths, post, args.to)
+    replyto = cli_moderation.reply_target(paths, post, args.to)
     cid, thread = owner_reply(paths, config, post, body, replyto=replyto, author=args.author)
     console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
                  "publish")
     return 0
+
+
+def summary(comment: PendingComment) -> str:
+    """One line for `sitegen comments list`: id, post, author, the body's first line."""
+    first = comment.body.strip().split("\n", 1)[0]
+    first = first if len(first) <= 60 else first[:59] + "…"
+    return printable(f"{comment.id}  {comment.post}  {comment.author}: {first}")
+
+
+def described(comment: PendingComment) -> str:
+    """Every field, then the body, for `sitegen comments show`."""
+    mapping = comment.as_mapping()
+    lines = [f"{key}: {mapping[key]}" for key in mapping if key != "body"]
+    return printable("\n".join([*lines, "", comment.body]))
+
+
+def printable(text: str) -> str:
+    """Reader text fit for a terminal: control characters shown as escapes, lines kept."""
+    return CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode(), text)

@@ -12,40 +12,18 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
-import yaml
 from markupsafe import Markup
 
 from . import __version__
 from .commentmarkup import CommentRenderer, engine
 from .config import Config
-from .dates import DATE_HELP, parse_when
+from .dates import parse_when
+from .entries import check_entry, entry_id, read_entries, shown_id
 from .errors import ContentError, Problem
-from .posts import YAML_LOADER, decode, yaml_problem
-
-# An id names the comment's file while it waits for moderation, so it must fit in a name.
-MAX_ID_LENGTH = 100
-COMMENT_ID = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_ID_LENGTH}}}$")
-REQUIRED = ("author", "date", "body")
-
-
-class ThreadLoader(YAML_LOADER):
-    """YAML as posts read it, except that a timestamp naming no real day or time
-    (2010-02-30, 0000-01-01, 25:00:00) stays text, for the date check to name the comment
-    and its line instead of the whole file failing with a Python error."""
-
-
-def _timestamp_or_text(loader: ThreadLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-ThreadLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True)
@@ -164,10 +142,10 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
     id_lines: dict[str, int | None] = {}
     for index, entry in enumerate(entries):
         line = item_lines[index] if index < len(item_lines) else None
-        label, faults = _check_entry(index, entry, config, id_lines)
+        label, faults = check_entry(index, entry, config.tz, id_lines)
         problems.extend(Problem(f"{label} {fault}", path, line) for fault in faults)
         if not faults:
-            id_lines[_entry_id(entry)] = line
+            id_lines[entry_id(entry)] = line
             comments.append(_comment(entry, config, renderer))
             if isinstance(entry.get("url"), str) and _split(entry["url"].strip()) is None:
                 warnings.append(Problem(f"{label} has a 'url' that is not a web address; "
@@ -185,76 +163,12 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
                   holds_emails)
 
 
-def read_entries(path: Path, data: bytes) -> list:
-    """The list of comments a thread file holds; ContentError, with the line, if it holds
-    anything else."""
-    text = decode(path, data)
-    try:
-        entries = yaml.load(text, Loader=ThreadLoader)
-    except yaml.YAMLError as error:
-        raise ContentError(yaml_problem(error, path)) from None
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise ContentError(Problem("a comment file must be a YAML list of comments ('- id: …')",
-                                   path, 1))
-    return entries
-
-
-def _entry_id(entry: dict) -> str:
-    raw = entry.get("id")
-    return str(raw).strip() if isinstance(raw, str | int) else ""
-
-
-def _check_entry(index: int, entry: object, config: Config, id_lines: dict) -> tuple[str, list]:
-    """How to name the entry in a message, and everything wrong with it."""
-    if not isinstance(entry, dict):
-        return f"comment #{index + 1}", ["is not a mapping of keys such as 'author: Ana'"]
-    cid = _entry_id(entry)
-    faults = []
-    if COMMENT_ID.match(cid[:MAX_ID_LENGTH]) and len(cid) > MAX_ID_LENGTH:
-        faults.append(f"has an 'id' longer than {MAX_ID_LENGTH} characters")
-    elif not COMMENT_ID.match(cid):
-        faults.append("needs an 'id' of letters, digits, '-' or '_'")
-    elif cid in id_lines:
-        faults.append(f"has the same id as the comment at line {id_lines[cid]}")
-    required = ("date",) if entry.get("removed") is True else REQUIRED
-    faults.extend(f"has no '{key}'" for key in required if entry.get(key) in (None, ""))
-    when = entry.get("date")
-    if when not in (None, "") and parse_when(when, config.tz) is None:
-        faults.append(f"has a bad date {_quoted(when)}: {DATE_HELP}")
-    if entry.get("replyto") is not None and not isinstance(entry["replyto"], str | int):
-        faults.append("has a 'replyto' that is not a comment's id")
-    for key in ("author", "body"):
-        if entry.get(key) is not None and not isinstance(entry[key], str | int | float):
-            faults.append(f"has a '{key}' that is not text")
-    if not isinstance(entry.get("owner", False), bool):
-        faults.append("has an 'owner' that is not true or false")
-    if not isinstance(entry.get("removed", False), bool):
-        faults.append("has a 'removed' that is not true or false")
-    return (f"comment '{shown_id(cid)}'" if cid else f"comment #{index + 1}"), faults
-
-
-def _quoted(value: object) -> str:
-    """A value as a message shows it: text quoted and cut short, anything else by its kind
-    (ten YAML aliases can make a list that would print as gigabytes)."""
-    if not isinstance(value, str | int | float | date):
-        return f"(a {type(value).__name__})"
-    text = str(value)
-    return f"'{text}'" if len(text) <= 60 else f"'{text[:60]}…'"
-
-
-def shown_id(cid: str) -> str:
-    """An id as a message quotes it: one too long to be an id, cut short."""
-    return cid if len(cid) <= MAX_ID_LENGTH else cid[:40] + "…"
-
-
 def _comment(entry: dict, config: Config, renderer: CommentRenderer) -> Comment:
     """A checked entry as a Comment; numbered later, once the thread is in date order."""
     replyto = entry.get("replyto")
     removed = entry.get("removed") is True
     return Comment(
-        id=_entry_id(entry),
+        id=entry_id(entry),
         number=0,
         author="" if removed else " ".join(str(entry["author"]).split()),
         url=None if removed else safe_url(entry.get("url")),

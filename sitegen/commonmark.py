@@ -5,83 +5,54 @@ extensions add, sitegen adds to cmark's HTML: code blocks highlighted by Pygment
 classes the default engine gives them, and heading ids and the table of contents
 (headings.py).
 
-cmark's tree is built and freed here rather than through `cmarkgfm`'s helpers, which never
-free the tree or the HTML they return: 260 KB lost for every 4 KB post, a quarter of a
-gigabyte for a cold build of 1,000 posts. The two functions that free them are in the same
-library, which exports them, though `cmarkgfm` does not bind them.
+cmark is called through cmark.py, the one wrapper that frees what each conversion
+allocates (`cmarkgfm`'s helpers never free the tree or the HTML they return: 260 KB lost
+for every 4 KB post, a quarter of a gigabyte for a cold build of 1,000 posts).
 """
 
 from __future__ import annotations
 
-import ctypes
 import html
 import re
 
 import pygments
-from cmarkgfm import _cmark
 from cmarkgfm.cmark import CMARK_VERSION, Options
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .cmark import to_html
 from .headings import add_heading_ids
 
 # What the HTML depends on besides the text (the wheel has no version of its own to ask).
 LIBRARY_VERSION = f"cmark-gfm {CMARK_VERSION}"
 OPTIONS = (Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
            | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES)
-EXTENSIONS = (b"table", b"strikethrough", b"autolink", b"tasklist")
+EXTENSIONS = ("table", "strikethrough", "autolink", "tasklist")
 # cmark writes every code block so; its text is escaped, so "</code>" ends it.
 CODE_BLOCK = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*?)</code></pre>', re.DOTALL)
 # A table cell's alignment, to which Python-Markdown adds a ";": tables come out alike.
 ALIGNED = re.compile(r'( style="text-align: (?:left|center|right))"')
 
-_lib, _ffi = _cmark.lib, _cmark.ffi
-_exported = ctypes.CDLL(_cmark.__file__)
-_exported.cmark_node_free.argtypes = [ctypes.c_void_p]
-# cmark allocates through its default allocator, which is the C library's calloc and free.
-_exported.free.argtypes = [ctypes.c_void_p]
-_lib.cmark_gfm_core_extensions_ensure_registered()
 
 
 class CommonMarkEngine:
     """cmark-gfm for the owner's posts and pages, with Pygments and heading ids after it."""
 
     def __init__(self) -> None:
-        self._extensions = [_lib.cmark_find_syntax_extension(name) for name in EXTENSIONS]
         # The same formatter as the codehilite extension's in the default engine (posts.py).
         self._formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
         self._lexers: dict[str, Lexer] = {}
 
     def convert(self, text: str) -> tuple[str, str]:
         """(body HTML, table-of-contents HTML) for one document."""
-        body = self._cmark(text)
+        body = to_html(text, OPTIONS, EXTENSIONS)
         if "<pre><code" in body:
             body = CODE_BLOCK.sub(self._highlighted, body)
         if ' style="text-align: ' in body:
             body = ALIGNED.sub(r'\1;"', body)
         return add_heading_ids(body.strip())
-
-    def _cmark(self, text: str) -> str:
-        data = text.encode("utf-8")
-        parser = _lib.cmark_parser_new(OPTIONS)
-        try:
-            for extension in self._extensions:
-                _lib.cmark_parser_attach_syntax_extension(parser, extension)
-            _lib.cmark_parser_feed(parser, data, len(data))
-            root = _lib.cmark_parser_finish(parser)
-            try:
-                rendered = _lib.cmark_render_html(
-                    root, OPTIONS, _lib.cmark_parser_get_syntax_extensions(parser))
-                try:
-                    return _ffi.string(rendered).decode("utf-8")
-                finally:
-                    _exported.free(_address(rendered))
-            finally:
-                _exported.cmark_node_free(_address(root))
-        finally:
-            _lib.cmark_parser_free(parser)
 
     def _highlighted(self, match: re.Match[str]) -> str:
         """A code block as the codehilite extension writes it: Pygments' HTML for the
@@ -100,6 +71,3 @@ class CommonMarkEngine:
             self._lexers[language] = lexer
         return lexer
 
-
-def _address(pointer: object) -> int:
-    return int(_ffi.cast("uintptr_t", pointer))

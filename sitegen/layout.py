@@ -110,7 +110,8 @@ class StateFolder:
 
     @property
     def salt(self) -> Path:
-        """The key of the comment server's address hashes (bound for PrivateFolder.salt)."""
+        """Where the address-hash salt was kept before the private folder; moved from here
+        to PrivateFolder.salt once (comments_server/abuse.py)."""
         return self.folder / "salt"
 
     @property

@@ -5,15 +5,14 @@ takes part of a commit's, and a post by its file stem, its slug or its address.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .comments import COMMENT_ID, shown_id
 from .config import Config
+from .entries import COMMENT_ID, shown_id
 from .errors import ContentError, Problem, SitegenError
 from .layout import SitePaths
-from .posts import DATE_PREFIX, _date, _slug, _title, permalink, read_source
+from .posts import PostMeta, read_meta
 
 SHORTEST = 4  # a shorter part of an id matches too much to be worth guessing
 
@@ -76,23 +75,10 @@ def find_post(paths: SitePaths, config: Config, given: str) -> str:
                                "its slug or its address)"))
 
 
-@dataclass(frozen=True)
-class PostRef:
-    """What names a post: its file stem, title, slug and address."""
-
-    stem: str
-    title: str
-    slug: str
-    url: str
-
-
-def post_ref(path: Path, config: Config) -> PostRef:
-    """A post's names from its front matter alone, without its Markdown, as
-    posts.load_post makes them; ContentError if the build would refuse the file."""
-    source = read_source(path, path.read_bytes())
-    slug = _slug(source, DATE_PREFIX.sub(r"\2", path.stem))
-    url = permalink(config.permalink, _date(source, config), slug)
-    return PostRef(path.stem, _title(source), slug, url)
+def post_ref(path: Path, config: Config) -> PostMeta:
+    """A post's names (stem, title, slug, address) from its front matter alone, without
+    its Markdown; ContentError if the build would refuse the file."""
+    return read_meta(path, path.read_bytes(), config)
 
 
 def _site_address(config: Config, given: str) -> str | None:

@@ -8,30 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
-import frontmatter
 import markdown
 import pygments
 import pymdownx
-import yaml
 from markupsafe import Markup
 from slugify import slugify
 
 from . import __version__, extras
 from .commonmark import LIBRARY_VERSION as CMARK_VERSION
-from .config import Config
+from .config import BuildOptions, Config
 from .dates import date_fault, parse_when
 from .errors import ContentError, Problem, shown
 from .mathml import MathError, MathExtension, latex2mathml_version
-from .sourcefile import YAML_LOADER, decode, yaml_problem
+from .sourcefile import Source, markdown_extensions, read_source
 from .urls import AddressError, page_address, permalink, site_address
 
 if TYPE_CHECKING:
@@ -108,46 +105,16 @@ def unused_extensions(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in UNUSED.items() if not pattern.search(text))
 
 
-def markdown_extensions(names: Iterable[str], configs: Mapping[str, dict] | None = None) -> list:
-    """Python-Markdown's own extensions, made from their modules. Named by a string, each is
-    looked up among the entry points of every installed package first: 8-10 ms with 120
-    packages installed, as long as a small rebuild takes to convert the post it changed."""
-    return [
-        importlib.import_module(f"markdown.extensions.{name}").makeExtension(
-            **(configs or {}).get(name, {}))
-        for name in names
-    ]
-
-
-@dataclass(frozen=True)
-class Source:
-    """A content file split into front matter and Markdown, with the line of each key."""
-
-    path: Path
-    meta: dict
-    body: str
-    key_lines: dict[str, int]
-    body_offset: int = 0  # the line breaks in the file before the body begins
-
-    def problem(self, message: str, key: str | None = None) -> ContentError:
-        return ContentError(Problem(message, self.path, self.key_lines.get(key)))
-
-    def markdown(self, engine: Engine, key: str | None = None) -> tuple[str, str]:
-        """The body (or the front matter's `key`) as HTML; bad TeX is an error at its line."""
-        text = self.body if key is None else self.meta[key]
-        try:
-            return engine.convert(text)
-        except MathError as error:
-            raise ContentError(*(
-                Problem(f"invalid TeX '{bad.tex}': {bad.reason}", self.path,
-                        self.key_lines.get(key) if key else self.body_line(bad.tex))
-                for bad in error.bad)) from None
-
-    def body_line(self, snippet: str) -> int | None:
-        """The file line where `snippet` (as Markdown passed it on) starts in the body."""
-        first = next((line.strip() for line in snippet.splitlines() if line.strip()), "")
-        at = self.body.find(first)
-        return None if at < 0 else self.body_offset + self.body.count("\n", 0, at) + 1
+def _converted(source: Source, engine: Engine, key: str | None = None) -> tuple[str, str]:
+    """The body (or the front matter's `key`) as HTML; bad TeX is an error at its line."""
+    text = source.body if key is None else source.meta[key]
+    try:
+        return engine.convert(text)
+    except MathError as error:
+        raise ContentError(*(
+            Problem(f"invalid TeX '{bad.tex}': {bad.reason}", source.path,
+                    source.key_lines.get(key) if key else source.body_line(bad.tex))
+            for bad in error.bad)) from None
 
 
 @dataclass(frozen=True)
@@ -161,11 +128,10 @@ class Alias:
 
 
 @dataclass(frozen=True)
-class Post:
-    """A post as the site shows it; `body_html` and `summary_html` are the owner's HTML."""
+class PostMeta:
+    """What a post's front matter and file name say, checked as the build checks them,
+    without converting its Markdown: enough to list, find or take comments for it."""
 
-    source_digest: str
-    source: Path
     stem: str
     title: str
     date: datetime
@@ -176,11 +142,20 @@ class Post:
     draft: bool
     comments_open: bool
     show_toc: bool
+    aliases: tuple[Alias, ...]
+
+
+@dataclass(frozen=True)
+class Post(PostMeta):
+    """A post as the site shows it: its metadata, and its Markdown made HTML; `body_html`
+    and `summary_html` are the owner's HTML."""
+
+    source_digest: str
+    source: Path
     body_html: Markup
     toc_html: Markup
     summary_html: Markup
     has_more: bool
-    aliases: tuple[Alias, ...]
     reading_minutes: int = 1
     # The images on the site that the body shows: (address as written, file line).
     images: tuple[tuple[str, int | None], ...] = ()
@@ -211,64 +186,53 @@ def source_digest(data: bytes, path: Path, config: Config) -> str:
     return key.hexdigest()
 
 
-def read_source(path: Path, data: bytes) -> Source:
-    """Split a file into front matter and body; YAML errors name the file line. Lines may
-    end in CR LF, LF or, as in old Mac files, CR alone."""
-    text = decode(path, data)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    handler = frontmatter.YAMLHandler()
-    if not handler.detect(text):
-        raise ContentError(Problem("no front matter: start the file with a '---' line", path, 1))
-    try:
-        front, body = handler.split(text)
-    except ValueError:
-        raise ContentError(Problem("front matter has no closing '---' line", path, 1)) from None
-    offset = text[: text.index(front)].count("\n")
-    try:
-        meta = yaml.load(front, Loader=YAML_LOADER)
-    except yaml.YAMLError as error:
-        raise ContentError(yaml_problem(error, path, "front matter is", offset)) from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise ContentError(Problem("front matter must be 'key: value' lines", path, offset + 2))
-    key_lines = {
-        match[1]: offset + number
-        for number, line in enumerate(front.split("\n"), start=1)
-        if (match := re.match(r"([\w-]+)\s*:", line))
-    }
-    return Source(path, meta, body, key_lines, text[: len(text) - len(body)].count("\n"))
+def read_meta(path: Path, data: bytes, config: Config) -> PostMeta:
+    """A post's metadata from its front matter alone; ContentError if the build would
+    refuse the file's front matter."""
+    return _meta(read_source(path, data), config)
 
 
-def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post:
-    """A Post from one file of content/posts/; raises ContentError naming file and line."""
-    source = read_source(path, data)
-    title = _title(source)
+def _meta(source: Source, config: Config) -> PostMeta:
     date = _date(source, config)
-    updated = _optional_date(source, "updated", config) or date
-    slug = _slug(source, DATE_PREFIX.sub(r"\2", path.stem))
-    engine = engines.for_config(config)
-    body_html, toc_html = source.markdown(engine)
-    summary_html = _summary(source, body_html, engine)
-    return Post(
-        source_digest=source_digest(data, path, config),
-        source=path,
-        stem=path.stem,
-        title=title,
+    slug = _slug(source, DATE_PREFIX.sub(r"\2", source.path.stem))
+    return PostMeta(
+        stem=source.path.stem,
+        title=_title(source),
         date=date,
-        updated=updated,
+        updated=_optional_date(source, "updated", config) or date,
         slug=slug,
         url=_address(source, permalink, config.permalink, date, slug),
         tags=_tags(source),
         draft=_flag(source, "draft"),
         comments_open=_comments_open(source),
         show_toc=_flag(source, "toc"),
+        aliases=_aliases(source),
+    )
+
+
+def is_published(post: PostMeta, options: BuildOptions) -> bool:
+    """Whether a build run with `options` shows the post: drafts and posts dated after
+    `options.now` only when the run asks for them. The build and the comment server both
+    decide by this."""
+    now = options.now or datetime.now(UTC)
+    return (options.drafts or not post.draft) and (options.future or post.date <= now)
+
+
+def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post:
+    """A Post from one file of content/posts/; raises ContentError naming file and line."""
+    source = read_source(path, data)
+    meta = _meta(source, config)
+    engine = engines.for_config(config)
+    body_html, toc_html = _converted(source, engine)
+    summary_html = _summary(source, body_html, engine)
+    return Post(
+        source_digest=source_digest(data, path, config),
+        source=path,
+        **vars(meta),
         body_html=Markup(body_html),
         toc_html=Markup(toc_html),
         summary_html=Markup(summary_html),
         has_more=_visible_text(summary_html) != _visible_text(body_html),
-        aliases=_aliases(source),
         reading_minutes=reading_minutes(body_html),
         images=_local_images(source, body_html),
     )
@@ -278,7 +242,7 @@ def load_page(path: Path, data: bytes, config: Config, engines: Engines) -> Stat
     """A StaticPage from one file of content/pages/."""
     source = read_source(path, data)
     slug = _slug(source, path.stem)
-    body_html, _ = source.markdown(engines.for_config(config))
+    body_html, _ = _converted(source, engines.for_config(config))
     return StaticPage(
         source_digest=source_digest(data, path, config),
         source=path,
@@ -404,7 +368,7 @@ def _summary(source: Source, body_html: str, engine: Engine) -> str:
     if summary is not None:
         if not isinstance(summary, str):
             raise source.problem("'summary' must be text", "summary")
-        html, _ = source.markdown(engine, "summary")
+        html, _ = _converted(source, engine, "summary")
     elif MORE_MARKER in body_html:
         html = body_html.split(MORE_MARKER, 1)[0]
     else:

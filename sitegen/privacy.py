@@ -14,10 +14,10 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_file
-from .comments import COMMENT_ID, read_entries
+from .comments_server.queue import read_pending, thread_lock
+from .entries import COMMENT_ID, read_entries
 from .errors import ContentError, Problem, SitegenError
 from .layout import SitePaths
-from .moderation import read_pending, thread_lock
 from .plural import count
 from .private import Forgotten, PrivateStore, store_of
 from .thread_keys import Change, changed

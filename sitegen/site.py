@@ -19,7 +19,7 @@ from .config import BuildOptions, Config
 from .errors import ContentError, Problem
 from .load import Loaded
 from .plural import count
-from .posts import Post, StaticPage
+from .posts import Post, StaticPage, is_published
 from .redirects import Redirect
 from .related import related_indices
 from .urls import month_address, tag_address, year_address
@@ -155,11 +155,7 @@ def _email_warning(threads: dict[str, Thread]) -> tuple[Problem, ...]:
 
 def _shown(posts: Iterable[Post], options: BuildOptions) -> list[Post]:
     """Newest first, without drafts and scheduled posts unless the run asked for them."""
-    now = options.now or datetime.now(UTC)
-    shown = [
-        post for post in posts
-        if (options.drafts or not post.draft) and (options.future or post.date <= now)
-    ]
+    shown = [post for post in posts if is_published(post, options)]
     return sorted(shown, key=lambda post: (post.date, post.stem), reverse=True)
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_file, write_new
-from .comments import read_entries
+from .comments_server.queue import thread_lock
+from .entries import entry_ids, read_entries
 from .errors import ContentError, Problem
 from .layout import SitePaths, queue_folder
 from .lookup import match_id
-from .moderation import thread_lock
 from .sourcefile import YAML_LOADER, decode
-from .threadfile import dump_yaml, entry_ids
+from .threadfile import dump_yaml
 
 BOM = b"\xef\xbb\xbf"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .comments import read_entries
+from .entries import read_entries
 from .errors import ContentError, Problem
 
 PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 .]*[A-Za-z0-9.]$")

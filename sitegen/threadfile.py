@@ -14,13 +14,14 @@ same bytes: then only the file's last comment and the new ones are read back.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .atomic import write_file
-from .comments import ThreadLoader, read_entries
+from .entries import ThreadEntry, ThreadLoader, entry_ids, read_entries
 from .errors import ContentError, Problem
 
 
@@ -49,16 +50,17 @@ def dump_yaml(data: object, flow_lists: bool = False) -> str:
                      default_flow_style=False, width=4096)
 
 
-def entry_ids(entries: list) -> set[str]:
-    return {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id") is not None}
+def dumped(entries: Sequence[ThreadEntry]) -> str:
+    """A new thread file holding `entries`."""
+    return dump_yaml([entry.as_mapping() for entry in entries])
 
 
-def appended(old: bytes, entries: list[dict], path: Path) -> tuple[bytes, int]:
+def appended(old: bytes, entries: Sequence[ThreadEntry], path: Path) -> tuple[bytes, int]:
     """The thread file's bytes with `entries` added at the end, and how many were added.
 
     An entry whose very comment is already there (an approval interrupted after writing) is
     skipped; one whose id another comment has is refused."""
-    new, count, _ = _append_checked(old, entries, path)
+    new, count, _ = _append_checked(old, [entry.as_mapping() for entry in entries], path)
     return new, count
 
 
@@ -81,9 +83,10 @@ class ThreadWriter:
     def __init__(self) -> None:
         self._proven: dict[Path, _Proven] = {}
 
-    def append(self, thread: Path, entries: list[dict[str, object]]) -> int:
-        """Add `entries` at the end of the thread file, leaving its bytes as they were; the
+    def append(self, thread: Path, added: Sequence[ThreadEntry]) -> int:
+        """Add entries at the end of the thread file, leaving its bytes as they were; the
         caller holds `thread_lock`. Returns how many were added."""
+        entries = [entry.as_mapping() for entry in added]
         old = thread.read_bytes() if thread.exists() else b""
         proven = self._proven.get(thread)
         new = None

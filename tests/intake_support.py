@@ -15,9 +15,9 @@ from urllib.parse import urlencode, urlsplit
 import yaml
 from browser import QuietHandler, static_server
 
+from sitegen.comments_server.app import create_app
+from sitegen.comments_server.host import make_server, server_url, stop
 from sitegen.config import load_config
-from sitegen.intake import create_app
-from sitegen.intake_server import make_server, server_url, stop
 
 from helpers import post, thread
 

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-from sitegen.outbox import Policy
+from sitegen.comments_server.outbox import Policy
 
 # Short waits, so that a test sees batching and retries in a second or two.
 FAST = Policy(gather=0.3, interval=60.0, first_retry=0.2, last_retry=0.5, rescan=1.0)

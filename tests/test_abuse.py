@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from sitegen.abuse import (
+from sitegen.comments_server.abuse import (
+    AddressHasher,
     RateLimiter,
     WordFilter,
     client_address,
@@ -13,6 +16,7 @@ from sitegen.abuse import (
     networks,
     rate_key,
 )
+from sitegen.layout import SitePaths
 
 PROXIES = networks(["127.0.0.1", "10.0.0.0/8"])
 
@@ -83,3 +87,23 @@ def test_blocked_words_are_whole_words_folded():
     assert words.first_match("viagra") == "viagra"
     assert words.first_match("casinos and occasional") is None
     assert WordFilter([]).first_match("anything") is None
+
+
+def test_the_salt_is_kept_in_the_private_folder_and_survives_a_deleted_cache(tmp_path):
+    paths = SitePaths.at(tmp_path)
+    first = AddressHasher(paths)("203.0.113.5")
+    assert paths.private.salt.exists() and not (tmp_path / ".sitegen" / "salt").exists()
+    assert AddressHasher(paths)("203.0.113.5") == first
+
+
+def test_a_salt_left_in_the_build_cache_is_moved_once_so_old_hashes_still_match(tmp_path):
+    old = tmp_path / ".sitegen" / "salt"
+    old.parent.mkdir()
+    old.write_text("ab" * 32 + "\n")
+    expected = hashlib.blake2b(b"203.0.113.5", key=bytes.fromhex("ab" * 32),
+                               digest_size=16).hexdigest()
+    paths = SitePaths.at(tmp_path)
+    assert AddressHasher(paths)("203.0.113.5") == expected
+    assert not old.exists() and paths.private.salt.read_text().strip() == "ab" * 32
+    old.write_text("cd" * 32)  # a stale copy never replaces the moved salt
+    assert AddressHasher(paths)("203.0.113.5") == expected

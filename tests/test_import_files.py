@@ -167,8 +167,7 @@ def test_written_files_load_as_the_build_reads_them(tmp_path):
         "comments: closed\n---\n\nBody.\n")
     assert (tmp_path / "content/comments/2012-03-14-one.yml").read_text() == (
         "- id: c1\n  author: Zé\n  date: 2012-03-14 10:00:00+00:00\n"
-        "  url: https://ze.example\n  body: |\n    Two\n\n"
-        "    paragraphs\n")
+        "  body: |\n    Two\n\n    paragraphs\n  url: https://ze.example\n")
     assert store_of(tmp_path).email_of("c1") == "ze@example.com"
 
 

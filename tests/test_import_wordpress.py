@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
+from sitegen.comments_server.queue import Queue
 from sitegen.importers.model import ExportError
-from sitegen.moderation import Queue
 from sitegen.private import store_of
 
 from import_support import EXPORTS, import_into, new_site, read, thread_ids

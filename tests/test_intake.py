@@ -28,8 +28,8 @@ from intake_support import (
     send,
 )
 
+from sitegen.comments_server.app import create_app, request_limit
 from sitegen.config import load_config
-from sitegen.intake import create_app, request_limit
 from sitegen.private import store_of
 
 ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
@@ -76,8 +76,8 @@ def test_the_salt_stays_out_of_git_and_hashes_are_stable_per_client(make_site):
         send(url, comment())
     hashes = {stored["ip_hash"] for stored in pending(site).values()}
     assert len(hashes) == 1
-    assert (site.root / ".sitegen" / ".gitignore").read_text().strip().endswith("*")
-    assert len((site.root / ".sitegen" / "salt").read_text().strip()) == 64
+    assert (site.root / "private" / ".gitignore").read_text().strip().endswith("*")
+    assert len((site.root / "private" / "salt").read_text().strip()) == 64
 
 
 REFUSED = [

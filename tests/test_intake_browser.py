@@ -19,7 +19,7 @@ from intake_support import (
 )
 from xss_payloads import PAYLOADS, URL_PAYLOADS
 
-from sitegen.moderation import PendingComment, Queue, new_id
+from sitegen.comments_server.queue import PendingComment, Queue, new_id
 
 from helpers import run_sitegen
 

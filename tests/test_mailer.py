@@ -10,8 +10,8 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 from notify_support import free_port, smtp_server
 
+from sitegen.comments_server.mailer import DeliveryError, SmtpServer, run_command
 from sitegen.config import smtp_password
-from sitegen.mailer import DeliveryError, SmtpServer, run_command
 
 
 def message() -> EmailMessage:

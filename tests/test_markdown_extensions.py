@@ -12,13 +12,8 @@ import sys
 import markdown
 import pytest
 
-from sitegen.posts import (
-    UNUSED,
-    MarkdownRenderer,
-    markdown_extensions,
-    read_source,
-    unused_extensions,
-)
+from sitegen.posts import UNUSED, MarkdownRenderer, unused_extensions
+from sitegen.sourcefile import markdown_extensions, read_source
 
 from conftest import REPO
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ import yaml
 from intake_support import OPEN, comment_site
 
 from sitegen.atomic import sweep
+from sitegen.comments_server.queue import PendingComment, Queue, new_id, read_pending
+from sitegen.entries import ThreadEntry
 from sitegen.errors import ContentError
-from sitegen.moderation import PendingComment, Queue, new_id, read_pending
 from sitegen.private import store_of
 from sitegen.threadfile import ThreadWriter
 
@@ -92,8 +94,8 @@ def test_approve_keeps_every_existing_byte_of_the_thread(make_site, original):
 @pytest.mark.parametrize("original", ODD_THREADS.values(), ids=ODD_THREADS.keys())
 def test_one_writer_appending_again_and_again_writes_what_fresh_writers_would(tmp_path,
                                                                                original):
-    entries = [{"id": f"n{n}", "author": "Bo", "date": "2026-01-01T10:00:00+00:00",
-                "body": "Two\nlines" if n % 2 else f"Line {n}"} for n in range(4)]
+    entries = [ThreadEntry(id=f"n{n}", author="Bo", date="2026-01-01T10:00:00+00:00",
+                           body="Two\nlines" if n % 2 else f"Line {n}") for n in range(4)]
     kept, fresh = tmp_path / "kept.yml", tmp_path / "fresh.yml"
     writer = ThreadWriter()
     for path in (kept, fresh):
@@ -110,7 +112,7 @@ def test_a_thread_changed_by_someone_else_is_read_whole_again(tmp_path):
     path = tmp_path / "thread.yml"
     path.write_bytes(b"- id: a\n  author: Ana\n  date: 2010-09-01 10:00\n  body: Hi\n")
     writer = ThreadWriter()
-    entry = {"id": "b", "author": "Bo", "date": "2010-09-02 10:00", "body": "Yo"}
+    entry = ThreadEntry(id="b", author="Bo", date="2010-09-02 10:00", body="Yo")
     writer.append(path, [entry])
     stat = path.stat()
     edited = path.read_bytes().replace(b"body: Yo", b"body: Ho") + \
@@ -119,10 +121,10 @@ def test_a_thread_changed_by_someone_else_is_read_whole_again(tmp_path):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert writer.known_ids(path) is None
     with pytest.raises(ContentError, match="a different comment with id 'c'"):
-        writer.append(path, [{**entry, "id": "c"}])
-    assert writer.append(path, [{**entry, "id": "d"}]) == 1
+        writer.append(path, [replace(entry, id="c")])
+    assert writer.append(path, [replace(entry, id="d")]) == 1
     assert [e["body"] for e in yaml.safe_load(path.read_text())] == ["Hi", "Ho", "mine", "Yo"]
-    assert writer.append(path, [{**entry, "id": "d"}]) == 0  # already there: done before
+    assert writer.append(path, [replace(entry, id="d")]) == 0  # already there: done before
 
 
 def test_approve_creates_the_thread_and_publishes_only_what_the_thread_may_show(make_site):
@@ -250,9 +252,20 @@ def test_a_pending_comment_with_an_alias_bomb_is_named_not_expanded(make_site):
     result = run_sitegen("comments", "show", "c1", "--site", str(site.root))
     assert result.returncode == 1
     # The one YAML loader (sourcefile.py) refuses the expansion itself.
-    assert "c1.yml: not a readable comment: aliases here expand to more than 10,000 values" \
+    # x4, on line 7, is where the values first number more than 10,000.
+    assert "c1.yml:7: not a readable comment: aliases here expand to more than 10,000 values" \
         in result.stderr
     assert len(result.stderr) < 2000
+
+
+def test_a_pending_comment_that_is_not_yaml_is_named_at_its_line(make_site):
+    site = comment_site(make_site)
+    site.write("content/comments/pending/c1.yml",
+               f"id: c1\npost: {OPEN}\nauthor: Ana\nbody: [unclosed\ndate: 2010-09-01\n")
+    result = run_sitegen("comments", "show", "c1", "--site", str(site.root))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "c1.yml:5: not a readable comment: a pending comment is not valid YAML" \
+        in result.stderr
 
 
 @pytest.mark.parametrize("date", ["2010-02-30", "2010-01-01 25:00:00"])
@@ -402,8 +415,8 @@ def test_a_comment_killed_between_write_and_rename_is_not_queued(make_site):
     site = comment_site(make_site)
     child = _child(KILL_ON.format(event="os.link") + f"""
     from pathlib import Path
-    from sitegen.layout import SitePaths
-    from sitegen.moderation import PendingComment, Queue
+    from sitegen.config import SitePaths
+    from sitegen.comments_server.queue import PendingComment, Queue
     Queue(SitePaths.at(Path({str(site.root)!r}))).add(PendingComment(
         id="20260101T000000Z-00000000", post="{OPEN}", author="A",
         date="2026-01-01T00:00:00+00:00", body="y" * 1_000_000))
@@ -423,8 +436,8 @@ def test_an_approval_killed_before_its_rename_leaves_the_thread_and_queue_as_the
     before = thread_file(site).read_bytes()
     child = _child(KILL_ON.format(event="os.rename") + f"""
     from pathlib import Path
-    from sitegen.layout import SitePaths
-    from sitegen.moderation import Queue
+    from sitegen.config import SitePaths
+    from sitegen.comments_server.queue import Queue
     Queue(SitePaths.at(Path({str(site.root)!r}))).approve(["{cid}"])
     """)
     assert child.wait(timeout=60) == -signal.SIGKILL
@@ -440,8 +453,8 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
     for _round in range(6):
         child = _child(f"""
         from pathlib import Path
-        from sitegen.layout import SitePaths
-        from sitegen.moderation import PendingComment, Queue, new_id
+        from sitegen.config import SitePaths
+        from sitegen.comments_server.queue import PendingComment, Queue, new_id
         queue = Queue(SitePaths.at(Path({str(site.root)!r})))
         print("ready", flush=True)
         for n in range(100_000):

@@ -10,7 +10,7 @@ from intake_support import comment, comment_site, pending, running_intake, send
 from preview_helpers import wait_until
 
 from sitegen import layout
-from sitegen.moderation_auth import set_password
+from sitegen.comments_server.auth import set_password
 from sitegen.private import PrivateStore
 
 PASSWORD = "a phone in the train"

@@ -14,10 +14,10 @@ from intake_support import OPEN, comment, comment_site, pending, running_intake,
 from preview_helpers import ServeProcess, request, wait_until
 
 from sitegen import cli, layout
+from sitegen.comments_server.auth import stored_password, verify_password
+from sitegen.comments_server.queue import PendingComment, Queue
 from sitegen.errors import ContentError
 from sitegen.lookup import match_id
-from sitegen.moderation import PendingComment, Queue
-from sitegen.moderation_auth import stored_password, verify_password
 from sitegen.private import PrivateStore
 
 from helpers import run_sitegen, thread

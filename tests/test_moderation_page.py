@@ -17,8 +17,8 @@ from intake_support import OPEN, comment, comment_site, pending, running_intake,
 from preview_helpers import previewing, request, wait_until
 
 from sitegen import layout
-from sitegen.moderation import PendingComment, Queue
-from sitegen.moderation_auth import SESSION_IDLE, Sessions, set_password, stored_password
+from sitegen.comments_server.auth import SESSION_IDLE, Sessions, set_password, stored_password
+from sitegen.comments_server.queue import PendingComment, Queue
 from sitegen.preview import is_loopback
 from sitegen.private import PrivateStore
 

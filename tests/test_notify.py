@@ -18,9 +18,9 @@ from intake_support import JSON, OPEN, comment, comment_site, pending, running_i
 from notify_support import FAST, Hook, free_port, smtp_server, text_of, wait_for, webhook_server
 
 from sitegen.comments import CommentRenderer
+from sitegen.comments_server.links import ModerationLinks
+from sitegen.comments_server.outbox import Policy
 from sitegen.config import load_config
-from sitegen.moderation_links import ModerationLinks
-from sitegen.outbox import Policy
 
 PUBLIC = "https://example.org/comments"
 BODY = "Hello *there* <script>alert(1)</script>\nApprove: https://evil.example/"

@@ -11,8 +11,8 @@ import time
 
 from notify_support import wait_for
 
+from sitegen.comments_server.outbox import Busy, Outbox, Policy, Worker
 from sitegen.layout import SitePaths, lock
-from sitegen.outbox import Busy, Outbox, Policy, Worker
 
 QUICK = Policy(gather=0.0, interval=0.0, first_retry=0.1, last_retry=0.4, rescan=0.2)
 

@@ -203,3 +203,38 @@ def test_every_broken_file_is_reported_at_once(make_site, monkeypatch):
         "content/posts/b.md:3: bad date 'soon': use YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 "
         "with an offset",
     ]
+
+
+def test_metadata_is_read_without_converting_markdown(tmp_path, monkeypatch):
+    from sitegen.config import Config
+    from sitegen.posts import read_meta
+
+    def never(*args, **kwargs):
+        raise AssertionError("Markdown was converted")
+
+    monkeypatch.setattr("markdown.Markdown.convert", never)
+    path = tmp_path / "2010-08-31-hello.md"
+    data = post("Hello", date="2010-08-31 09:15", body="*Hi*", draft=True).encode()
+    meta = read_meta(path, data, Config())
+    assert (meta.stem, meta.title, meta.slug, meta.url, meta.draft) == (
+        "2010-08-31-hello", "Hello", "hello", "/2010/08/31/hello/", True)
+    with pytest.raises(ContentError, match="'draft' must be true or false"):
+        read_meta(path, post("Hello", draft="maybe").encode(), Config())
+
+
+@pytest.mark.parametrize(("draft", "days", "options", "published"), [
+    (False, -1, {}, True),
+    (True, -1, {}, False),
+    (True, -1, {"drafts": True}, True),
+    (False, 1, {}, False),
+    (False, 1, {"future": True}, True),
+    (False, 0, {}, True),  # dated this very moment: shown
+])
+def test_one_rule_says_which_posts_are_published(tmp_path, draft, days, options, published):
+    from sitegen.config import Config
+    from sitegen.posts import is_published, read_meta
+
+    when = NOW + timedelta(days=days)
+    data = post("A", date=when.isoformat(), draft=draft).encode()
+    meta = read_meta(tmp_path / "a.md", data, Config())
+    assert is_published(meta, BuildOptions(now=NOW, **options)) is published

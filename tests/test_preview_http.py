@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import pytest
 from preview_helpers import EventStream, request, running
 
+from sitegen.comments_server.app import IntakeApp, create_app
+from sitegen.comments_server.queue import Queue
 from sitegen.errors import SitegenError
-from sitegen.intake import IntakeApp, create_app
-from sitegen.moderation import Queue
 from sitegen.preview.http import PreviewApp, bind
 from sitegen.preview.live import LiveReload
 

@@ -8,8 +8,8 @@ import yaml
 from bs4 import BeautifulSoup
 from intake_support import OPEN, comment_site
 
+from sitegen.comments_server.queue import PendingComment, Queue
 from sitegen.importers.model import Export, ExportError, ImportedComment, ImportedItem
-from sitegen.moderation import PendingComment, Queue
 from sitegen.private import store_of
 
 from helpers import post, run_sitegen

@@ -8,8 +8,8 @@ from pathlib import Path
 from intake_support import JSON, comment, comment_site, running_intake, send
 from privacy_support import committable, make_repository
 
+from sitegen.comments_server.queue import Queue
 from sitegen.importers.run import run_import
-from sitegen.moderation import Queue
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 

@@ -12,10 +12,15 @@ from intake_support import JSON, OPEN, comment, running_intake, send
 from notify_support import FAST, free_port, smtp_server, text_of, wait_for
 from replies_support import get, link, local, mail_site, post, to
 
+from sitegen.comments_server.reader_mail import ReplyLinks
+from sitegen.comments_server.subscriptions import (
+    CONFIRM_INTERVAL,
+    PostFacts,
+    reader_outbox,
+    request,
+)
 from sitegen.config import load_config
 from sitegen.private import store_of
-from sitegen.reader_mail import ReplyLinks
-from sitegen.subscriptions import CONFIRM_INTERVAL, PostFacts, reader_outbox, request
 
 from helpers import run_sitegen
 

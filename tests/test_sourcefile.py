@@ -9,7 +9,7 @@ import yaml
 
 from sitegen.config import BuildOptions
 from sitegen.errors import ContentError, Problem
-from sitegen.posts import YAML_LOADER
+from sitegen.sourcefile import YAML_LOADER
 
 from conftest import NOW
 from helpers import model, post, run_sitegen

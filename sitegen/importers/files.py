@@ -16,15 +16,15 @@ from pathlib import Path
 from slugify import slugify
 
 from ..atomic import write_file
-from ..comments import read_entries
+from ..comments_server.queue import PendingComment
 from ..config import Config
 from ..dates import isoformat
+from ..entries import ThreadEntry, entry_ids, read_entries
 from ..errors import ContentError, Problem, shown
 from ..layout import SitePaths, queue_folder
-from ..moderation import PendingComment
 from ..private import store_of
 from ..redirects import read_redirects
-from ..threadfile import appended, dump_yaml, entry_ids
+from ..threadfile import appended, dump_yaml, dumped
 from ..urls import AddressError, page_address, permalink, reserved, site_address
 from .model import Export, ExportError, ImportedComment, ImportedItem
 
@@ -70,7 +70,7 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
         kind = "draft" if item.draft else item.kind
         planned.append(_file(document, _document(item), kind, force))
         if item.comments:
-            text = dump_yaml([_entry(c) for c in item.comments])
+            text = dumped([_entry(c) for c in item.comments])
             planned.append(_file(paths.comments / f"{document.stem}.yml", text, "thread",
                                  force, len(item.comments), _emails(item.comments)))
     for stem, comments in sorted(export.merges.items()):
@@ -223,17 +223,13 @@ def _document(item: ImportedItem) -> str:
     return f"---\n{front}---\n\n{item.body}"
 
 
-def _entry(comment: ImportedComment) -> dict[str, object]:
-    entry: dict[str, object] = {"id": comment.id, "author": comment.author,
-                                "date": comment.date}
-    for key in ("url", "replyto"):
-        if value := getattr(comment, key):
-            entry[key] = value
-    if comment.owner:
-        entry["owner"] = True
+def _entry(comment: ImportedComment) -> ThreadEntry:
+    """The comment as its thread keeps it; a body of several lines ends with its newline,
+    so that it is written as a plain `|` block."""
     body = comment.body.strip()
-    entry["body"] = body + "\n" if "\n" in body else body
-    return entry
+    return ThreadEntry(id=comment.id, author=comment.author, date=comment.date,
+                       body=body + "\n" if "\n" in body else body, url=comment.url,
+                       replyto=comment.replyto, owner=comment.owner)
 
 
 def _merge(path: Path, comments: list[ImportedComment], export: Export) -> Planned | None:

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from slugify import slugify
 
+from ..entries import ThreadEntry
 from ..errors import Problem, SitegenError
 from ..urls import AddressError, tag_address, url_address
 
@@ -29,17 +30,12 @@ class ExportError(SitegenError):
 
 
 @dataclass(frozen=True)
-class ImportedComment:
-    """A reader's comment as the thread file keeps it; `body` is Markdown."""
+class ImportedComment(ThreadEntry):
+    """A reader's comment as the thread file keeps it (`body` is Markdown, `date` a
+    datetime, `owner` set for the blog's author signed in), with the reader's address,
+    which goes to the private store."""
 
-    id: str
-    author: str
-    date: datetime
-    body: str
     email: str | None = None
-    url: str | None = None
-    replyto: str | None = None
-    owner: bool = False  # written by the blog's own author, signed in
 
 
 @dataclass(frozen=True)

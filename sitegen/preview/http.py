@@ -107,7 +107,8 @@ WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
 class Intake(Protocol):
-    """A WSGI app taking the comment form's posts, and the moderation page (sitegen.intake)."""
+    """A WSGI app taking the comment form's posts, and the moderation page
+    (sitegen.comments_server.app)."""
 
     def takes(self, method: str, path: str) -> bool: ...
 

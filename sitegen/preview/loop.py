@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Protocol
 
 from ..build import BuildReport, build
+from ..comments_server.app import IntakeApp, create_app
 from ..config import BuildOptions, Config, NotifyConfig, load_config
 from ..errors import Problem, SitegenError, display_path, os_problem
-from ..intake import IntakeApp, create_app
 from ..layout import SitePaths
 from ..render import find_theme
 from ..state import Memory

@@ -21,23 +21,27 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import move_new, write_new
-from .comments import COMMENT_ID, ThreadLoader, read_entries, shown_id
-from .config import Config, load_config
-from .dates import DATE_HELP, parse_when
-from .errors import ConfigError, ContentError, Problem
-from .layout import SitePaths, lock, queue_folder
-from .private import store_of
+from ..atomic import move_new, write_new
+from ..config import Config, load_config
+from ..dates import DATE_HELP, parse_when
+from ..entries import (
+    COMMENT_ID,
+    REQUIRED,
+    ThreadEntry,
+    ThreadLoader,
+    entry_ids,
+    read_entries,
+    shown_id,
+)
+from ..errors import ConfigError, ContentError, Problem
+from ..layout import SitePaths, lock, queue_folder
+from ..private import store_of
+from ..sourcefile import decode, yaml_problem
+from ..threadfile import ThreadWriter, dump_yaml
 from .subscriptions import Published, announce
-from .threadfile import ThreadWriter, dump_yaml, entry_ids
 
-log = logging.getLogger("sitegen.moderation")
+log = logging.getLogger("sitegen.comments_server.queue")
 POST_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
-CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# What a thread entry holds: what the page shows. The reader's address goes to the private
-# store, which git never sees.
-THREAD_KEYS = ("id", "author", "date", "body", "url", "replyto")
 
 
 @dataclass(frozen=True)
@@ -58,22 +62,11 @@ class PendingComment:
     def as_mapping(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
-    def summary(self) -> str:
-        """One line for `sitegen comments list`: id, post, author, the body's first line."""
-        first = self.body.strip().split("\n", 1)[0]
-        first = first if len(first) <= 60 else first[:59] + "…"
-        return printable(f"{self.id}  {self.post}  {self.author}: {first}")
-
-    def describe(self) -> str:
-        """Every field, then the body, for `sitegen comments show`."""
-        mapping = self.as_mapping()
-        lines = [f"{key}: {mapping[key]}" for key in mapping if key != "body"]
-        return printable("\n".join([*lines, "", self.body]))
-
-    def thread_entry(self) -> dict[str, str]:
-        """What goes into the thread: no IP hash, no source, no email."""
-        mapping = self.as_mapping()
-        return {key: mapping[key] for key in THREAD_KEYS if key in mapping}
+    def thread_entry(self) -> ThreadEntry:
+        """What goes into the thread: no IP hash, no source, no email (the reader's address
+        goes to the private store, which git never sees)."""
+        return ThreadEntry(id=self.id, author=self.author, date=self.date, body=self.body,
+                           url=self.url, replyto=self.replyto)
 
 
 def new_id(now: datetime | None = None) -> str:
@@ -202,19 +195,16 @@ def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
         problems.append(Problem("the reply is empty"))
     if problems:
         raise ContentError(*problems)
-    entry = {"id": new_id(now), "author": name,
-             "date": (now or datetime.now(UTC)).astimezone(config.tz).isoformat(timespec="seconds"),
-             "body": text}
-    if replyto is not None:
-        entry["replyto"] = replyto
-    entry["owner"] = True
+    when = (now or datetime.now(UTC)).astimezone(config.tz)
+    entry = ThreadEntry(id=new_id(now), author=name, date=when.isoformat(timespec="seconds"),
+                        body=text, replyto=replyto, owner=True)
     thread = paths.comments / f"{post}.yml"
     with thread_lock(paths, post):
         if replyto is not None:
             _check_answerable(paths, thread, replyto)
         append_to_thread(thread, [entry])
     announce(paths, config, post, [Published.of(entry, None)])
-    return entry["id"], thread
+    return entry.id, thread
 
 
 def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
@@ -227,22 +217,19 @@ def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
     raise ContentError(Problem(f"no comment '{shown_id(replyto)}' in this thread", thread))
 
 
-def printable(text: str) -> str:
-    """Reader text fit for a terminal: control characters shown as escapes, lines kept."""
-    return CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode(), text)
-
-
 def read_pending(path: Path) -> PendingComment:
     """A pending file as written by the intake or an importer; ContentError if it is not."""
     try:
-        data = yaml.load(path.read_bytes().decode("utf-8-sig"), Loader=ThreadLoader)
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError(Problem(f"not a readable comment: {error}", path)) from None
+        data = yaml.load(decode(path, path.read_bytes()), Loader=ThreadLoader)
+    except yaml.YAMLError as error:
+        problem = yaml_problem(error, path, "a pending comment is")
+        raise ContentError(Problem(f"not a readable comment: {problem.message}", path,
+                                   problem.line)) from None
     known = {f.name for f in fields(PendingComment)}
     if not isinstance(data, dict):
         raise ContentError(Problem("must be a mapping of keys such as 'author: Ana'", path))
     faults = [f"unknown key '{key}'" for key in data if key not in known]
-    faults += [f"has no '{key}'" for key in ("id", "post", "author", "date", "body")
+    faults += [f"has no '{key}'" for key in ("id", "post", *REQUIRED)
                if data.get(key) in (None, "")]
     # Only single values are read: a list made by YAML aliases can print as gigabytes.
     scalars = {key: value for key, value in data.items()
@@ -282,7 +269,7 @@ def keep_emails(paths: SitePaths, comments: list[PendingComment]) -> None:
                                    f"{error}", store.path)) from None
 
 
-def append_to_thread(thread: Path, entries: list[dict[str, object]]) -> int:
+def append_to_thread(thread: Path, entries: list[ThreadEntry]) -> int:
     """Add `entries` at the end of the thread file, leaving its bytes as they were; the
     caller holds `thread_lock`. Returns how many were added."""
     return ThreadWriter().append(thread, entries)

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .atomic import sweep, write_file, write_new
+from ..atomic import sweep, write_file, write_new
 
-log = logging.getLogger("sitegen.outbox")
+log = logging.getLogger("sitegen.comments_server.outbox")
 Send = Callable[[str, list[dict]], None]
 Hold = Callable[[], contextlib.AbstractContextManager]
 NEVER = float("inf")

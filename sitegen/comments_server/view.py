@@ -14,15 +14,16 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from .comments import CommentRenderer, read_entries, safe_url
-from .config import Config
-from .dates import parse_when
-from .errors import ContentError, Problem, SitegenError
-from .layout import SitePaths
-from .lookup import post_ref
-from .moderation import PendingComment, Queue
+from ..comments import CommentRenderer, safe_url
+from ..config import Config
+from ..dates import parse_when
+from ..entries import read_entries
+from ..errors import ContentError, Problem, SitegenError
+from ..layout import SitePaths
+from ..lookup import post_ref
+from .queue import PendingComment, Queue
 
-TEMPLATES = Path(__file__).with_name("server_templates")
+TEMPLATES = Path(__file__).with_name("templates")
 _ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES),
                            autoescape=select_autoescape(default=True), auto_reload=False)
 

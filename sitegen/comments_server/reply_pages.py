@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
-from .moderation_links import HEADERS, STYLE, Page
+from ..signing import BadToken
+from .links import HEADERS, STYLE, Page
 from .reader_mail import ReplyLinks
-from .signing import BadToken
 
 log = logging.getLogger("sitegen.replies")
 StartResponse = Callable[..., object]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 
 SMTP_TIMEOUT = 30.0
 WEBHOOK_TIMEOUT = 10.0

@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, quote, urlencode
 
+from ..config import Config
+from ..entries import COMMENT_ID
+from ..errors import ContentError, Problem
+from ..layout import SitePaths
+from ..private import PrivateStore
 from .abuse import client_address, rate_key
 from .abuse import is_blocked as is_within
+from .auth import SESSION_IDLE, LoginLimit, Sessions, stored_password, verify_password
 from .blocks import block_sender
-from .comments import COMMENT_ID
-from .config import Config
-from .errors import ContentError, Problem
-from .layout import SitePaths
-from .moderation import Queue, owner_reply
-from .moderation_auth import SESSION_IDLE, LoginLimit, Sessions, stored_password, verify_password
-from .moderation_view import QueueView, Screen, render
-from .private import PrivateStore
-from .rebuild import Rebuilder
-from .submission import Refusal
+from .form import Refusal
+from .queue import Queue, owner_reply
+from .rebuild import RebuildCommand
+from .view import QueueView, Screen, render
 
 SESSION_COOKIE = "sitegen_moderation"
 LOGIN_COOKIE = "sitegen_moderation_login"
@@ -82,7 +82,7 @@ class ModerationPage:
     """The WSGI app at `path`; shared by the server's threads, its state is in the store."""
 
     def __init__(self, paths: SitePaths, config: Config, path: str, *, trusted: tuple,
-                 hasher: Callable[[str], str], rebuilder: Rebuilder | None,
+                 hasher: Callable[[str], str], rebuilder: RebuildCommand | None,
                  link: Callable[[str], str], open_access: bool = False) -> None:
         self.paths = paths
         self.config = config

@@ -11,16 +11,16 @@ import shlex
 import subprocess
 import threading
 
-from .layout import SitePaths, lock
+from ..layout import SitePaths, lock
 
-log = logging.getLogger("sitegen.intake")
+log = logging.getLogger("sitegen.comments_server.app")
 TIMEOUT = 600
 
 
-class Rebuilder:
-    """A worker thread that runs `command` in the site at `paths` whenever `request()` was
-    called since its last run. A lock keeps other processes' rebuilds from overlapping with
-    ours."""
+class RebuildCommand:
+    """A worker thread that runs `command` in the site's root whenever `request()` was
+    called since its last run. The site's "rebuild" lock keeps other processes' rebuilds
+    from overlapping with ours."""
 
     def __init__(self, command: str, paths: SitePaths) -> None:
         self.argv = shlex.split(command)
@@ -56,8 +56,8 @@ class Rebuilder:
 
 
 def run_command(argv: list[str], paths: SitePaths) -> str | None:
-    """Run the rebuild command in the site's folder now, once no other run of it (in any
-    process) holds the site's rebuild lock; what went wrong, or None when it succeeded."""
+    """Run the rebuild command in the site's root now, once no other run holds the site's
+    "rebuild" lock; what went wrong, or None when it succeeded."""
     with lock(paths, "rebuild"):
         try:
             done = subprocess.run(argv, cwd=paths.root, stdin=subprocess.DEVNULL,

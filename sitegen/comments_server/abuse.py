@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import ipaddress
+import os
 import re
 import secrets
 import threading
@@ -16,8 +17,9 @@ from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
-from .atomic import write_new
-from .errors import Problem, SitegenError
+from ..atomic import write_new
+from ..errors import Problem, SitegenError
+from ..layout import SitePaths
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -150,18 +152,21 @@ def _fold(text: str) -> str:
 
 class AddressHasher:
     """The client's IP as a salted hash: enough to spot one sender across comments, useless
-    for recovering the address. The salt is a file of the site's, kept out of git (see
-    layout.py)."""
+    for recovering the address. The salt lives in the site's private folder, never in git
+    and never deleted with the build cache: blocks and rate records name senders by it."""
 
-    def __init__(self, salt: Path) -> None:
-        self._salt = _salt(salt)
+    def __init__(self, paths: SitePaths) -> None:
+        self._salt = _salt(paths)
 
     def __call__(self, address: str) -> str:
         return hashlib.blake2b(address.encode(), key=self._salt, digest_size=16).hexdigest()
 
 
-def _salt(path: Path) -> bytes:
+def _salt(paths: SitePaths) -> bytes:
+    path = paths.private.salt
     if not path.exists():
+        paths.private.made()
+        _move_old_salt(paths.state.salt, path)
         # Another process may make it first; then everyone uses theirs.
         with contextlib.suppress(FileExistsError):
             write_new(path, secrets.token_hex(32).encode())
@@ -173,3 +178,11 @@ def _salt(path: Path) -> bytes:
         raise SitegenError(Problem("not a salt of 32 hex digits or more; delete the file and "
                                    "a new one is made", path))
     return salt
+
+
+def _move_old_salt(old: Path, new: Path) -> None:
+    """Sites made before the private folder kept the salt in the build cache: move it, once,
+    so the hashes already stored (blocked senders) still match."""
+    with contextlib.suppress(FileNotFoundError):
+        os.link(old, new)
+        old.unlink()

@@ -17,30 +17,30 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
+from ..config import CommentsConfig, Config, load_config
+from ..errors import Problem, SitegenError
+from ..layout import SitePaths
+from ..threadfile import ThreadWriter
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
-from .config import CommentsConfig, Config, load_config
-from .errors import Problem, SitegenError
-from .layout import SitePaths
-from .moderation import (
+from .form import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
+from .links import LINK_PATH, LinkApp, ModerationLinks
+from .notify import Notifier, notice_for
+from .outbox import Entry, Policy
+from .page import ModerationPage
+from .queue import (
     PendingComment,
     Queue,
     keep_emails,
     new_id,
     thread_lock,
 )
-from .moderation_links import LINK_PATH, LinkApp, ModerationLinks
-from .moderation_page import ModerationPage
-from .notify import Notifier, notice_for
-from .outbox import Entry, Policy
 from .reader_mail import REPLIES_PATH, ReplyLinks
-from .rebuild import Rebuilder
+from .rebuild import RebuildCommand
 from .reply_pages import ReplyPages
-from .submission import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
 from .subscriptions import PostFacts, Published, announce, ask_from_form
-from .threadfile import ThreadWriter
 
-log = logging.getLogger("sitegen.intake")
+log = logging.getLogger("sitegen.comments_server.app")
 FORM_TYPE = "application/x-www-form-urlencoded"
 PENDING_NOTICE = "Thank you! Your comment awaits moderation and will appear once approved."
 PUBLISHED_NOTICE = "Thank you! Your comment is published and will appear shortly."
@@ -92,15 +92,14 @@ class IntakeApp:
         self.trusted = networks(settings.trusted_proxies)
         self.blocked = networks(settings.blocked_ips)
         self.limiter = RateLimiter(settings.rate_limit)
-        paths.state.made()
-        self.hasher = AddressHasher(paths.state.salt)
+        self.hasher = AddressHasher(paths)
         # Knows the threads it wrote, so that publishing into a long thread stays quick.
         self.threads = ThreadWriter()
         self.checker = Checker(paths, config, self.threads)
         self.queue = Queue(paths, config)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
         # or the moderation page.
-        self.rebuilder = (Rebuilder(settings.rebuild_command, paths)
+        self.rebuilder = (RebuildCommand(settings.rebuild_command, paths)
                           if settings.rebuild_command else None)
         self.links = LinkApp(ModerationLinks(paths, config),
                              config, self.queue, self.checker.find, self._approved,

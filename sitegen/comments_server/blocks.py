@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import ContentError, Problem
-from .layout import SitePaths
-from .lookup import match_id
-from .moderation import PendingComment, Queue
-from .private import PrivateStore
+from ..errors import ContentError, Problem
+from ..layout import SitePaths
+from ..lookup import match_id
+from ..private import PrivateStore
+from .queue import PendingComment, Queue
 
 
 @dataclass(frozen=True)

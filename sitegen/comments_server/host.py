@@ -1,6 +1,6 @@
 """The comment intake on waitress, the production WSGI server `sitegen comments serve` uses.
 
-Kept apart from intake.py so the app itself stays plain WSGI for any other server.
+Kept apart from app.py so the app itself stays plain WSGI for any other server.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import resource
 
 from waitress.server import create_server
 
-from .errors import ConfigError, Problem, SitegenError
-from .intake import IntakeApp
-from .preview.http import free_port
+from ..errors import ConfigError, Problem, SitegenError
+from ..preview.http import free_port
+from .app import IntakeApp
 
 # Open files the server needs besides its connections: the listening socket, waitress's
 # trigger, the queue's files, the rebuild's pipes, logs.

@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from ..comments import safe_url
+from ..config import BuildOptions, Config
+from ..entries import COMMENT_ID, entry_ids, read_entries
+from ..errors import ContentError, SitegenError
+from ..layout import SitePaths
+from ..posts import PostMeta, is_published, read_meta
+from ..threadfile import ThreadWriter
 from .abuse import WordFilter, count_links
-from .comments import COMMENT_ID, read_entries, safe_url
-from .config import Config
-from .engines import Engines
-from .errors import ContentError, SitegenError
-from .layout import SitePaths
-from .moderation import POST_STEM, PendingComment, new_id
-from .posts import Post, load_post
-from .threadfile import ThreadWriter, entry_ids
+from .queue import POST_STEM, PendingComment, new_id
 
 FIELDS = ("post", "author", "email", "url", "body", "replyto", "homepage", "notify")
 MAX_AUTHOR = 100
@@ -67,14 +67,13 @@ class PostIndex:
         self.config = config
         self.threads = threads
         self._lock = threading.Lock()
-        self._engines: Engines | None = None
         self._cache: dict[Path, tuple[tuple, object]] = {}
 
     def post(self, stem: str, now: datetime) -> Target | None:
         """The published post with this file stem, or None (no such file, a draft, not yet
         due, or a file the build would refuse)."""
-        post = self._cached(self.paths.posts / f"{stem}.md", self._load_post)
-        if not isinstance(post, Post) or post.draft or post.date > now:
+        post = self._cached(self.paths.posts / f"{stem}.md", self._read_meta)
+        if not isinstance(post, PostMeta) or not is_published(post, BuildOptions(now=now)):
             return None
         return Target(post.stem, post.url, post.comments_open, post.title)
 
@@ -98,10 +97,9 @@ class PostIndex:
                 self._cache[path] = hit
             return hit[1]
 
-    def _load_post(self, path: Path) -> Post | None:
-        self._engines = self._engines or Engines()
+    def _read_meta(self, path: Path) -> PostMeta | None:
         try:
-            return load_post(path, path.read_bytes(), self.config, self._engines)
+            return read_meta(path, path.read_bytes(), self.config)
         except (OSError, SitegenError):
             return None
 

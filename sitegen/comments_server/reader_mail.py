@@ -19,12 +19,12 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from functools import cached_property
 
-from .config import Config
-from .layout import SitePaths
+from ..config import Config
+from ..layout import SitePaths
+from ..private import PrivateStore, Subscriber
+from ..signing import BadToken, Signer
+from .links import public_endpoint
 from .mailer import SmtpServer
-from .moderation_links import public_endpoint
-from .private import PrivateStore, Subscriber
-from .signing import BadToken, Signer
 
 log = logging.getLogger("sitegen.replies")
 PURPOSE = "replies"

@@ -14,7 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from .private import PrivateStore
+from ..private import PrivateStore
 
 PASSWORD_SETTING = "moderation_password"
 CSRF_SECRET = "moderation-csrf"

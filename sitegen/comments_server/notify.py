@@ -16,17 +16,17 @@ from dataclasses import asdict, dataclass, fields
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
-from .config import Config, smtp_password
-from .layout import SitePaths, lock
+from ..config import Config, smtp_password
+from ..layout import SitePaths, lock
+from .form import Target
+from .links import ModerationLinks, reply_author
 from .mailer import DeliveryError, SmtpServer, post_json, run_command
-from .moderation import PendingComment
-from .moderation_links import ModerationLinks, reply_author
 from .outbox import Busy, Entry, Outbox, Policy, Worker
+from .queue import PendingComment
 from .reader_mail import ReaderMailer
-from .submission import Target
 from .subscriptions import CHANNEL as READER
 
-log = logging.getLogger("sitegen.notify")
+log = logging.getLogger("sitegen.comments_server.notify")
 RULE = "-" * 72
 
 

@@ -18,14 +18,13 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from .comments import read_entries
-from .config import Config
-from .engines import Engines
-from .errors import ContentError, SitegenError
-from .layout import SitePaths
+from ..config import Config
+from ..entries import ThreadEntry, read_entries
+from ..errors import ContentError, SitegenError
+from ..layout import SitePaths
+from ..posts import read_meta
+from ..private import PrivateStore, Subscriber, store_of
 from .outbox import Entry, Outbox
-from .posts import load_post
-from .private import PrivateStore, Subscriber, store_of
 
 log = logging.getLogger("sitegen.replies")
 CHANNEL = "reader"
@@ -43,10 +42,9 @@ class Published:
     owner: bool = False
 
     @classmethod
-    def of(cls, entry: dict, email: str | None) -> Published:
+    def of(cls, entry: ThreadEntry, email: str | None) -> Published:
         """A thread entry as written, and its writer's address if known."""
-        return cls(str(entry["id"]), str(entry["author"]), str(entry["body"]), email,
-                   entry.get("owner") is True)
+        return cls(entry.id, entry.author, entry.body, email, entry.owner)
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ def post_facts(paths: SitePaths, config: Config, stem: str) -> PostFacts:
     read (the mail still goes out)."""
     path = paths.posts / f"{stem}.md"
     try:
-        post = load_post(path, path.read_bytes(), config, Engines())
+        post = read_meta(path, path.read_bytes(), config)
     except (OSError, ContentError):
         return PostFacts(stem, config.absolute("/"))
     return PostFacts(post.title, config.absolute(post.url))

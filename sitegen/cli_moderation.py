@@ -2,8 +2,8 @@
 moderation commands share: comment ids by part, and publishing after an approval.
 
 Kept out of cli.py so that each command stays a few lines there; the work is done by
-moderation_auth.py, blocks.py and thread_edit.py, imported when a command runs, as cli.py
-does, so that other commands do not pay for them.
+comments_server/auth.py, comments_server/blocks.py and thread_edit.py, imported when a
+command runs, as cli.py does, so that other commands do not pay for them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .layout import SitePaths
 from .plural import count
 
 if TYPE_CHECKING:
-    from .moderation import Queue
+    from .comments_server.queue import Queue
     from .private import PrivateStore
 
 
@@ -79,7 +79,7 @@ def pending_ids(queue: Queue, given: list[str]) -> tuple[list[str], list[Problem
 def publish(paths: SitePaths, config: Config, console: Console, done: str) -> None:
     """Say what was `done` to the threads, and run the site's rebuild command if it has
     one, else say how to publish."""
-    from .rebuild import run_command
+    from .comments_server.rebuild import run_command
 
     command = config.comments.rebuild_command
     if not command:
@@ -95,7 +95,7 @@ def publish(paths: SitePaths, config: Config, console: Console, done: str) -> No
 def _run_password(args: argparse.Namespace, console: Console) -> int:
     import getpass
 
-    from .moderation_auth import set_password
+    from .comments_server.auth import set_password
 
     store = private_store(SitePaths.at(args.site))
     if args.off:
@@ -114,8 +114,8 @@ def _run_password(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_block(args: argparse.Namespace, console: Console) -> int:
-    from .blocks import block_sender
-    from .moderation import Queue
+    from .comments_server.blocks import block_sender
+    from .comments_server.queue import Queue
 
     paths = SitePaths.at(args.site)
     queue = Queue(paths)
@@ -131,7 +131,7 @@ def _run_block(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_blocked(args: argparse.Namespace, console: Console) -> int:
-    from .blocks import blocks
+    from .comments_server.blocks import blocks
 
     found = blocks(private_store(SitePaths.at(args.site)))
     for block in found:
@@ -141,7 +141,7 @@ def _run_blocked(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_unblock(args: argparse.Namespace, console: Console) -> int:
-    from .blocks import unblock
+    from .comments_server.blocks import unblock
 
     ip_hash = unblock(private_store(SitePaths.at(args.site)), args.hash)
     console.info(f"unblocked {ip_hash}")

@@ -21,16 +21,17 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .comments import CommentRenderer, read_entries, safe_url
-from .config import Config
-from .errors import ContentError
-from .layout import SitePaths
-from .moderation import PendingComment, Queue
-from .private import PrivateStore
-from .signing import BadToken, Signer
-from .submission import Target
+from ..comments import CommentRenderer, safe_url
+from ..config import Config
+from ..entries import read_entries
+from ..errors import ContentError
+from ..layout import SitePaths
+from ..private import PrivateStore
+from ..signing import BadToken, Signer
+from .form import Target
+from .queue import PendingComment, Queue
 
-log = logging.getLogger("sitegen.intake")
+log = logging.getLogger("sitegen.comments_server.app")
 LIFETIME = 14 * 24 * 3600
 PURPOSE = "moderation"
 ACTIONS = {"approve": "Approve", "reject": "Reject"}
