@@ -85,6 +85,15 @@ def read_entries(path: Path, data: bytes) -> list:
     return entries
 
 
+def reads_back(path: Path, data: bytes, expected: list) -> bool:
+    """Whether thread file bytes that a writer made read as exactly `expected`: the proof
+    every byte-preserving writer asks for before it replaces a thread file."""
+    try:
+        return read_entries(path, data) == expected
+    except ContentError:
+        return False
+
+
 def entry_id(entry: dict) -> str:
     """The entry's id as text; empty when it has none that could be one."""
     raw = entry.get("id")

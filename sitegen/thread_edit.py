@@ -16,7 +16,7 @@ import yaml
 
 from .atomic import write_file, write_new
 from .comments_server.queue import thread_lock
-from .entries import entry_ids, read_entries
+from .entries import entry_ids, read_entries, reads_back
 from .errors import ContentError, Problem
 from .layout import SitePaths, queue_folder
 from .lookup import match_id
@@ -133,11 +133,7 @@ def _replaced(thread: Path, data: bytes, entries: list, index: int,
         del expected[index]
     else:
         expected[index] = yaml.load(block.decode("utf-8"), Loader=YAML_LOADER)[0]
-    try:
-        intact = read_entries(thread, new) == expected
-    except ContentError:
-        intact = False
-    if not intact:
+    if not reads_back(thread, new, expected):
         raise ContentError(Problem("cannot change this comment without touching others: the "
                                    "file is laid out unusually; edit it by hand", thread))
     return new

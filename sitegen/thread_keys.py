@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .entries import read_entries
+from .entries import read_entries, reads_back
 from .errors import ContentError, Problem
 
 PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 .]*[A-Za-z0-9.]$")
@@ -53,11 +53,7 @@ def changed(path: Path, data: bytes, changes: dict[str, Change]) -> bytes:
         expected.append(change.applied(entry))
         cuts += _cuts(text, node, change)
     new = _apply(text, cuts).encode("utf-8")
-    try:
-        intact = read_entries(path, new) == expected
-    except ContentError:
-        intact = False
-    if not intact:
+    if not reads_back(path, new, expected):
         raise ContentError(Problem("cannot change a comment's keys without touching the rest "
                                    "of the file, which is laid out unusually: edit it by hand",
                                    path))

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_file
-from .entries import ThreadEntry, ThreadLoader, entry_ids, read_entries
+from .entries import ThreadEntry, ThreadLoader, entry_ids, read_entries, reads_back
 from .errors import ContentError, Problem
 
 
@@ -129,11 +129,7 @@ def _append_checked(old: bytes, entries: list[dict], path: Path) -> tuple[bytes,
         return old, 0, existing
     new = old + _entries_block(old, fresh)
     expected = [*existing, *_as_loaded(old, fresh)]
-    try:
-        intact = read_entries(path, new) == expected
-    except ContentError:
-        intact = False
-    if not intact:
+    if not reads_back(path, new, expected):
         raise ContentError(Problem("cannot append a comment: the file does not end with a plain "
                                    "YAML list ('- id: …' items)", path))
     return new, len(fresh), expected

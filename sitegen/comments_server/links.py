@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,8 +50,6 @@ HEADERS = (
     ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
                                 "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
 )
-REASONS = {200: "OK", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           409: "Conflict", 500: "Internal Server Error"}
 StartResponse = Callable[..., object]
 
 
@@ -60,12 +59,15 @@ def public_endpoint(config: Config) -> str:
     return endpoint if urlsplit(endpoint).netloc else config.absolute(endpoint)
 
 
-class ModerationLinks:
-    """Signs and checks the links of one site."""
+class SignedLinks:
+    """Links in emails of one kind (`purpose`), signed with the site's secret, under `base`:
+    the private store holds the secret, so it is opened only when a link is made or read."""
 
-    def __init__(self, paths: SitePaths, config: Config) -> None:
+    purpose: str
+
+    def __init__(self, paths: SitePaths, base: str) -> None:
         self.paths = paths
-        self.base = public_endpoint(config).rstrip("/")
+        self.base = base
 
     @cached_property
     def store(self) -> PrivateStore:
@@ -73,7 +75,16 @@ class ModerationLinks:
 
     @cached_property
     def signer(self) -> Signer:
-        return Signer(self.store.secret("links"), PURPOSE)
+        return Signer(self.store.secret("links"), self.purpose)
+
+
+class ModerationLinks(SignedLinks):
+    """Signs and checks the moderation links of one site."""
+
+    purpose = PURPOSE
+
+    def __init__(self, paths: SitePaths, config: Config) -> None:
+        super().__init__(paths, public_endpoint(config).rstrip("/"))
 
     def for_comment(self, cid: str, pending: bool, now: float) -> dict[str, str]:
         """The links to act on comment `cid`: approve and reject while it is pending, and
@@ -113,18 +124,11 @@ class Page:
     content: str
 
 
-class LinkApp:
-    """The WSGI app behind `<prefix><token>`: GET shows, POST acts. `on_approved` is
-    called after each approval (the comment server's rebuild)."""
+class TokenPages:
+    """A WSGI app behind `<prefix><token>` links sent in emails: GET (or HEAD) shows what the
+    link would do, POST does it; `_page` answers for one token."""
 
-    def __init__(self, links: ModerationLinks, config: Config, queue: Queue,
-                 find_post: Callable[[str], Target | None], on_approved: Callable[[], None],
-                 prefix: str, clock: Callable[[], float] = time.time) -> None:
-        self.links, self.config, self.queue = links, config, queue
-        self.find_post, self.on_approved = find_post, on_approved
-        self.prefix, self.clock = prefix, clock
-        self._renderer = CommentRenderer()
-        self._rendering = threading.Lock()
+    prefix: str
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -136,10 +140,27 @@ class LinkApp:
             headers.append(("Allow", "GET, HEAD, POST"))
         else:
             page = self._page(method, path.removeprefix(self.prefix))
-        body = _document(page)
-        start_response(f"{page.status} {REASONS[page.status]}",
+        body = document(page)
+        start_response(f"{page.status} {HTTPStatus(page.status).phrase}",
                        [*headers, ("Content-Length", str(len(body)))])
         return [b"" if method == "HEAD" else body]
+
+    def _page(self, method: str, token: str) -> Page:
+        raise NotImplementedError
+
+
+class LinkApp(TokenPages):
+    """The WSGI app behind `<prefix><token>`: GET shows, POST acts. `on_approved` is
+    called after each approval (the comment server's rebuild)."""
+
+    def __init__(self, links: ModerationLinks, config: Config, queue: Queue,
+                 find_post: Callable[[str], Target | None], on_approved: Callable[[], None],
+                 prefix: str, clock: Callable[[], float] = time.time) -> None:
+        self.links, self.config, self.queue = links, config, queue
+        self.find_post, self.on_approved = find_post, on_approved
+        self.prefix, self.clock = prefix, clock
+        self._renderer = CommentRenderer()
+        self._rendering = threading.Lock()
 
     def _page(self, method: str, token: str) -> Page:
         try:
@@ -226,7 +247,8 @@ def _refused(refusal: BadToken) -> Page:
                 "moderation page, or with <code>sitegen comments list</code>.</p>")
 
 
-def _document(page: Page) -> bytes:
+def document(page: Page) -> bytes:
+    """A link page as a whole HTML document, in the comment server's own plain style."""
     title = html.escape(page.title)
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

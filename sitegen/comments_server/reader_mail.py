@@ -17,13 +17,12 @@ import logging
 import time
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
-from functools import cached_property
 
 from ..config import Config
 from ..layout import SitePaths
-from ..private import PrivateStore, Subscriber
-from ..signing import BadToken, Signer
-from .links import public_endpoint
+from ..private import Subscriber
+from ..signing import BadToken
+from .links import SignedLinks, public_endpoint
 from .mailer import SmtpServer
 
 log = logging.getLogger("sitegen.replies")
@@ -37,20 +36,13 @@ LIFETIMES = {"confirm": 14 * 24 * 3600,
 HEADERS_POLICY = email.policy.default.clone(max_line_length=998)
 
 
-class ReplyLinks:
+class ReplyLinks(SignedLinks):
     """Signs and checks the confirm and unsubscribe links of one site."""
 
+    purpose = PURPOSE
+
     def __init__(self, paths: SitePaths, config: Config) -> None:
-        self.paths = paths
-        self.base = public_endpoint(config).rstrip("/") + REPLIES_PATH
-
-    @cached_property
-    def store(self) -> PrivateStore:
-        return PrivateStore(self.paths)
-
-    @cached_property
-    def signer(self) -> Signer:
-        return Signer(self.store.secret("links"), PURPOSE)
+        super().__init__(paths, public_endpoint(config).rstrip("/") + REPLIES_PATH)
 
     def link(self, action: str, key: str, now: float) -> str:
         return self.base + self.signer.sign((action, key), int(now) + LIFETIMES[action])

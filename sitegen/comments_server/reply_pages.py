@@ -10,14 +10,12 @@ changed or expired link gets a 403 page that says which.
 
 from __future__ import annotations
 
-import html
 import logging
 import time
-from collections.abc import Callable, Iterable
-from http import HTTPStatus
+from collections.abc import Callable
 
 from ..signing import BadToken
-from .links import HEADERS, STYLE, Page
+from .links import Page, TokenPages
 from .reader_mail import ReplyLinks
 
 log = logging.getLogger("sitegen.replies")
@@ -43,27 +41,12 @@ GONE = Page(410, "Nothing to confirm", "<p>This address is no longer on this blo
                                        "again with your next comment to be emailed.</p>")
 
 
-class ReplyPages:
+class ReplyPages(TokenPages):
     """The WSGI app behind `<prefix><token>`: GET shows, POST acts."""
 
     def __init__(self, links: ReplyLinks, prefix: str,
                  clock: Callable[[], float] = time.time) -> None:
         self.links, self.prefix, self.clock = links, prefix, clock
-
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-        headers = list(HEADERS)
-        if method not in ("GET", "HEAD", "POST"):
-            page = Page(405, "Not allowed", "<p>These links are opened (GET) and their button "
-                                            "sends a POST.</p>")
-            headers.append(("Allow", "GET, HEAD, POST"))
-        else:
-            page = self._page(method, path.removeprefix(self.prefix))
-        body = _document(page)
-        start_response(f"{page.status} {HTTPStatus(page.status).phrase}",
-                       [*headers, ("Content-Length", str(len(body)))])
-        return [b"" if method == "HEAD" else body]
 
     def _page(self, method: str, token: str) -> Page:
         try:
@@ -92,11 +75,3 @@ def _refused(refusal: BadToken) -> Page:
                "programs cut long links).")
     return Page(403, "This link cannot be used", f"<p>{why}</p>")
 
-
-def _document(page: Page) -> bytes:
-    title = html.escape(page.title)
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta name="referrer" content="no-referrer"><title>{title}</title>'
-            f"<style>{STYLE}</style></head>\n<body><main><h1>{title}</h1>{page.content}"
-            "</main></body></html>\n").encode()
