@@ -12,6 +12,8 @@ import sys
 import markdown
 import pytest
 
+from sitegen import extras
+from sitegen.mathml import MathExtension
 from sitegen.posts import UNUSED, MarkdownRenderer, unused_extensions
 from sitegen.sourcefile import markdown_extensions, read_source
 
@@ -31,8 +33,12 @@ HIDDEN = [
 
 
 def every_extension():
-    md = markdown.Markdown(extensions=markdown_extensions(MarkdownRenderer.EXTENSIONS,
-                                                          MarkdownRenderer.CONFIGS))
+    """Every extension and every extra (math, bare links, task lists, strikethrough) on
+    every document, as the renderer was before it learned to leave them out."""
+    every_extra = frozenset({extras.LINKS, extras.TASKS, extras.STRIKE})
+    md = markdown.Markdown(extensions=[
+        *markdown_extensions(MarkdownRenderer.EXTENSIONS, MarkdownRenderer.CONFIGS),
+        *extras.extensions(every_extra), MathExtension()])
 
     def convert(text: str) -> tuple[str, str]:
         md.reset()
