@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import cli_moderation
 from .config import load_config
-from .errors import SitegenError
+from .errors import Problem, SitegenError
 from .layout import SitePaths
 from .plural import count
 
@@ -117,6 +117,8 @@ def run_reply(args: argparse.Namespace, console: Console) -> int:
     cid, thread = owner_reply(paths, config, post, body, replyto=replyto, author=args.author)
     console.info(f"added {cid} to {thread.relative_to(paths.root)}: run `sitegen build` to "
                  "publish")
+    if unpushed := cli_moderation.push_threads(paths, config, console):
+        raise SitegenError(Problem(unpushed, paths.root))
     return 0
 
 

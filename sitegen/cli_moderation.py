@@ -77,19 +77,35 @@ def pending_ids(queue: Queue, given: list[str]) -> tuple[list[str], list[Problem
 
 
 def publish(paths: SitePaths, config: Config, console: Console, done: str) -> None:
-    """Say what was `done` to the threads, and run the site's rebuild command if it has
-    one, else say how to publish."""
+    """Say what was `done` to the threads; commit and push them with publish = "git"; run
+    the site's rebuild command if it has one, else say how to publish. A failed push does
+    not keep the rebuild from running: it is reported after it."""
     from .comments_server.rebuild import run_command
 
+    unpushed = push_threads(paths, config, console)
     command = config.comments.rebuild_command
     if not command:
         console.info(f"{done}: run `sitegen build` to publish")
-        return
-    console.info(done)
-    failure = run_command(shlex.split(command), paths)
-    if failure:
-        raise SitegenError(Problem(failure, paths.config_file))
-    console.info(f"published with `{command}`")
+    else:
+        console.info(done)
+        failure = run_command(shlex.split(command), paths)
+        if failure:
+            raise SitegenError(Problem(failure, paths.config_file))
+        console.info(f"published with `{command}`")
+    if unpushed:
+        raise SitegenError(Problem(unpushed, paths.root))
+
+
+def push_threads(paths: SitePaths, config: Config, console: Console) -> str | None:
+    """With publish = "git", commit and push the changed threads; what went wrong, if so."""
+    from .comments_server.gitpublish import PUBLISH_GIT, publish_threads
+
+    if config.comments.publish != PUBLISH_GIT:
+        return None
+    failure = publish_threads(paths, config)
+    if failure is None:
+        console.detail("committed and pushed the comment threads")
+    return failure
 
 
 def _run_password(args: argparse.Namespace, console: Console) -> int:

@@ -49,6 +49,8 @@ class CommentsConfig:
     blocked_ips: tuple[str, ...] = ()
     auto_approve: bool = False
     rebuild_command: str = ""
+    # "git": commit and push the thread files after each publication (gitpublish.py).
+    publish: str = ""
     trusted_proxies: tuple[str, ...] = ()
     # The comment server's connections (slow and idle ones count) and the seconds an idle
     # one is kept; see intake_server.py.
@@ -347,6 +349,8 @@ def _check_comments(comments: CommentsConfig, path: Path) -> list[Problem]:
         shlex.split(comments.rebuild_command)
     except ValueError as error:
         bad("rebuild_command", f"cannot be split into words: {error}")
+    if comments.publish not in ("", "git"):
+        bad("publish", f"must be \"git\" or \"\" (off), not '{comments.publish}'")
     if any(not word.strip() for word in comments.blocked_words):
         bad("blocked_words", "must not contain empty words")
     if comments.connection_limit < 1:

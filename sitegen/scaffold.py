@@ -73,6 +73,8 @@ KEY_HELP = {
     "comments.auto_approve": "Publish comments at once, without moderation.",
     "comments.rebuild_command": "With auto_approve, run after each comment, such as "
                                 "\"sitegen build --quiet\".",
+    "comments.publish": "\"git\": commit and push the comment threads after each "
+                        "publication (a clone with push rights).",
     "comments.trusted_proxies": "Addresses of your reverse proxies, whose X-Forwarded-For is "
                                 "believed.",
     "comments.connection_limit": "Connections the comment server keeps open at once, idle "

@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import parse_qsl, urlsplit
 
 from ..config import CommentsConfig, Config, load_config
@@ -24,6 +25,7 @@ from ..threadfile import ThreadWriter
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
 from .form import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
+from .gitpublish import PUBLISH_GIT, publish_threads
 from .links import LINK_PATH, LinkApp, ModerationLinks
 from .notify import Notifier, notice_for
 from .outbox import Entry, Policy
@@ -98,9 +100,12 @@ class IntakeApp:
         self.checker = Checker(paths, config, self.threads)
         self.queue = Queue(paths, config)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
-        # or the moderation page.
-        self.rebuilder = (RebuildCommand(settings.rebuild_command, paths)
-                          if settings.rebuild_command else None)
+        # or the moderation page; with publish = "git", each commits and pushes the threads
+        # first, in the same single worker.
+        publish = (partial(publish_threads, paths, config)
+                   if settings.publish == PUBLISH_GIT else None)
+        self.rebuilder = (RebuildCommand(settings.rebuild_command, paths, publish)
+                          if settings.rebuild_command or publish else None)
         self.links = LinkApp(ModerationLinks(paths, config),
                              config, self.queue, self.checker.find, self._approved,
                              self.endpoint + LINK_PATH)

@@ -1,4 +1,5 @@
-"""Running the site's rebuild command after comments are published, never two at once.
+"""Running the site's rebuild command after comments are published, never two at once;
+with `[comments] publish = "git"`, committing and pushing the threads first (gitpublish.py).
 
 Requests that arrive while a rebuild runs are folded into one more run after it, so a burst
 of comments costs at most two builds, and the last build always sees the last comment.
@@ -10,6 +11,7 @@ import logging
 import shlex
 import subprocess
 import threading
+from collections.abc import Callable
 
 from ..layout import SitePaths, lock
 
@@ -20,11 +22,14 @@ TIMEOUT = 600
 class RebuildCommand:
     """A worker thread that runs `command` in the site's root whenever `request()` was
     called since its last run. The site's "rebuild" lock keeps other processes' rebuilds
-    from overlapping with ours."""
+    from overlapping with ours. `publish`, when given, runs first (so the build sees what
+    was committed) and returns what went wrong, or None; `command` may then be empty."""
 
-    def __init__(self, command: str, paths: SitePaths) -> None:
+    def __init__(self, command: str, paths: SitePaths,
+                 publish: Callable[[], str | None] | None = None) -> None:
         self.argv = shlex.split(command)
         self.paths = paths
+        self.publish = publish
         self._wanted = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="sitegen-rebuild", daemon=True)
@@ -48,6 +53,10 @@ class RebuildCommand:
             self._run()
 
     def _run(self) -> None:
+        if self.publish is not None and (failure := self.publish()):
+            log.error("%s", failure)
+        if not self.argv:
+            return
         failure = run_command(self.argv, self.paths)
         if failure:
             log.error("%s", failure)
