@@ -37,7 +37,7 @@ from xss_payloads import PAYLOADS  # noqa: E402
 from sitegen.commentmarkup import CommentRenderer  # noqa: E402
 from sitegen.importers.run import run_import  # noqa: E402
 from sitegen.layout import SitePaths  # noqa: E402
-from sitegen.posts import markdown_extensions  # noqa: E402
+from sitegen.sourcefile import markdown_extensions  # noqa: E402
 
 EXPORTS = {"themeunittestdata.wordpress.xml": "wordpress",
            "wxr-utf-8-challenges.xml": "wordpress", "blogger-sample2.xml": "blogger",

@@ -9,58 +9,23 @@ from __future__ import annotations
 import argparse
 import atexit
 import gc
-import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, cli_build, cli_comments, cli_content, cli_moderation
-from .errors import Problem, SitegenError, os_problem
+from .console import Console
+from .errors import SitegenError, os_problem
 from .importers import FORMATS
 from .layout import STATE_FOLDER, SitePaths
 from .privacy_cli import add_commands as add_privacy_commands
-from .progress import ProgressLine
 from .repair import repair
 
 # The commands run in cli_build (build, serve, deploy), cli_content (init, new, import),
 # cli_comments and cli_moderation (comments). Each imports what it needs when it runs:
 # `sitegen build` should not pay for the importers' HTML parser, the WSGI servers or the file
 # watcher at every start.
-
-
-class Console:
-    """Where messages go, honouring --quiet and --verbose; on a terminal, long work also
-    shows one updating line of progress, erased before each message."""
-
-    def __init__(self, verbosity: int) -> None:
-        self.verbosity = verbosity
-        self.progress = ProgressLine.for_stream(sys.stderr, quiet=verbosity < 0)
-
-    def info(self, message: str) -> None:
-        if self.verbosity >= 0:
-            self._say(message, sys.stdout)
-
-    def detail(self, message: str) -> None:
-        if self.verbosity > 0:
-            self._say(message, sys.stdout)
-
-    def warn(self, problem: Problem) -> None:
-        if self.verbosity >= 0:
-            self._say(f"warning: {problem}", sys.stderr)
-
-    def error(self, problem: Problem | str) -> None:
-        self._say(f"error: {problem}", sys.stderr)
-
-    def follow_logging(self) -> None:
-        """Show what the servers log (each comment queued, each refusal) as they do it."""
-        logging.basicConfig(level=logging.INFO if self.verbosity >= 0 else logging.WARNING,
-                            format="%(asctime)s %(levelname)s %(message)s")
-
-    def _say(self, message: str, stream) -> None:
-        if self.progress:
-            self.progress.clear()
-        print(message, file=stream, flush=True)
 
 
 def _common(site: bool = True, defaults: bool = True) -> argparse.ArgumentParser:

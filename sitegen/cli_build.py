@@ -14,7 +14,7 @@ from .errors import Problem
 from .layout import SitePaths
 
 if TYPE_CHECKING:
-    from .cli import Console
+    from .console import Console
 
 
 def run_build(args: argparse.Namespace, console: Console) -> int:

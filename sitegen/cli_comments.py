@@ -17,8 +17,8 @@ from .layout import SitePaths
 from .plural import count
 
 if TYPE_CHECKING:
-    from .cli import Console
     from .comments_server.queue import PendingComment
+    from .console import Console
 
 # What must not reach the owner's terminal raw: escape sequences could rewrite the screen.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -14,7 +14,7 @@ from .errors import display_path
 from .layout import SitePaths
 
 if TYPE_CHECKING:
-    from .cli import Console
+    from .console import Console
 
 
 def run_init(args: argparse.Namespace, console: Console) -> int:

@@ -6,13 +6,26 @@ pages), naming the other in a stable order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from .errors import ContentError, Problem, display_path
 from .urls import STATIC_FOLDER, shown
 
-if TYPE_CHECKING:  # pages.py plans the pages and calls this module
-    from .pages import PlannedFile
+
+class OldAddress(Protocol):
+    written: str
+    line: int | None
+
+
+class PlannedFile(Protocol):
+    """What this check reads of a page that pages.py plans."""
+
+    @property
+    def path(self) -> str: ...
+    url: str
+    sources: tuple[Path, ...]
+    old: OldAddress | None
 
 
 def refuse_collisions(pages: list[PlannedFile]) -> None:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from .commonmark import CommonMarkEngine
 from .config import COMMONMARK, PYTHON_MARKDOWN, Config
-from .posts import MarkdownRenderer
+from .pythonmarkdown import MarkdownRenderer
 
 
 class Engine(Protocol):

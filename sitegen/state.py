@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PosixPath
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO, Protocol
 
 from markupsafe import Markup
 
@@ -43,11 +43,20 @@ from .atomic import write_file
 from .comments import Comment, Thread, ThreadRow
 from .config import Config
 from .digest import fingerprint
+from .errors import Problem
 from .layout import SitePaths
 from .posts import Post, StaticPage
 
-if TYPE_CHECKING:
-    from .load import Loaded
+
+class LoadedItems(Protocol):
+    """What the build state keeps of a load (load.Loaded): the items it used, those it
+    loaded afresh, each file's signature, and whether it found problems."""
+
+    used: dict[str, object]
+    fresh: dict[str, object]
+    files: dict[str, tuple]
+    problems: tuple[Problem, ...]
+
 
 MAX_SEGMENTS = 64
 BATCH = 200
@@ -140,7 +149,7 @@ class BuildState:
         self.lookup = Lookup(items, files)
         self._committed = False
 
-    def commit(self, loaded: Loaded) -> None:
+    def commit(self, loaded: LoadedItems) -> None:
         """Store what `loaded` loaded afresh, and the files as it found them; the first call
         only (a failed build commits what did load, so that the next converts only what
         changed). After errors, what did load joins what is in memory, so that the build

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from sitegen.commonmark import CommonMarkEngine
 from sitegen.config import COMMONMARK, MARKDOWN_ENGINES
 from sitegen.engines import MAKERS
-from sitegen.posts import MarkdownRenderer
+from sitegen.pythonmarkdown import MarkdownRenderer
 
 from conftest import copy_sample_blog
 from helpers import post

@@ -9,7 +9,7 @@ import markdown
 
 from sitegen.comments import CommentRenderer
 from sitegen.importers.convert import autop, comment_markdown, to_markdown, unwrap_captions
-from sitegen.posts import MarkdownRenderer
+from sitegen.pythonmarkdown import MarkdownRenderer
 
 
 def rendered(text: str) -> str:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sitegen.comments import CommentRenderer
 from sitegen.importers.convert import autop, comment_markdown, to_markdown
-from sitegen.posts import MarkdownRenderer
+from sitegen.pythonmarkdown import MarkdownRenderer
 
 TAGS = ("div", "p", "ul", "ol", "li", "blockquote", "table", "tr", "td", "th", "b", "a",
         "pre", "code", "font", "span", "h2", "iframe", "dl", "dd")

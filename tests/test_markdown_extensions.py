@@ -14,7 +14,7 @@ import pytest
 
 from sitegen import extras
 from sitegen.mathml import MathExtension
-from sitegen.posts import UNUSED, MarkdownRenderer, unused_extensions
+from sitegen.pythonmarkdown import UNUSED, MarkdownRenderer, unused_extensions
 from sitegen.sourcefile import markdown_extensions, read_source
 
 from conftest import REPO

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from sitegen import extras
 from sitegen.comments import CommentRenderer
 from sitegen.mathml import MathExtension
-from sitegen.posts import MarkdownRenderer, markdown_extensions
+from sitegen.pythonmarkdown import MarkdownRenderer
+from sitegen.sourcefile import markdown_extensions
 
 from helpers import post
 
