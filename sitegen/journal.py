@@ -123,6 +123,9 @@ def prune(output: Path, folder: Path) -> None:
     while folder != output and folder.is_relative_to(output):
         try:
             folder.rmdir()
+        except FileNotFoundError:
+            # A build killed inside `mkdir(parents=True)` made only the upper folders.
+            pass
         except OSError:
             return
         folder = folder.parent

@@ -65,6 +65,11 @@ class BoundedLoader(_BASE):
             node = super().get_single_node()
         except yaml.reader.ReaderError as error:  # it knows the position, not the line
             raise _at_line(error, text) from None
+        except yaml.MarkedYAMLError as error:
+            # PyYAML 6.0.4 and later stop deep nesting themselves, with words of their own.
+            if "nesting depth" not in str(error.problem):
+                raise
+            raise YAMLLimitError(_too_deep(), error.problem_mark) from None
         if node is not None and _needs_walk(text):
             _check_node(node)
         return node
