@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import ContentError, Problem, display_path
+from .output import MARKER
 
 # A file name's limit on ext4, XFS, Btrfs, tmpfs, APFS and NTFS alike.
 NAME_MAX = 255
@@ -26,8 +27,9 @@ PATH_MAX_RELATIVE = 1024
 MAX_DEPTH = 32
 # Room for the staging folder's name beside the output (".output.staging-12345678").
 STAGING_ROOM = 40
-# Paths to files sitegen keeps in the output folder for itself.
-RESERVED = frozenset({".sitegen-output"})
+# The marker earlier versions kept in the output folder: a build still recognises and then
+# removes it, so no page may take its name.
+RESERVED = frozenset({MARKER})
 
 Planned = tuple[str, Path | None]  # ('/'-separated path in the output, the file it is from)
 
