@@ -32,6 +32,12 @@ STRFTIME = {
     "e": "d", "%": "%",
 }
 _DIRECTIVE = re.compile(r"%(-?[A-Za-z%])")
+# CLDR pattern letters that read only the day, and those that read only the time of day:
+# a format of one kind writes the same text for every time of a day (or for every day at
+# one time), so it is formatted once for them all.
+DAY_FIELDS = frozenset("GyYuUQqMLlwWdDFgEec")
+TIME_FIELDS = frozenset("aBbhHKkmsSA")
+_QUOTED = re.compile(r"'[^']*'")
 
 
 class Language:
@@ -47,6 +53,11 @@ class Language:
         self.config_file = config_file
         self.compiled = compiled
         self._patterns: dict[str, str] = {}
+        # Babel takes 20 µs a date, and a page shows dozens: a post's date on its page, its
+        # tags' pages, the home page and beside every related post; each comment's day and
+        # time. Each text is made once (see `_shown`).
+        self._dates: dict[tuple, str] = {}
+        self._kinds: dict[str, str] = {}
 
     @cached_property
     def locale(self):
@@ -98,6 +109,32 @@ class Language:
         """`when` in this language: `format` is a width ("full", "long"…), a CLDR skeleton
         ("MMMd", "yMMMM", "Hm": Babel writes its parts in the language's order), a CLDR
         pattern ("LLLL", a month's name) or a strftime pattern ("%B %-d, %Y")."""
+        key = (self._shown(when, format), format)
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = self._format_date(when, format)
+        return found
+
+    def _shown(self, when: date, format: str) -> tuple:
+        """What of `when` the format writes: its day, its time of day, or all of it (with
+        its zone: two times in different zones are equal when they are one instant)."""
+        kind = self._kinds.get(format) or self._kinds.setdefault(format, self._kind(format))
+        if kind == "day":
+            return (when.year, when.month, when.day)
+        if kind == "time":
+            return (getattr(when, "hour", 0), getattr(when, "minute", 0),
+                    getattr(when, "second", 0), getattr(when, "microsecond", 0))
+        return (when, getattr(when, "tzinfo", None))
+
+    def _kind(self, format: str) -> str:
+        if format in WIDTHS:  # Babel's format_date: the day alone
+            return "day"
+        pattern = self._patterns.get(format) or self._patterns.setdefault(
+            format, self._pattern(format))
+        letters = {c for c in _QUOTED.sub("", pattern) if c.isascii() and c.isalpha()}
+        return "day" if letters <= DAY_FIELDS else "time" if letters <= TIME_FIELDS else "all"
+
+    def _format_date(self, when: date, format: str) -> str:
         from babel import dates
 
         if format in WIDTHS:

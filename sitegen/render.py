@@ -13,6 +13,8 @@ import hashlib
 import re
 import sys
 import traceback
+from collections.abc import Callable
+from datetime import datetime
 from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin
@@ -35,6 +37,13 @@ PACKAGE = Path(__file__).parent
 # old one), whose links must therefore be paths from the domain's root.
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
 _SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
+# The same links in two kinds, the root ("/") and the rest, each replaced by a fixed text
+# rather than a call per link; the patterns start with '="/' so that the regex engine
+# skips to each one (an attribute name first would be tried at every space of the page:
+# a fifth of a page's rendering).
+_BEHIND = r'(?:(?<=\shref="/)|(?<=\ssrc="/)|(?<=\saction="/))'
+_ROOT_LINK = re.compile(r'="/(?=")' + _BEHIND)
+_PATH_LINK = re.compile(r'="/(?=[^/\n"])' + _BEHIND)
 _SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
 _TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
 _FIRST_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"', re.IGNORECASE)
@@ -118,8 +127,7 @@ def relative_links(html: str, page_path: str) -> str:
     ("../../static/style.css"), so that the built site works wherever its folder is: opened
     straight from disk as well as served at the root of a domain."""
     up = "../" * page_path.count("/")
-    html = _SITE_LINK.sub(lambda m: m[1] + (up + m[2] if m[2] != '"' else (up or "./") + '"'),
-                          html)
+    html = _PATH_LINK.sub('="' + up, _ROOT_LINK.sub('="' + (up or "./"), html))
     return _srcset_links(html, up)
 
 
@@ -188,14 +196,18 @@ def _environment(template_dirs: list[Path], config: Config, compiled: Path | Non
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A build makes its own environment, and the templates do not change while it
+        # renders: no looking at their files' times for every page.
+        auto_reload=False,
         extensions=["jinja2.ext.i18n"],
     )
     # The theme's words from the language's catalogs ({{ _("Reply") }}, ngettext for plurals),
     # and dates by Babel: widths ("long"), skeletons ("yMMMM") or strftime patterns.
     env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)
+    env.globals["_"] = _translator(language)
     env.filters["date"] = lambda when, format=None: language.format_date(
         when, format or config.date_format)
-    env.filters["isodate"] = isoformat
+    env.filters["isodate"] = _remembered_isoformat()
     env.filters["absolute"] = config.absolute
     env.filters["site_path"] = config.site_path
     env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
@@ -204,6 +216,46 @@ def _environment(template_dirs: list[Path], config: Config, compiled: Path | Non
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__
     return env
+
+
+def _remembered_isoformat() -> Callable[[datetime], str]:
+    """`isoformat`, each time written once per build: a post's date is on a dozen pages."""
+    made: dict[tuple, str] = {}
+
+    def isodate(when: datetime) -> str:
+        # With its zone: two times in different zones are equal when they are one instant.
+        key = (when, getattr(when, "tzinfo", None))
+        found = made.get(key)
+        if found is None:
+            found = made[key] = isoformat(when)
+        return found
+
+    return isodate
+
+
+def _translator(language: Language) -> Callable[..., str]:
+    """`_("…", name=value)` as Jinja's i18n extension makes it (newstyle: the words
+    translated, then the values put in, escaped where the template escapes), in one call
+    where Jinja's alias for `gettext` makes three: a page calls it forty times."""
+    # Most messages have no values ("Reply", "Home"): each is made once per build.
+    made: dict[tuple[str, bool], str] = {}
+
+    @jinja2.pass_context
+    def translate(context: jinja2.runtime.Context, message: str, **values: object) -> str:
+        escaping = context.eval_ctx.autoescape
+        if not values:
+            found = made.get((message, escaping))
+            if found is not None:
+                return found
+        words = language.gettext(message)
+        if escaping:
+            words = Markup(words)
+        if values:
+            return words % values
+        found = made[(message, escaping)] = words % values
+        return found
+
+    return translate
 
 
 def _folder_digest(folder: Path) -> list[tuple[str, str]]:
