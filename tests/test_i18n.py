@@ -213,3 +213,28 @@ def test_the_template_catalog_lists_what_translators_need():
         template = read_po(file)
     assert {m.id for m in template if m.id} == set(theme_messages())
     assert Path(LOCALE / "babel.cfg").is_file()
+
+
+@pytest.mark.parametrize("code", ["en", "pt", "de"])
+def test_remembered_dates_are_the_dates_babel_writes(code):
+    """Each text is formatted once per day, time of day or instant (i18n._shown); what
+    comes back must be what Babel writes for that very value, whatever came before it:
+    the same instant in two zones, a date and a datetime of the same day, the same day at
+    two times, a format of day and time together."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from sitegen.i18n import Language
+
+    paris, new_york = timezone(timedelta(hours=1)), timezone(timedelta(hours=-5))
+    whens = [datetime(2024, 3, 1, 23, 30, tzinfo=paris),
+             datetime(2024, 3, 1, 17, 30, tzinfo=new_york),  # the same instant
+             datetime(2024, 3, 1, 9, 5, tzinfo=paris), date(2024, 3, 1),
+             datetime(2024, 3, 2, 23, 30), datetime(2024, 3, 2, 0, 0)]
+    formats = ["long", "full", "Hm", "yMMMM", "EEEE", "hh:mm a", "%B %-d, %Y at %H:%M",
+               "%Y-%m-%d %Z"]
+    remembering = Language(code, [], None)
+    for _ in range(2):
+        for when in whens:
+            for format in formats:
+                assert remembering.format_date(when, format) == Language(
+                    code, [], None).format_date(when, format), (when, format)
