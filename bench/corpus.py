@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -146,11 +147,13 @@ def thread_text(rng: random.Random, when: datetime) -> tuple[str, int]:
     return ("\n".join(entries) + "\n" if entries else ""), count
 
 
-def write_corpus(out: Path, posts: int, seed: int = 1) -> Written:
-    """Write the site into `out` (replacing the content it had)."""
+def write_corpus(out: Path, posts: int, seed: int = 1,
+                 remove: Callable[[Path], None] = lambda folder: shutil.rmtree(
+                     folder, ignore_errors=True)) -> Written:
+    """Write the site into `out` (replacing the content it had, which `remove` takes)."""
     rng = random.Random(seed)
     for folder in ("content", "output", ".sitegen"):
-        shutil.rmtree(out / folder, ignore_errors=True)
+        remove(out / folder)
     (out / "content" / "posts").mkdir(parents=True)
     (out / "content" / "comments").mkdir(parents=True)
     (out / "sitegen.toml").write_text(

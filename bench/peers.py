@@ -15,6 +15,7 @@ import venv
 from datetime import datetime
 from pathlib import Path
 
+import trash
 import yaml
 
 PEERS = Path(__file__).parent / ".peers"
@@ -56,7 +57,7 @@ def _slug(stem: str) -> str:
 
 def make_pelican_site(corpus: Path, dest: Path, bin_dir: Path) -> None:
     """content/*.md with Pelican's metadata lines; the same URLs as sitegen's."""
-    shutil.rmtree(dest, ignore_errors=True)
+    trash.set_aside(dest)
     (dest / "content").mkdir(parents=True)
     for path in sorted((corpus / "content/posts").glob("*.md")):
         meta, body = read_post(path)
@@ -101,7 +102,7 @@ def make_hugo_site(corpus: Path, dest: Path) -> None:
     """content/posts/*.md, comments in data/comments/<post>.yaml, and small layouts that
     show what sitegen's pages show: posts with nested comments, paginated lists with
     summaries, tags, year and month archives (as taxonomies), feeds and a sitemap."""
-    shutil.rmtree(dest, ignore_errors=True)
+    trash.set_aside(dest)
     (dest / "content/posts").mkdir(parents=True)
     (dest / "data/comments").mkdir(parents=True)
     for path in sorted((corpus / "content/posts").glob("*.md")):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import peers
+import trash
 from corpus import write_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -67,7 +68,7 @@ class Generator:
 
     def reset(self) -> None:
         for folder in (self.output, *self.caches):
-            shutil.rmtree(folder, ignore_errors=True)
+            trash.set_aside(folder)
 
     def change(self, step: str, n: int) -> bool:
         """Make the step's change (the n-th time); False if this generator cannot."""
@@ -220,7 +221,7 @@ def engine_corpora(corpus: Path) -> dict[str, Path]:
     """The corpus for each Markdown engine: itself for the default, and a copy whose
     sitegen.toml chooses the other, so that each is edited by its own steps."""
     other = corpus.with_name(f"{corpus.name}-{COMMONMARK}")
-    shutil.rmtree(other, ignore_errors=True)
+    trash.set_aside(other)
     shutil.copytree(corpus, other)
     with (other / "sitegen.toml").open("a", encoding="utf-8") as file:
         file.write(f'markdown = "{COMMONMARK}"\n')
@@ -287,8 +288,9 @@ def main() -> None:
     parser.add_argument("--only", default="sitegen,Pelican,Hugo",
                         help="comma-separated generators to run (sitegen always runs)")
     args = parser.parse_args()
+    trash.empty()  # left by an interrupted run
     corpus = BENCH / f"corpus-{args.posts}"
-    written = write_corpus(corpus, args.posts)
+    written = write_corpus(corpus, args.posts, remove=trash.set_aside)
     log = lambda line: print(line, flush=True)  # noqa: E731
     chosen = generators(corpus, args.posts, set(args.only.split(",")), log)
     names = peer_names(chosen)
@@ -303,6 +305,7 @@ def main() -> None:
               "'one comment added' step does not exist.")
     print("Files written: output files that are new or have a new modification time.")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
+    print(f"deleted the old outputs after the timings, in {trash.empty():.1f} s (see trash.py)")
 
 
 if __name__ == "__main__":
