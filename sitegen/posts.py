@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 MORE_MARKER = "<!--more-->"
 WORDS_PER_MINUTE = 230
+_TAG = re.compile(r"<[^>]+>")
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 # A footnote reference as Python-Markdown writes it, or as cmark-gfm does.
@@ -165,6 +166,7 @@ def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post
     engine = engines.for_config(config)
     body_html, toc_html = _converted(source, engine)
     summary_html = _summary(source, body_html, engine)
+    words = _words(body_html)
     return Post(
         source_digest=source_digest(data, path, config),
         source=path,
@@ -172,8 +174,8 @@ def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post
         body_html=Markup(body_html),
         toc_html=Markup(toc_html),
         summary_html=Markup(summary_html),
-        has_more=_visible_text(summary_html) != _visible_text(body_html),
-        reading_minutes=reading_minutes(body_html),
+        has_more=_words(summary_html) != words,
+        reading_minutes=minutes_for(len(words)),
         images=_local_images(source, body_html),
     )
 
@@ -195,9 +197,8 @@ def load_page(path: Path, data: bytes, config: Config, engines: Engines) -> Stat
     )
 
 
-def reading_minutes(html: str) -> int:
-    """Minutes to read the text of `html`: its words at WORDS_PER_MINUTE, rounded, at least 1."""
-    words = len(re.sub(r"<[^>]+>", " ", html).split())
+def minutes_for(words: int) -> int:
+    """Minutes to read so many words at WORDS_PER_MINUTE, rounded, at least 1."""
     return max(1, (words + WORDS_PER_MINUTE // 2) // WORDS_PER_MINUTE)
 
 
@@ -323,5 +324,7 @@ def _detached(html: str) -> str:
     return TAG_ID.sub(r"\1", html).strip()
 
 
-def _visible_text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+def _words(html: str) -> list[str]:
+    """The words a reader sees in `html` (for its reading time, and to tell whether a
+    summary shows all of a post)."""
+    return _TAG.sub(" ", html).split()
