@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import SitegenError
+
+# Items a forked worker takes at a time: a few milliseconds of pages, so that taking them
+# costs nothing beside them and no worker is left with a long tail.
+BATCH = 8
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -69,21 +73,23 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
              meanwhile: Callable[[], None] | None = None,
              tick: Callable[[int], None] | None = None) -> list:
     """`work(item)` for each item, in order, computed in `workers` forked processes (call
-    only when `can_fork`): each starts with this process's memory, so nothing is sent to it
-    but its share of `items`, and back comes only each result. This process runs
-    `meanwhile` while they work, then calls `tick(done)` every tenth of a second. A
-    SitegenError in a worker is raised here as it was; any other failure, as RuntimeError."""
+    only when `can_fork`): each starts with this process's memory, so nothing is sent to it,
+    and back comes only each result. Workers take the items a batch at a time from a shared
+    counter, so that none waits while another still has a queue: pages differ in cost, and
+    this process takes a share of a core while it runs `meanwhile`; then it calls
+    `tick(done)` every tenth of a second. A SitegenError in a worker is raised here as it
+    was; any other failure, as RuntimeError."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    shares = [list(range(worker, len(items), workers)) for worker in range(workers)]
+    following = context.Value("q", 0)  # the index of the next item to take, under its lock
     # Items done, one counter per worker, each written by its worker alone: no lock.
     counts = context.Array("q", workers, lock=False)
     running = []
-    for number, share in enumerate(shares):
+    for number in range(workers):
         receiving, sending = context.Pipe(duplex=False)
         process = context.Process(target=_work, daemon=True, args=(
-            work, [items[index] for index in share], sending, counts, number))
+            work, items, following, sending, counts, number))
         process.start()
         sending.close()
         running.append((process, receiving))
@@ -93,9 +99,9 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
     finally:
         replies = _replies(running, lambda: tick(sum(counts)) if tick else None)
     results: list = [None] * len(items)
-    for share, reply in zip(shares, replies, strict=True):
+    for reply in replies:
         _raise_failure(reply)
-        for index, result in zip(share, reply[1], strict=True):
+        for index, result in reply[1]:
             results[index] = result
     return results
 
@@ -132,15 +138,22 @@ def _reply(process, receiving: Connection) -> tuple:
     return reply
 
 
-def _work(work: Callable, share: Iterable, sending: Connection, counts, number: int) -> None:
-    """In a forked worker: do a share of the work, counting it in `counts[number]`; send
-    back the results, or why not (problems as values, since a SitegenError does not survive
-    pickling whole)."""
+def _work(work: Callable, items: Sequence, following, sending: Connection, counts,
+          number: int) -> None:
+    """In a forked worker: take batches of `items` until none is left, counting them in
+    `counts[number]`; send back (index, result) for each, or why not (problems as values,
+    since a SitegenError does not survive pickling whole)."""
     try:
         results = []
-        for item in share:
-            results.append(work(item))
-            counts[number] += 1
+        while True:
+            with following.get_lock():
+                start = following.value
+                following.value = start + BATCH
+            if start >= len(items):
+                break
+            for index in range(start, min(start + BATCH, len(items))):
+                results.append((index, work(items[index])))
+                counts[number] += 1
         sending.send(("done", results))
     except SitegenError as error:
         sending.send(("problems", type(error), error.problems))
