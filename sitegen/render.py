@@ -237,25 +237,30 @@ def _translator(language: Language) -> Callable[..., str]:
     """`_("…", name=value)` as Jinja's i18n extension makes it (newstyle: the words
     translated, then the values put in, escaped where the template escapes), in one call
     where Jinja's alias for `gettext` makes three: a page calls it forty times."""
-    # Most messages have no values ("Reply", "Home"): each is made once per build.
+    # Each message is translated once per build, and one without values ("Reply",
+    # "Home") is made once.
+    translated: dict[tuple[str, bool], str] = {}
     made: dict[tuple[str, bool], str] = {}
 
     @jinja2.pass_context
     def translate(context: jinja2.runtime.Context, message: str, **values: object) -> str:
-        escaping = context.eval_ctx.autoescape
-        if not values:
-            found = made.get((message, escaping))
-            if found is not None:
-                return found
-        words = language.gettext(message)
-        if escaping:
-            words = Markup(words)
+        key = (message, context.eval_ctx.autoescape)
         if values:
+            words = translated.get(key)
+            if words is None:
+                words = translated[key] = _words(language, message, key[1])
             return words % values
-        found = made[(message, escaping)] = words % values
+        found = made.get(key)
+        if found is None:
+            found = made[key] = _words(language, message, key[1]) % values
         return found
 
     return translate
+
+
+def _words(language: Language, message: str, escaping: bool) -> str:
+    words = language.gettext(message)
+    return Markup(words) if escaping else words
 
 
 def _folder_digest(folder: Path) -> list[tuple[str, str]]:
