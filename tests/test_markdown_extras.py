@@ -86,6 +86,10 @@ TRICKY = [
     "- [ ] a\n- [x] b", "[x] alone", "~~gone~~ and ~5", "~ ~", "$x$ and \\(y\\)",
     "\\[\nz\n\\]", "no extras",
     '<a href="https://x.org">x</a> and https://w.org',
+    # Found by the search below: a "](" that starts no link, escaped or unclosed links,
+    # an autolink of any scheme, an escaped tilde.
+    "](https://http", "x](https://x.org)", "[a](https://x.org", "\\[a](https://x.org)",
+    "[a\\](https://x.org)", "[a] ](https://x.org)", "<httphttps://>", "\\~",
 ]
 
 
