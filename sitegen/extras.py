@@ -68,7 +68,7 @@ def _bare_at(text: str, lowered: str, at: int, marker: str) -> bool:
             return False
     elif start > 0 and lowered[start - 1].isalnum():
         return False
-    # An address in <…> is not bare, but magiclink reads those too, in its own way.
+    # No exception for an address in <…>: magiclink reads those too, in its own way.
     return text[max(0, start - 2):start] != "](" or not _plain_link_target(text, start)
 
 
