@@ -129,9 +129,8 @@ class Language:
     def _kind(self, format: str) -> str:
         if format in WIDTHS:  # Babel's format_date: the day alone
             return "day"
-        pattern = self._patterns.get(format) or self._patterns.setdefault(
-            format, self._pattern(format))
-        letters = {c for c in _QUOTED.sub("", pattern) if c.isascii() and c.isalpha()}
+        letters = {c for c in _QUOTED.sub("", self._cldr(format))
+                   if c.isascii() and c.isalpha()}
         return "day" if letters <= DAY_FIELDS else "time" if letters <= TIME_FIELDS else "all"
 
     def _format_date(self, when: date, format: str) -> str:
@@ -139,10 +138,14 @@ class Language:
 
         if format in WIDTHS:
             return dates.format_date(when, format, locale=self.locale)
-        pattern = self._patterns.get(format) or self._patterns.setdefault(
-            format, self._pattern(format))
-        return dates.format_datetime(_as_datetime(when), pattern,
+        return dates.format_datetime(_as_datetime(when), self._cldr(format),
                                      tzinfo=getattr(when, "tzinfo", None), locale=self.locale)
+
+    def _cldr(self, format: str) -> str:
+        found = self._patterns.get(format)
+        if found is None:
+            found = self._patterns[format] = self._pattern(format)
+        return found
 
     def _pattern(self, format: str) -> str:
         """The CLDR pattern of a skeleton, a pattern or a strftime format (looked up once:

@@ -36,11 +36,10 @@ PACKAGE = Path(__file__).parent
 # Pages a server shows at any address (the 404 page for every missing one; a redirect at an
 # old one), whose links must therefore be paths from the domain's root.
 ANY_DEPTH_TEMPLATES = frozenset({"404.html", "redirect.html"})
-_SITE_LINK = re.compile(r'(\s(?:href|src|action)=")/(?!/)(.)')
-# The same links in two kinds, the root ("/") and the rest, each replaced by a fixed text
-# rather than a call per link; the patterns start with '="/' so that the regex engine
-# skips to each one (an attribute name first would be tried at every space of the page:
-# a fifth of a page's rendering).
+# Site links (href, src or action starting with one "/") in two kinds, the root ("/") and
+# the rest, each replaced by a fixed text rather than a call per link; the patterns start
+# with '="/' so that the regex engine skips to each one (an attribute name first would be
+# tried at every space of the page: a fifth of a page's rendering).
 _BEHIND = r'(?:(?<=\shref="/)|(?<=\ssrc="/)|(?<=\saction="/))'
 _ROOT_LINK = re.compile(r'="/(?=")' + _BEHIND)
 _PATH_LINK = re.compile(r'="/(?=[^/\n"])' + _BEHIND)
@@ -127,8 +126,18 @@ def relative_links(html: str, page_path: str) -> str:
     ("../../static/style.css"), so that the built site works wherever its folder is: opened
     straight from disk as well as served at the root of a domain."""
     up = "../" * page_path.count("/")
-    html = _PATH_LINK.sub('="' + up, _ROOT_LINK.sub('="' + (up or "./"), html))
-    return _srcset_links(html, up)
+    return _site_links(html, up, up or "./")
+
+
+def _site_links(html: str, prefix: str, root: str) -> str:
+    """Each site link with `prefix` in place of its leading "/", a link to the root ("/")
+    replaced by `root`, and the same for the site addresses of srcsets. The rest first, so
+    that the root's replacement is not read as a link again."""
+    def fixed(text: str) -> str:
+        return '="' + text.replace("\\", "\\\\")
+
+    html = _ROOT_LINK.sub(fixed(root), _PATH_LINK.sub(fixed(prefix), html))
+    return _srcset_links(html, prefix)
 
 
 def _srcset_links(html: str, prefix: str) -> str:
@@ -173,7 +182,7 @@ def rooted_links(html: str, base_path: str) -> str:
     the domain, for a site served under a sub-path ("/blog/static/style.css")."""
     if base_path == "/":
         return html
-    return _srcset_links(_SITE_LINK.sub(lambda m: m[1] + base_path + m[2], html), base_path)
+    return _site_links(html, base_path, base_path)
 
 
 def _into_head(html: str, snippet: str) -> str:
