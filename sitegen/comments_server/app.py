@@ -24,7 +24,7 @@ from ..layout import SitePaths
 from ..threadfile import ThreadWriter
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
-from .form import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target
+from .form import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target, status_line
 from .gitpublish import PUBLISH_GIT, publish_threads
 from .links import LINK_PATH, LinkApp, ModerationLinks
 from .notify import Notifier, notice_for
@@ -46,10 +46,6 @@ log = logging.getLogger("sitegen.comments_server.app")
 FORM_TYPE = "application/x-www-form-urlencoded"
 PENDING_NOTICE = "Thank you! Your comment awaits moderation and will appear once approved."
 PUBLISHED_NOTICE = "Thank you! Your comment is published and will appear shortly."
-REASONS = {201: "Created", 202: "Accepted", 303: "See Other", 400: "Bad Request",
-           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           411: "Length Required", 413: "Content Too Large", 415: "Unsupported Media Type",
-           429: "Too Many Requests", 500: "Internal Server Error"}
 SECURITY_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Cache-Control", "no-store"),
@@ -146,7 +142,7 @@ class IntakeApp:
         headers = [*response.headers, *SECURITY_HEADERS]
         if self.cross_origin:
             headers.append(("Access-Control-Allow-Origin", self._site_origin()))
-        start_response(f"{response.status} {REASONS[response.status]}",
+        start_response(status_line(response.status),
                        [*headers, ("Content-Length", str(len(response.body)))])
         return [response.body]
 

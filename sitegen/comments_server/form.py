@@ -11,6 +11,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -44,6 +45,16 @@ class Refusal(Exception):
         self.message = message
         self.field = field
         self.headers = headers
+
+
+def reason(status: int) -> str:
+    """The phrase of an HTTP status: the standard library's, but RFC 9110's for 413
+    (Python before 3.13 still says "Request Entity Too Large")."""
+    return "Content Too Large" if status == 413 else HTTPStatus(status).phrase
+
+
+def status_line(status: int) -> str:
+    return f"{status} {reason(status)}"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,7 +28,7 @@ from ..errors import ContentError
 from ..layout import SitePaths
 from ..private import PrivateStore
 from ..signing import BadToken, Signer
-from .form import Target
+from .form import Target, status_line
 from .queue import PendingComment, Queue
 
 log = logging.getLogger("sitegen.comments_server.app")
@@ -141,7 +140,7 @@ class TokenPages:
         else:
             page = self._page(method, path.removeprefix(self.prefix))
         body = document(page)
-        start_response(f"{page.status} {HTTPStatus(page.status).phrase}",
+        start_response(status_line(page.status),
                        [*headers, ("Content-Length", str(len(body)))])
         return [b"" if method == "HEAD" else body]
 

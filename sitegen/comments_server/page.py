@@ -28,7 +28,7 @@ from .abuse import client_address, rate_key
 from .abuse import is_blocked as is_within
 from .auth import SESSION_IDLE, LoginLimit, Sessions, stored_password, verify_password
 from .blocks import block_sender
-from .form import Refusal
+from .form import Refusal, reason, status_line
 from .queue import Queue, owner_reply
 from .rebuild import RebuildCommand
 from .view import QueueView, Screen, render
@@ -52,9 +52,6 @@ HEADERS = (
 DONE = {"approve": "Approved {id}.", "reject": "Rejected {id}.",
         "reply": "Approved {id} and published your reply.",
         "block": "Blocked the sender of {id} and rejected their pending comments."}
-REASONS = {200: "OK", 303: "See Other", 400: "Bad Request", 403: "Forbidden",
-           404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-           413: "Content Too Large", 429: "Too Many Requests"}
 StartResponse = Callable[..., object]
 
 
@@ -103,7 +100,7 @@ class ModerationPage:
         except Refusal as refusal:
             answer = self._message(refusal.status, refusal.message, refusal.headers,
                                    back=refusal.status not in (404, 405))
-        start_response(f"{answer.status} {REASONS[answer.status]}",
+        start_response(status_line(answer.status),
                        [*answer.headers, *HEADERS, ("Content-Length", str(len(answer.body)))])
         return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else answer.body]
 
@@ -253,7 +250,7 @@ class ModerationPage:
 
     def _message(self, status: int, message: str, headers: Iterable[tuple[str, str]],
                  back: bool) -> Answer:
-        screen = Screen(self.path, "", status_text=REASONS[status])
+        screen = Screen(self.path, "", status_text=reason(status))
         body = render("moderate_message.html", screen, message=message, back=back,
                       **self._extra())
         return Answer(status, body, tuple(headers))
