@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from .errors import ContentError, Problem, display_path
-from .urls import STATIC_FOLDER, shown
+from .errors import ContentError, Problem, display_path, shown
+from .urls import STATIC_FOLDER
 
 
 class OldAddress(Protocol):

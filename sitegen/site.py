@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
-from slugify import slugify
-
 from .comments import Thread, empty_thread
 from .config import BuildOptions, Config
 from .errors import ContentError, Problem
@@ -22,7 +20,7 @@ from .plural import count
 from .posts import Post, StaticPage, is_published
 from .redirects import Redirect
 from .related import related_indices
-from .urls import month_address, tag_address, year_address
+from .urls import month_address, tag_address, tag_slug, year_address
 
 
 @dataclass(frozen=True)
@@ -97,9 +95,8 @@ class Site:
 
     @cached_property
     def _related(self) -> list[tuple[int, ...]]:
-        slugs: dict[str, str] = {}
-        tag_slugs = [tuple(dict.fromkeys(slugs.get(name) or slugs.setdefault(name, slugify(name))
-                                         for name in post.tags)) for post in self.posts]
+        tag_slugs = [tuple(dict.fromkeys(tag_slug(name) for name in post.tags))
+                     for post in self.posts]
         return related_indices(tag_slugs, [post.date.timestamp() for post in self.posts])
 
     def neighbours(self, index: int) -> tuple[Post | None, Post | None]:
@@ -172,10 +169,9 @@ def _group_tags(posts: tuple[Post, ...]) -> tuple[Tag, ...]:
     """Tags by slug, so "Bread" and "bread" are one tag, named as first written."""
     names: dict[str, str] = {}
     members: dict[str, list[Post]] = {}
-    slugs: dict[str, str] = {}
     for post in reversed(posts):
         for name in post.tags:
-            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
+            slug = tag_slug(name)
             names.setdefault(slug, name)
             members.setdefault(slug, []).append(post)
     tags = (Tag(names[slug], slug, tuple(reversed(found))) for slug, found in members.items())

@@ -57,7 +57,7 @@ def pool_map(function: Callable, chunks: Sequence, extra: object, workers: int,
     # for importing the machinery of worker processes.
     from concurrent.futures import ProcessPoolExecutor
 
-    context = _context(parallelism.fork_safe)
+    context = _context(parallelism)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         yield from pool.map(function, chunks, [extra] * len(chunks))
 
@@ -106,12 +106,12 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
     return results
 
 
-def _context(fork_safe: bool) -> BaseContext:
+def _context(parallelism: Parallelism) -> BaseContext:
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    if fork_safe and "fork" in methods:
+    if can_fork(parallelism):
         return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
