@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import importlib.util
 import ipaddress
 import os
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import search
 from .errors import ConfigError, Problem, shown
 from .layout import SitePaths
 from .sourcefile import read_file
@@ -285,8 +285,8 @@ def _check_values(config: Config, path: Path) -> list[Problem]:
         bad("permalink", fault)
     if config.posts_per_page < 1:
         bad("posts_per_page", "must be at least 1")
-    if config.search and importlib.util.find_spec("pagefind_bin") is None:
-        bad("search", "is true, but Pagefind is not installed: pip install 'sitegen[search]'")
+    if config.search and not search.installed():
+        bad("search", f"is true, but Pagefind is not installed: {search.INSTALL}")
     if config.markdown not in MARKDOWN_ENGINES:
         names = " or ".join(f"'{name}'" for name in MARKDOWN_ENGINES)
         bad("markdown", f"must be {names}, not '{config.markdown}'")

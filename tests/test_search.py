@@ -11,6 +11,7 @@ from browser import AXE, require_axe, require_java, static_server
 from bs4 import BeautifulSoup
 
 import sitegen.config
+import sitegen.search
 from sitegen.config import load_config
 from sitegen.errors import ConfigError
 from sitegen.layout import SitePaths
@@ -127,8 +128,8 @@ def test_only_posts_and_pages_are_listed_for_search(searchable):
 
 def test_search_without_pagefind_installed_is_one_clear_error(make_site, monkeypatch):
     site = make_site({"sitegen.toml": "search = true\n"})
-    real = sitegen.config.importlib.util.find_spec
-    monkeypatch.setattr(sitegen.config.importlib.util, "find_spec",
+    real = sitegen.search.importlib.util.find_spec
+    monkeypatch.setattr(sitegen.search.importlib.util, "find_spec",
                         lambda name, *a: None if name == "pagefind_bin" else real(name, *a))
     monkeypatch.chdir(site.root)
     with pytest.raises(ConfigError) as caught:
