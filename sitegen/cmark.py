@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import cffi
 from cmarkgfm import _cmark
 
-_FFI = cffi.FFI()
-_FFI.cdef("""
+_DECLARATIONS = """
 typedef struct cmark_mem {
   void *(*calloc)(size_t, size_t);
   void *(*realloc)(void *, size_t);
@@ -34,38 +34,53 @@ void *cmark_parser_get_syntax_extensions(void *parser);
 void cmark_parser_free(void *parser);
 char *cmark_render_html(void *root, int options, void *extensions);
 void cmark_node_free(void *node);
-""")
-_LIB = _FFI.dlopen(_cmark.__file__)
-# What the parser allocates with, and so what frees the HTML it renders.
-_MEM = _LIB.cmark_get_default_mem_allocator()
-_LIB.cmark_gfm_core_extensions_ensure_registered()
+"""
+
+
+class _Library(NamedTuple):
+    ffi: cffi.FFI
+    lib: object
+    mem: object  # what the parser allocates with, and so what frees the HTML it renders
+
+
+@functools.cache
+def _library() -> _Library:
+    """The C functions, declared when first needed: reading the declarations takes cffi's C
+    parser 14 ms, which every command would pay at start-up, most of them for nothing."""
+    ffi = cffi.FFI()
+    ffi.cdef(_DECLARATIONS)
+    lib = ffi.dlopen(_cmark.__file__)
+    lib.cmark_gfm_core_extensions_ensure_registered()
+    return _Library(ffi, lib, lib.cmark_get_default_mem_allocator())
 
 
 def to_html(text: str, options: int, extensions: Iterable[str]) -> str:
     """`text` as HTML, read with cmark-gfm's `options` and named syntax `extensions`."""
+    ffi, lib, mem = _library()
     data = text.encode("utf-8")
-    parser = _LIB.cmark_parser_new(options)
+    parser = lib.cmark_parser_new(options)
     try:
         for extension in _extensions(tuple(extensions)):
-            _LIB.cmark_parser_attach_syntax_extension(parser, extension)
-        _LIB.cmark_parser_feed(parser, data, len(data))
-        root = _LIB.cmark_parser_finish(parser)
+            lib.cmark_parser_attach_syntax_extension(parser, extension)
+        lib.cmark_parser_feed(parser, data, len(data))
+        root = lib.cmark_parser_finish(parser)
         try:
-            html = _LIB.cmark_render_html(root, options,
-                                          _LIB.cmark_parser_get_syntax_extensions(parser))
+            html = lib.cmark_render_html(root, options,
+                                         lib.cmark_parser_get_syntax_extensions(parser))
             try:
-                return _FFI.string(html).decode("utf-8")
+                return ffi.string(html).decode("utf-8")
             finally:
-                _MEM.free(html)
+                mem.free(html)
         finally:
-            _LIB.cmark_node_free(root)
+            lib.cmark_node_free(root)
     finally:
-        _LIB.cmark_parser_free(parser)
+        lib.cmark_parser_free(parser)
 
 
 @functools.cache
 def _extensions(names: tuple[str, ...]) -> tuple:
-    found = tuple(_LIB.cmark_find_syntax_extension(name.encode()) for name in names)
-    if _FFI.NULL in found:
+    ffi, lib, _ = _library()
+    found = tuple(lib.cmark_find_syntax_extension(name.encode()) for name in names)
+    if ffi.NULL in found:
         raise ValueError(f"cmark-gfm has no extension among {names}")
     return found
