@@ -33,7 +33,7 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
     paths = SitePaths.at(args.site)
     app = create_app(paths)
     try:
-        sweep(paths.comments / "pending")
+        sweep(paths.pending)
         server = make_server(app, args.host, args.port)
         console.info(f"taking comments for {paths.root} at "
                      f"{server_url(server, app.endpoint)} (press Ctrl-C to stop)")

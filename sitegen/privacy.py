@@ -138,7 +138,7 @@ def _forget_in_thread(thread: Path, email: str, ids: set[str], anonymize: bool) 
 
 
 def _queued_files(paths: SitePaths) -> list[Path]:
-    folders = (paths.comments / "pending", paths.comments / "rejected")
+    folders = (paths.pending, paths.rejected)
     return sorted(path for folder in folders if folder.is_dir()
                   for path in folder.glob("*.yml") if not path.name.startswith("."))
 

@@ -38,7 +38,7 @@ class Published:
 def find_published(paths: SitePaths, given: str, post: str | None = None) -> Published:
     """The published comment whose id is, or starts or ends with, `given`; in the thread of
     `post` if given, else in any thread (ContentError if the id is in several)."""
-    threads = [paths.comments / f"{post}.yml"] if post else sorted(paths.comments.glob("*.yml"))
+    threads = [paths.thread(post)] if post else sorted(paths.comments.glob("*.yml"))
     ids_of = {thread: entry_ids(_entries(thread)) for thread in threads if thread.is_file()}
     cid = match_id(given, {cid for ids in ids_of.values() for cid in ids})
     holders = [thread for thread, ids in ids_of.items() if cid in ids]
@@ -110,7 +110,7 @@ def _keep_rejected(paths: SitePaths, found: Published, entry: dict) -> Path:
     """The removed comment in rejected/, with the post it was on, never replacing a file."""
     kept = {"id": found.id, "post": found.stem,
             **{key: value for key, value in entry.items() if key != "id"}}
-    rejected = queue_folder(paths.comments / "rejected")
+    rejected = queue_folder(paths.rejected)
     for name in (f"{found.id}.yml", f"{found.stem}--{found.id}.yml"):
         try:
             write_new(rejected / name, dump_yaml(kept).encode("utf-8"))

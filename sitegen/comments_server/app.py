@@ -227,7 +227,7 @@ class IntakeApp:
         whether it was published. A clash of ids (two in one second, 1 in 4 billion) only
         costs a new id: nothing is ever replaced."""
         if self.config.comments.auto_approve:
-            thread = self.paths.comments / f"{comment.post}.yml"
+            thread = self.paths.thread(comment.post)
             with thread_lock(self.paths, comment.post):
                 keep_emails(self.paths, [comment])
                 self.threads.append(thread, [comment.thread_entry()])

@@ -89,7 +89,7 @@ class PostIndex:
         return Target(post.stem, post.url, post.comments_open, post.title)
 
     def comment_ids(self, stem: str) -> frozenset[str]:
-        path = self.paths.comments / f"{stem}.yml"
+        path = self.paths.thread(stem)
         if self.threads and (known := self.threads.known_ids(path)) is not None:
             return known
         ids = self._cached(path, _thread_ids)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..comments import CommentRenderer, safe_url
@@ -103,9 +102,9 @@ class ModerationLinks(SignedLinks):
         return fields[0], fields[1]
 
 
-def reply_author(comments: Path, post: str, replyto: str | None) -> str | None:
+def reply_author(paths: SitePaths, post: str, replyto: str | None) -> str | None:
     """The name of the author of comment `replyto` in the thread of `post`, if found."""
-    thread = comments / f"{post}.yml"
+    thread = paths.thread(post)
     if replyto is None or not thread.is_file():
         return None
     try:
@@ -216,7 +215,7 @@ class LinkApp(TokenPages):
                                     f'noreferrer">{html.escape(website)}</a>'))
         rows.append(("Date", html.escape(comment.date)))
         if comment.replyto:
-            name = reply_author(self.queue.paths.comments, comment.post, comment.replyto)
+            name = reply_author(self.queue.paths, comment.post, comment.replyto)
             rows.append(("In reply to", html.escape(name or comment.replyto)))
         return "<dl>" + "".join(f"<dt>{key}</dt><dd>{value}</dd>" for key, value in rows) + "</dl>"
 

@@ -62,7 +62,7 @@ def notice_for(comment: PendingComment, target: Target, paths: SitePaths, config
         id=comment.id, post=comment.post, post_title=target.title or comment.post,
         post_url=config.absolute(target.url), author=comment.author, date=comment.date,
         body=comment.body, website=comment.url, replyto=comment.replyto,
-        replyto_author=reply_author(paths.comments, comment.post, comment.replyto),
+        replyto_author=reply_author(paths, comment.post, comment.replyto),
         published=published)
 
 

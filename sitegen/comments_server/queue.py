@@ -88,8 +88,8 @@ class Queue:
     def __init__(self, paths: SitePaths, config: Config | None = None) -> None:
         self.paths = paths
         self.config = config  # read from sitegen.toml when needed, if not given
-        self.pending = paths.comments / "pending"
-        self.rejected = paths.comments / "rejected"
+        self.pending = paths.pending
+        self.rejected = paths.rejected
         self.threads = ThreadWriter()
 
     def add(self, comment: PendingComment) -> Path:
@@ -123,7 +123,7 @@ class Queue:
             by_post.setdefault(comment.post, []).append((path, comment))
         done: dict[str, Path] = {}
         for post, items in by_post.items():
-            thread = self.paths.comments / f"{post}.yml"
+            thread = self.paths.thread(post)
             try:
                 with thread_lock(self.paths, post):
                     keep_emails(self.paths, [comment for _, comment in items])
@@ -198,7 +198,7 @@ def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
     when = (now or datetime.now(UTC)).astimezone(config.tz)
     entry = ThreadEntry(id=new_id(now), author=name, date=when.isoformat(timespec="seconds"),
                         body=text, replyto=replyto, owner=True)
-    thread = paths.comments / f"{post}.yml"
+    thread = paths.thread(post)
     with thread_lock(paths, post):
         if replyto is not None:
             _check_answerable(paths, thread, replyto)

@@ -96,7 +96,7 @@ def announce(paths: SitePaths, config: Config, post: str,
 
 def _announce(paths: SitePaths, config: Config, post: str,
               comments: list[Published]) -> list[Entry]:
-    thread = paths.comments / f"{post}.yml"
+    thread = paths.thread(post)
     entries = [entry for entry in read_entries(thread, thread.read_bytes())
                if isinstance(entry, dict) and entry.get("id") is not None]
     parents = {str(entry["id"]): str(entry.get("replyto") or "") for entry in entries}

@@ -107,7 +107,7 @@ class QueueView:
             title, url = ref.title, self.link(ref.url)
         except (OSError, SitegenError):
             title, url = stem, None
-        thread = self.paths.comments / f"{stem}.yml"
+        thread = self.paths.thread(stem)
         try:
             entries = read_entries(thread, thread.read_bytes())
         except (OSError, ContentError):

@@ -71,17 +71,17 @@ def plan_files(export: Export, paths: SitePaths, config: Config, force: bool) ->
         planned.append(_file(document, _document(item), kind, force))
         if item.comments:
             text = dumped([_entry(c) for c in item.comments])
-            planned.append(_file(paths.comments / f"{document.stem}.yml", text, "thread",
+            planned.append(_file(paths.thread(document.stem), text, "thread",
                                  force, len(item.comments), _emails(item.comments)))
     for stem, comments in sorted(export.merges.items()):
-        merged = _merge(paths.comments / f"{stem}.yml", comments, export)
+        merged = _merge(paths.thread(stem), comments, export)
         planned += [merged] if merged else []
     for key, comment in export.pending:
         if key not in post_stems:
             export.skip("pending comments on pages (sitegen pages have no comments)")
             continue
         pending = _pending(comment, post_stems[key])
-        path = paths.comments / "pending" / f"{pending.id}.yml"
+        path = paths.pending / f"{pending.id}.yml"
         planned.append(_file(path, dump_yaml(pending.as_mapping()), "pending", force))
     if export.redirects and (redirects := _redirects(paths.redirects, export, claimed)):
         planned.append(redirects)
