@@ -53,28 +53,12 @@ def entry_ids(entries: list) -> set[str]:
     return {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id") is not None}
 
 
-class ThreadLoader(YAML_LOADER):
-    """YAML as posts read it, except that a timestamp naming no real day or time
-    (2010-02-30, 0000-01-01, 25:00:00) stays text, for the date check to name the comment
-    and its line instead of the whole file failing with a Python error."""
-
-
-def _timestamp_or_text(loader: ThreadLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-ThreadLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
 def read_entries(path: Path, data: bytes) -> list:
     """The list of comments a thread file holds; ContentError, with the line, if it holds
     anything else."""
     text = decode(path, data)
     try:
-        entries = yaml.load(text, Loader=ThreadLoader)
+        entries = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         raise ContentError(yaml_problem(error, path)) from None
     if entries is None:

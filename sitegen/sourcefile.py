@@ -86,7 +86,7 @@ class BoundedLoader(_BASE):
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
         try:
             return super().construct_yaml_timestamp(node)
-        except ValueError:  # the shape of a date, but no such day or time
+        except (ValueError, OverflowError):  # the shape of a date, but no such day or time
             return self.construct_scalar(node)
 
 

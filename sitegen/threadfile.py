@@ -21,8 +21,9 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_file
-from .entries import ThreadEntry, ThreadLoader, entry_ids, read_entries, reads_back
+from .entries import ThreadEntry, entry_ids, read_entries, reads_back
 from .errors import ContentError, Problem
+from .sourcefile import YAML_LOADER
 
 
 class _Dumper(yaml.SafeDumper):
@@ -144,9 +145,9 @@ def _appended_to_tail(old: bytes, entries: list[dict], proven: _Proven) -> bytes
     block = _block(entries, *proven.style, separator=_separator(old, proven.style[0]))
     tail = old[proven.last_item:].decode("utf-8")
     try:
-        before = yaml.load(tail, Loader=ThreadLoader)
-        after = yaml.load(tail + block.decode("utf-8"), Loader=ThreadLoader)
-        written = yaml.load(block.decode("utf-8"), Loader=ThreadLoader)
+        before = yaml.load(tail, Loader=YAML_LOADER)
+        after = yaml.load(tail + block.decode("utf-8"), Loader=YAML_LOADER)
+        written = yaml.load(block.decode("utf-8"), Loader=YAML_LOADER)
     except (yaml.YAMLError, ValueError):
         return None
     if isinstance(before, list) and len(before) == 1 and after == [*before, *written]:
@@ -161,7 +162,7 @@ def _proven_last_item(data: bytes, last: object, indent: bytes) -> int:
     if last is None or start < 0:
         return -1
     try:
-        alone = yaml.load(data[start:].decode("utf-8"), Loader=ThreadLoader)
+        alone = yaml.load(data[start:].decode("utf-8"), Loader=YAML_LOADER)
     except (yaml.YAMLError, ValueError):
         return -1
     return start if alone == [last] else -1
@@ -184,7 +185,7 @@ def _all_new(entries: list[dict], ids: frozenset[str]) -> bool:
 
 def _as_loaded(old: bytes, entries: list[dict]) -> list:
     """The entries as the build will read them back from the file."""
-    return yaml.load(_entries_block(old, entries).decode("utf-8"), Loader=ThreadLoader)
+    return yaml.load(_entries_block(old, entries).decode("utf-8"), Loader=YAML_LOADER)
 
 
 def _entries_block(old: bytes, entries: list[dict]) -> bytes:

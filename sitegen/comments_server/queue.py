@@ -28,7 +28,6 @@ from ..entries import (
     COMMENT_ID,
     REQUIRED,
     ThreadEntry,
-    ThreadLoader,
     entry_ids,
     read_entries,
     shown_id,
@@ -36,7 +35,7 @@ from ..entries import (
 from ..errors import ConfigError, ContentError, Problem
 from ..layout import SitePaths, lock, queue_folder
 from ..private import store_of
-from ..sourcefile import decode, yaml_problem
+from ..sourcefile import YAML_LOADER, decode, yaml_problem
 from ..threadfile import ThreadWriter, dump_yaml
 from .subscriptions import Published, announce
 
@@ -220,7 +219,7 @@ def _check_answerable(paths: SitePaths, thread: Path, replyto: str) -> None:
 def read_pending(path: Path) -> PendingComment:
     """A pending file as written by the intake or an importer; ContentError if it is not."""
     try:
-        data = yaml.load(decode(path, path.read_bytes()), Loader=ThreadLoader)
+        data = yaml.load(decode(path, path.read_bytes()), Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         problem = yaml_problem(error, path, "a pending comment is")
         raise ContentError(Problem(f"not a readable comment: {problem.message}", path,
