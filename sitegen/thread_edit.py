@@ -21,7 +21,7 @@ from .errors import ContentError, Problem
 from .layout import SitePaths, queue_folder
 from .lookup import match_id
 from .sourcefile import YAML_LOADER, decode
-from .threadfile import dump_yaml
+from .threadfile import dump_yaml, item_style, items_block
 
 BOM = b"\xef\xbb\xbf"
 
@@ -141,10 +141,7 @@ def _replaced(thread: Path, data: bytes, entries: list, index: int,
 
 def _entry_bytes(old: bytes, entry: dict) -> bytes:
     """`entry` as one list item, in the indentation and line ends of the item it replaces."""
-    newline = b"\r\n" if b"\r\n" in old else b"\n"
-    indent = old[: len(old) - len(old.lstrip(b" \t"))]
-    lines = dump_yaml([entry]).encode("utf-8").split(b"\n")
-    block = newline.join(indent + line if line else line for line in lines)
+    block = items_block([entry], *item_style(old), separator=b"")
     return block if old.endswith(b"\n") else block.rstrip(b"\r\n")
 
 

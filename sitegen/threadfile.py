@@ -98,7 +98,7 @@ class ThreadWriter:
             last, style = _last_item(new, len(old), proven.style[1]), proven.style
         else:
             new, count, loaded = _append_checked(old, entries, thread)
-            ids, style = frozenset(entry_ids(loaded)), _style(new)
+            ids, style = frozenset(entry_ids(loaded)), item_style(new)
             last = _proven_last_item(new, loaded[-1] if loaded else None, style[1])
         if count:
             write_file(thread, new, durable=True)
@@ -142,7 +142,7 @@ def _appended_to_tail(old: bytes, entries: list[dict], proven: _Proven) -> bytes
     from the start of an item, the rest of a file reads as it does in the whole file."""
     if proven.last_item < 0:
         return None
-    block = _block(entries, *proven.style, separator=_separator(old, proven.style[0]))
+    block = items_block(entries, *proven.style, separator=_separator(old, proven.style[0]))
     tail = old[proven.last_item:].decode("utf-8")
     try:
         before = yaml.load(tail, Loader=YAML_LOADER)
@@ -190,11 +190,13 @@ def _as_loaded(old: bytes, entries: list[dict]) -> list:
 
 def _entries_block(old: bytes, entries: list[dict]) -> bytes:
     """The entries as YAML list items, indented and line-ended like the file's own items."""
-    newline, indent = _style(old)
-    return _block(entries, newline, indent, _separator(old, newline))
+    newline, indent = item_style(old)
+    return items_block(entries, newline, indent, _separator(old, newline))
 
 
-def _block(entries: list[dict], newline: bytes, indent: bytes, separator: bytes) -> bytes:
+def items_block(entries: list[dict], newline: bytes, indent: bytes, separator: bytes) -> bytes:
+    """The entries as YAML list items with these line ends and indentation, after
+    `separator`."""
     lines = dump_yaml(entries).encode("utf-8").split(b"\n")
     return separator + newline.join(indent + line if line else line for line in lines)
 
@@ -204,7 +206,8 @@ def _separator(old: bytes, newline: bytes) -> bytes:
     return newline if old and not old.endswith(b"\n") else b""
 
 
-def _style(data: bytes) -> tuple[bytes, bytes]:
-    """The file's line ending, and the indentation of its first list item."""
+def item_style(data: bytes) -> tuple[bytes, bytes]:
+    """The line ending of `data` (a thread file, or one item of it), and the indentation
+    of its first list item."""
     first_item = re.search(rb"^([ \t]*)-(?:[ \t]|\r?$)", data, re.MULTILINE)
     return (b"\r\n" if b"\r\n" in data else b"\n"), (first_item.group(1) if first_item else b"")
