@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from ..config import CommentsConfig, Config, load_config
 from ..errors import Problem, SitegenError
@@ -24,7 +24,7 @@ from ..layout import SitePaths
 from ..threadfile import ThreadWriter
 from .abuse import AddressHasher, RateLimiter, client_address, is_blocked, networks, rate_key
 from .blocks import BlockList
-from .form import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target, status_line
+from .form import FIELDS, MAX_AUTHOR, MAX_URL, Checker, Refusal, Target, form_pairs, status_line
 from .gitpublish import PUBLISH_GIT, publish_threads
 from .links import LINK_PATH, LinkApp, ModerationLinks
 from .notify import Notifier, notice_for
@@ -259,13 +259,8 @@ def read_form(environ: dict, length: int) -> dict[str, str]:
     body = environ["wsgi.input"].read(length) if length else b""
     if len(body) != length:
         raise Refusal(400, "The request ended before its body did.")
-    try:
-        pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8",
-                          errors="strict", max_num_fields=len(FIELDS) * 2)
-    except (UnicodeDecodeError, ValueError):
-        raise Refusal(400, "The form is not valid URL-encoded UTF-8.") from None
     form: dict[str, str] = {}
-    for name, value in pairs:
+    for name, value in form_pairs(body, max_fields=len(FIELDS) * 2):
         if name in FIELDS:
             if name in form:
                 raise Refusal(400, f"The field '{name}' was sent twice.", name)

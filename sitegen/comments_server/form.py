@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from ..comments import safe_url
 from ..config import BuildOptions, Config
@@ -45,6 +45,16 @@ class Refusal(Exception):
         self.message = message
         self.field = field
         self.headers = headers
+
+
+def form_pairs(body: bytes, max_fields: int) -> list[tuple[str, str]]:
+    """The (name, value) pairs of an URL-encoded form body, blank values kept; Refusal
+    unless it is ASCII, its escapes UTF-8, and it has at most `max_fields` fields."""
+    try:
+        return parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8",
+                         errors="strict", max_num_fields=max_fields)
+    except (UnicodeDecodeError, ValueError):
+        raise Refusal(400, "The form is not valid URL-encoded UTF-8.") from None
 
 
 def reason(status: int) -> str:

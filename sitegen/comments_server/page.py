@@ -28,7 +28,7 @@ from .abuse import client_address, rate_key
 from .abuse import is_blocked as is_within
 from .auth import SESSION_IDLE, LoginLimit, Sessions, stored_password, verify_password
 from .blocks import block_sender
-from .form import Refusal, reason, status_line
+from .form import Refusal, form_pairs, reason, status_line
 from .queue import Queue, owner_reply
 from .rebuild import RebuildCommand
 from .view import QueueView, Screen, render
@@ -300,9 +300,4 @@ def _read_form(environ: dict) -> dict[str, str]:
     if int(declared) > MAX_FORM:
         raise Refusal(413, "The form is too large.")
     body = environ["wsgi.input"].read(int(declared)) if int(declared) else b""
-    try:
-        pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8",
-                          errors="strict", max_num_fields=20)
-    except (UnicodeDecodeError, ValueError):
-        raise Refusal(400, "The form is not valid URL-encoded UTF-8.") from None
-    return dict(pairs)
+    return dict(form_pairs(body, max_fields=20))
