@@ -19,7 +19,7 @@ from .entries import COMMENT_ID, read_entries
 from .errors import ContentError, Problem, SitegenError
 from .layout import SitePaths
 from .plural import count
-from .private import Forgotten, PrivateStore, store_of
+from .private import Forgotten, PrivateStore
 from .thread_keys import Change, changed
 from .threadfile import dump_yaml
 
@@ -42,7 +42,7 @@ class Migration:
 
 def migrate(paths: SitePaths) -> Migration:
     """Move the `email` of every thread entry into the private store, file by file."""
-    store = store_of(paths.root)
+    store = PrivateStore(paths)
     done = Migration()
     for thread in thread_files(paths):
         try:
@@ -85,7 +85,7 @@ def forget(paths: SitePaths, email: str, anonymize: bool) -> Erasure:
     """Delete `email` from the private store, and from every thread and queued comment
     that still holds it; with `anonymize`, the comments written from it are signed
     "Anonymous" and lose their website. The store is cleared last, once the files are."""
-    store = store_of(paths.root)
+    store = PrivateStore(paths)
     ids = set(store.comments_of(email))
     changes: dict[Path, str] = {}
     problems: list[Problem] = []

@@ -34,7 +34,7 @@ from ..entries import (
 )
 from ..errors import ConfigError, ContentError, Problem
 from ..layout import SitePaths, lock, queue_folder
-from ..private import store_of
+from ..private import PrivateStore
 from ..sourcefile import YAML_LOADER, decode, yaml_problem
 from ..threadfile import ThreadWriter, dump_yaml
 from .subscriptions import Published, announce
@@ -260,7 +260,7 @@ def keep_emails(paths: SitePaths, comments: list[PendingComment]) -> None:
     before their pending files go."""
     if not (emails := [(comment.id, comment.email) for comment in comments if comment.email]):
         return
-    store = store_of(paths.root)
+    store = PrivateStore(paths)
     try:
         store.set_emails(emails)
     except sqlite3.Error as error:

@@ -23,7 +23,7 @@ from ..entries import ThreadEntry, read_entries
 from ..errors import ContentError, SitegenError
 from ..layout import SitePaths
 from ..posts import read_meta
-from ..private import PrivateStore, Subscriber, store_of
+from ..private import PrivateStore, Subscriber
 from .outbox import Entry, Outbox
 
 log = logging.getLogger("sitegen.replies")
@@ -72,7 +72,7 @@ def ask_from_form(paths: SitePaths, comment_id: str, email: str, post: PostFacts
                   ) -> Entry | None:
     """`request`, for the comment server: a failure is logged, the comment kept anyway."""
     try:
-        return request(store_of(paths.root), reader_outbox(paths), comment_id, email, post,
+        return request(PrivateStore(paths), reader_outbox(paths), comment_id, email, post,
                        time.time())
     except (OSError, sqlite3.Error) as error:
         log.error("could not record the reply subscription of comment %s: %s", comment_id,
@@ -101,7 +101,7 @@ def _announce(paths: SitePaths, config: Config, post: str,
                if isinstance(entry, dict) and entry.get("id") is not None]
     parents = {str(entry["id"]): str(entry.get("replyto") or "") for entry in entries}
     authors = {str(entry["id"]): str(entry.get("author", "")) for entry in entries}
-    told = _recipients(store_of(paths.root), comments, parents)
+    told = _recipients(PrivateStore(paths), comments, parents)
     if not told:  # the usual case: the post is not read
         return []
     facts, outbox = post_facts(paths, config, post), reader_outbox(paths)

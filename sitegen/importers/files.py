@@ -22,7 +22,7 @@ from ..dates import isoformat
 from ..entries import ThreadEntry, entry_ids, read_entries
 from ..errors import ContentError, Problem, shown
 from ..layout import SitePaths, queue_folder
-from ..private import store_of
+from ..private import PrivateStore
 from ..redirects import read_redirects
 from ..threadfile import appended, dump_yaml, dumped
 from ..urls import AddressError, page_address, permalink, reserved, site_address
@@ -309,7 +309,7 @@ def write_files(planned: list[Planned], paths: SitePaths) -> None:
         done.append((item.path, before))
     if emails := [pair for item in planned if item.writes for pair in item.emails]:
         try:
-            store_of(paths.root).set_emails(emails)
+            PrivateStore(paths).set_emails(emails)
         except BaseException as error:
             _failed(done, error, Problem(f"cannot keep the readers' addresses of the comments "
                                          f"in the private store: {_reason(error)}",
