@@ -140,7 +140,7 @@ def _lookup(kind: str, name: str, config: Config, lookup: Lookup, files: dict[st
     only files that had been still for a while are trusted so, since two writes within one
     tick of the file system's clock leave the same times."""
     stat = os.stat(name)
-    signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    signature = file_signature(stat)
     entry = lookup.files.get(name)
     if entry is not None and entry[0] == signature:
         item = lookup.items.get(entry[1])
@@ -153,6 +153,11 @@ def _lookup(kind: str, name: str, config: Config, lookup: Lookup, files: dict[st
     if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
         files[name] = (signature, digest)
     return lookup.items.get(digest), digest, data
+
+
+def file_signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file unchanged without reading it, once it has been still SETTLE_NS."""
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def _load(tasks: list[tuple[str, Path, bytes]], config: Config, parallelism: Parallelism,

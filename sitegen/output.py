@@ -304,10 +304,10 @@ def read_owner(*records: Path) -> str | None:
     output folder, and with which build token), or None when there is none."""
     for record in records:
         try:
-            words = record.read_text(encoding="utf-8").split()
+            text = record.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        return words[1] if len(words) == 2 and words[0] == "build" else None
+        return _build_token(text)
     return None
 
 
@@ -321,7 +321,12 @@ def _legacy_token(output: Path) -> str | None:
         text = (output / MARKER).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    words = text.splitlines()[-1].split() if text.strip() else []
+    return _build_token(text.splitlines()[-1]) if text.strip() else None
+
+
+def _build_token(line: str) -> str | None:
+    """The token of a line "build <token>"; None for any other text."""
+    words = line.split()
     return words[1] if len(words) == 2 and words[0] == "build" else None
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import PIL  # the package alone; Pillow's modules (30-40 ms) only when a picture is read
 
 from .atomic import write_file
-from .load import SETTLE_NS
+from .load import SETTLE_NS, file_signature
 
 WIDTHS = (480, 960, 1440)
 # Pillow's name of a format it resizes -> the file extension of its copies.
@@ -95,7 +95,7 @@ class PictureStore:
                 return None
         except OSError:
             return None
-        signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        signature = file_signature(stat)
         entry = self._index.get(str(path))
         if entry is not None and entry[0] == signature:
             return entry[1]
