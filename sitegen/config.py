@@ -175,9 +175,17 @@ def load_config(paths: SitePaths) -> Config:
         return Config()
     try:
         # An editor may start the file with a byte-order mark; TOML has no use for it.
-        table = tomllib.loads(read_file(path, ConfigError).decode("utf-8-sig"))
+        text = read_file(path, ConfigError).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(Problem("not UTF-8 text", path)) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """The configuration in `text`, the contents of `path` (which problems name); raise
+    ConfigError naming every bad key."""
+    try:
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_toml_problem(error, path)) from None
     except RecursionError:

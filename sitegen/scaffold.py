@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import importlib.metadata
 import json
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .config import Config, load_config
-from .errors import ConfigError, Problem, SitegenError
+from .config import Config, parse_config
+from .errors import Problem, SitegenError
 from .layout import CONFIG_FILE, SitePaths
 from .newpost import new_post
 
@@ -122,7 +121,8 @@ def init_site(root: Path, answers: Answers, now: datetime | None = None) -> NewS
     configuration."""
     _refuse_occupied(root)
     text = config_text(answers)
-    config = _checked(text, root / CONFIG_FILE)
+    # Checked by the same rules as any sitegen.toml, naming the file it is about to become.
+    config = parse_config(text, root / CONFIG_FILE)
     root.mkdir(parents=True, exist_ok=True)
     paths = SitePaths.at(root)
     written = [_write(paths.config_file, text)]
@@ -217,18 +217,6 @@ def _toml(value: object) -> str:
         return "[" + ", ".join(_toml(item) for item in value) + "]"
     # A JSON string is a TOML basic string: the same escapes, the same quotes.
     return json.dumps(value, ensure_ascii=False)
-
-
-def _checked(text: str, where: Path) -> Config:
-    """The configuration `text` makes, checked by the same rules as any sitegen.toml; the
-    problems name the file it is about to become."""
-    with tempfile.TemporaryDirectory() as folder:
-        Path(folder, CONFIG_FILE).write_text(text, encoding="utf-8")
-        try:
-            return load_config(SitePaths.at(Path(folder)))
-        except ConfigError as error:
-            raise ConfigError(*(Problem(problem.message, where) for problem in error.problems)
-                              ) from None
 
 
 def _refuse_occupied(root: Path) -> None:
