@@ -1,11 +1,19 @@
 """The renderer's own helpers: links made relative to a page or rooted under the site's
-path, and the first image of a page for link previews."""
+path, the first image of a page for link previews, and the shortcuts it takes through
+Jinja's escaping and translation, each checked against what it replaces."""
 
 from __future__ import annotations
 
+import jinja2
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
 
-from sitegen.render import first_image, relative_links, rooted_links
+from sitegen.config import Config
+from sitegen.i18n import Language
+from sitegen.render import _environment, _escape, first_image, relative_links, rooted_links
 
 PAGE = "https://example.org/blog/2010/08/31/post/"
 
@@ -32,3 +40,44 @@ def test_site_links_become_relative_to_the_page_or_rooted_under_the_sites_path()
         '<a href="/blog/">home</a> <link href="/blog/static/s.css"> '
         '<a href="//cdn.example/x">x</a>')
     assert rooted_links(html, "/") == html
+
+
+class _Shown:
+    def __html__(self) -> str:
+        return "<b>shown</b>"
+
+
+class _Marked(Markup):
+    def __html__(self) -> Markup:
+        return Markup("<i>marked</i>")
+
+
+@given(st.one_of(st.text(), st.text().map(Markup), st.integers(), st.floats(),
+                 st.none(), st.just(_Shown()), st.text().map(_Marked)))
+def test_the_templates_escape_gives_what_markupsafe_gives(value):
+    escaped = _escape(value)
+    assert type(escaped) is Markup
+    assert escaped == markupsafe.escape(value)
+
+
+def _rendered(source: str, autoescape: bool, **context) -> str:
+    language = Language("en", [], None)
+    env = _environment([], Config(), None, language)
+    env.autoescape = autoescape
+    return env.from_string(source).render(**context)
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_translation_calls_inside_loops_and_blocks_render_as_jinjas_own(autoescape):
+    """`_` and `ngettext` take only the evaluation context; what they give must be what the
+    i18n extension's functions give, whose context Jinja derives in loops and blocks."""
+    source = ('{% for name in names %}{% set who %}<b>{{ name }}</b>{% endset %}'
+              '{{ _("by %(author)s", author=who) }}|{{ _("by %(author)s", author=name) }}|'
+              '{{ ngettext("%(num)d reply to %(who)s", "%(num)d replies to %(who)s", '
+              'loop.index, who=name) }}|{{ _("<em>plain</em>") }};{% endfor %}')
+    names = ["Ana", "<script>x</script>", "Bo & Co"]
+    ours = _rendered(source, autoescape, names=names)
+    jinjas = jinja2.Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])
+    jinjas.install_null_translations(newstyle=True)
+    assert ours == jinjas.from_string(source).render(names=names)
+    assert ("&lt;script&gt;" in ours) is autoescape
