@@ -18,6 +18,7 @@ import yaml
 
 from .dates import DATE_HELP, parse_when
 from .errors import ContentError, Problem
+from .plainyaml import plain_entries
 from .sourcefile import YAML_LOADER, decode, yaml_problem
 
 # An id names the comment's file while it waits for moderation, so it must fit in a name.
@@ -57,6 +58,9 @@ def read_entries(path: Path, data: bytes) -> list:
     """The list of comments a thread file holds; ContentError, with the line, if it holds
     anything else."""
     text = decode(path, data)
+    entries = plain_entries(text)
+    if entries is not None:
+        return entries
     try:
         entries = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
