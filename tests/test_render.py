@@ -13,7 +13,17 @@ from markupsafe import Markup
 
 from sitegen.config import Config
 from sitegen.i18n import Language
-from sitegen.render import _environment, _escape, first_image, relative_links, rooted_links
+from sitegen.render import (
+    _PATH_LINK,
+    _ROOT_LINK,
+    _environment,
+    _escape,
+    _site_links,
+    _srcset_links,
+    first_image,
+    relative_links,
+    rooted_links,
+)
 
 PAGE = "https://example.org/blog/2010/08/31/post/"
 
@@ -81,3 +91,14 @@ def test_translation_calls_inside_loops_and_blocks_render_as_jinjas_own(autoesca
     jinjas.install_null_translations(newstyle=True)
     assert ours == jinjas.from_string(source).render(names=names)
     assert ("&lt;script&gt;" in ours) is autoescape
+
+
+@given(st.lists(st.sampled_from([' href="/', ' src="/', ' action="/', '"', "/", "//", "x",
+                                 "\n", " ", '="/', "href", ' srcset="/a 1x, /b 2x"', "\\"]),
+                max_size=12).map("".join), st.sampled_from(["../", "../../", "/blog/"]))
+def test_links_made_in_one_pass_are_the_links_two_passes_make(html, prefix):
+    """Where a link to the root gets the same prefix as the others (every page but those at
+    the site's root), one pass replaces both kinds; it must give what the two passes give."""
+    fixed = '="' + prefix
+    two_passes = _srcset_links(_ROOT_LINK.sub(fixed, _PATH_LINK.sub(fixed, html)), prefix)
+    assert _site_links(html, prefix, prefix) == two_passes
