@@ -84,8 +84,10 @@ def test_translation_calls_inside_loops_and_blocks_render_as_jinjas_own(autoesca
     source = ('{% for name in names %}{% set who %}<b>{{ name }}</b>{% endset %}'
               '{{ _("by %(author)s", author=who) }}|{{ _("by %(author)s", author=name) }}|'
               '{{ ngettext("%(num)d reply to %(who)s", "%(num)d replies to %(who)s", '
-              'loop.index, who=name) }}|{{ _("<em>plain</em>") }};{% endfor %}')
-    names = ["Ana", "<script>x</script>", "Bo & Co"]
+              'loop.index, who=name) }}|{{ _("<em>plain</em>") }}|'
+              '{{ _("%(n)d%% by %(who)s, %%(who)s", n=loop.index, who=name) }}|'
+              '{{ _("%(who)s (%(n)s)", who=name, n=loop.index) }};{% endfor %}')
+    names = ["Ana", "<script>x</script>", "Bo & Co", Markup("<b>Bo</b>"), 5, _Shown()]
     ours = _rendered(source, autoescape, names=names)
     jinjas = jinja2.Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])
     jinjas.install_null_translations(newstyle=True)
