@@ -15,7 +15,9 @@ import re
 from markdown.extensions.toc import nest_toc_tokens, slugify, strip_tags, unique
 
 HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
-ANY_ID = re.compile(r'\sid="([^"]*)"')
+# From the literal 'id="' on, so that the regex engine skips to each one ("\sid=" first
+# was tried at every space of the highlighted code: 38 µs a post, against 3.5).
+ANY_ID = re.compile(r'id="(?<=\sid=")([^"]*)"')
 # A footnote reference, as cmark-gfm writes it: not part of the heading's name.
 FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 # The paragraph Python-Markdown replaces with the table of contents (it keeps the newline).
