@@ -72,7 +72,7 @@ MANIFEST_HEADER = ("sitegen-manifest", 3, __version__)
 # What reading a state file written by other code, or cut short, can raise.
 DAMAGED = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
            ValueError, IndexError)
-# path in the output folder -> (digest of its inputs or None, blake2b of its bytes)
+# path in the output folder -> (digest of its inputs or None, content_hash of its bytes)
 Files = dict[str, tuple[str | None, str]]
 
 
