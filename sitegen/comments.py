@@ -89,9 +89,10 @@ class Thread:
             replies.setdefault(row.parent.id if row.parent else None, []).append(node)
         return tuple(reversed(replies.get(None, ())))
 
-    @property
+    @functools.cached_property
     def count(self) -> int:
-        """How many comments the thread shows; placeholders of removed ones do not count."""
+        """How many comments the thread shows; placeholders of removed ones do not count
+        (counted once: planning asks for it on every page that shows the post)."""
         return sum(not comment.removed for comment in self.comments)
 
     @property
