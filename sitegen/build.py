@@ -30,11 +30,11 @@ from .pages import PlannedFile, plan
 from .pictures import PictureStore
 from .plural import count
 from .progress import Report
-from .render import Renderer
+from .render import Renderer, compile_aside
 from .rootfiles import check_root_files, root_files
 from .site import Site, make_site
 from .state import BuildState, Memory
-from .workers import Parallelism, can_fork, fork_map
+from .workers import Parallelism, can_fork, cpu_count, fork_map
 
 # Below this many pages to render (about a third of a second), forking costs more than it
 # saves.
@@ -107,8 +107,13 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
            started: float, progress: Report | None) -> BuildReport:
     check_output_folder(paths)
     config = load_config(paths)
+    templates_compiled = _compile_templates_aside(paths, config, parallelism)
     state = BuildState(paths, config, clean, memory)
-    loaded = load(paths, config, state.lookup, parallelism, progress)
+    try:
+        loaded = load(paths, config, state.lookup, parallelism, progress)
+    except BaseException:
+        templates_compiled()
+        raise
     try:
         site = make_site(loaded, config, options)
         store = PictureStore(paths.state.images)
@@ -128,7 +133,7 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
                                               *_sources(site, pages, planned),
                                               *pictures.planned()])
             written = _write_pages(output, renderer, pages, on_page, parallelism,
-                                   lambda: state.commit(loaded), progress)
+                                   lambda: state.commit(loaded), progress, templates_compiled)
             static = _write_static(output, {**copied, **at_root})
             static += write_pictures(output, pictures.files, store)
             changes = output.commit(inputs, planned)
@@ -136,6 +141,7 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
         indexed, trouble = _index(config, paths, changes)
     finally:
         state.commit(loaded)
+        templates_compiled()
     return BuildReport(
         posts=len(site.posts),
         comments=site.comment_count,
@@ -149,6 +155,15 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
         scheduled=(site.scheduled.title, site.scheduled.date) if site.scheduled else None,
         search_seconds=indexed,
     )
+
+
+def _compile_templates_aside(paths: SitePaths, config: Config,
+                             parallelism: Parallelism) -> Callable[[], None]:
+    """Start compiling the templates into their cache on another core (render.compile_aside)
+    when this process may fork and has cores to spare; the function that waits for it."""
+    if can_fork(parallelism) and parallelism.jobs != 1 and cpu_count() > 1:
+        return compile_aside(paths, config)
+    return lambda: None
 
 
 def _mark_preview(paths: SitePaths, options: BuildOptions, before_commit: bool) -> None:
@@ -191,7 +206,8 @@ def _site_digest(site: Site, renderer: Renderer) -> str:
 
 def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
                  on_page: Callable[[str], None] | None, parallelism: Parallelism,
-                 meanwhile: Callable[[], None], progress: Report | None) -> int:
+                 meanwhile: Callable[[], None], progress: Report | None,
+                 templates_compiled: Callable[[], None]) -> int:
     memo = Memo()
     todo = []
     for index, page in enumerate(pages):
@@ -199,7 +215,8 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
         if not output.current(page.path, digest):
             todo.append((index, digest))
     written = 0
-    for staged in _render(pages, todo, renderer, output, parallelism, meanwhile, progress):
+    for staged in _render(pages, todo, renderer, output, parallelism, meanwhile, progress,
+                          templates_compiled):
         if output.accept(staged):
             written += 1
             if on_page:
@@ -209,11 +226,11 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
 
 def _render(pages: list[PlannedFile], todo: list[tuple[int, str]], renderer: Renderer,
             output: Output, parallelism: Parallelism, meanwhile: Callable[[], None],
-            progress: Report | None) -> Iterator[Staged]:
+            progress: Report | None, templates_compiled: Callable[[], None]) -> Iterator[Staged]:
     """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order:
     here, or when there are many and the caller allows forking, in forked workers that
-    start with the model, the plan and the templates in memory (this process does
-    `meanwhile` while they work)."""
+    start with the model and the plan in memory and the templates compiled in their cache
+    (this process does `meanwhile` while they work)."""
     report = progress or (lambda stage, done, total: None)
 
     def stage(task: tuple[int, str]) -> Staged:
@@ -224,6 +241,7 @@ def _render(pages: list[PlannedFile], todo: list[tuple[int, str]], renderer: Ren
     workers = parallelism.workers(len(todo), PARALLEL_MIN_PAGES, len(todo))
     if workers > 1 and can_fork(parallelism):
         output.staging.mkdir(exist_ok=True)  # made here, once, for all workers to stage into
+        templates_compiled()
         yield from fork_map(stage, todo, workers, meanwhile,
                             lambda done: report(RENDERING, done, len(todo)))
         return

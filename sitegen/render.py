@@ -128,6 +128,34 @@ class Renderer:
             raise ThemeError(Problem(message, path, line)) from error
 
 
+def compile_aside(paths: SitePaths, config: Config) -> Callable[[], None]:
+    """Compile every template into the bytecode cache in a forked process of its own, and
+    return the function that waits for it. Each render worker would otherwise compile
+    them all (90 ms for the default theme); from the cache they load in 4 ms. The process
+    runs while this one reads the sources, on a core that is idle then. Call only where
+    forking is safe."""
+    import multiprocessing
+
+    process = multiprocessing.get_context("fork").Process(
+        target=_compile_all, args=(paths, config), daemon=True)
+    process.start()
+    return process.join
+
+
+def _compile_all(paths: SitePaths, config: Config) -> None:
+    """In the forked process: every template into the cache. A problem is the build's to
+    report (a render worker meets it again), not this process's."""
+    try:
+        env = Renderer(paths, config, paths.state.compiled_templates).env
+    except Exception:  # a bad catalog: the build says so
+        return
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except Exception:  # a template error: the build says so
+            continue
+
+
 def relative_links(html: str, page_path: str) -> str:
     """Site links as templates write them ("/static/style.css") made relative to the page
     ("../../static/style.css"), so that the built site works wherever its folder is: opened

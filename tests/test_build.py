@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import subprocess
 import sys
 import time
 
+import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
 from sitegen.build import build
-from sitegen.config import BuildOptions
+from sitegen.config import BuildOptions, load_config
 from sitegen.errors import ContentError, SitegenError, ThemeError
 from sitegen.layout import SitePaths, output_lock
+from sitegen.render import Renderer
+from sitegen.workers import Parallelism
 
 from helpers import links, post, thread
 
@@ -312,3 +316,28 @@ def test_a_drafts_build_marks_each_draft_where_it_shows(make_site):
         ("Unsure", True), ("Ready", False)]
     site.build()
     assert badge not in site.page("/")
+
+
+def test_a_build_that_may_fork_compiles_every_template_into_the_cache_on_the_side(make_site):
+    """The render workers load templates from the bytecode cache: a process of its own
+    fills it with every template, even those no page uses, and is gone when the build is;
+    a broken template is still the build's one-line error."""
+    site = make_site({"content/posts/2010-08-31-hello.md": post("Hello")})
+    paths = site.paths
+    build(paths, BuildOptions(), parallelism=Parallelism(jobs=2, fork_safe=True))
+    assert not multiprocessing.active_children()
+    env = Renderer(paths, load_config(paths)).env
+    cache = jinja_cache(paths)
+    for name in env.list_templates():
+        source, filename, _ = env.loader.get_source(env, name)
+        assert cache.get_bucket(env, name, filename, source).code is not None, name
+    assert "page.html" in env.list_templates()  # no page uses it here
+
+    site.write("templates/post.html", "{% if %}")
+    with pytest.raises(ThemeError, match=r"post\.html"):
+        build(paths, BuildOptions(), parallelism=Parallelism(jobs=2, fork_safe=True))
+    assert not multiprocessing.active_children()
+
+
+def jinja_cache(paths: SitePaths) -> jinja2.BytecodeCache:
+    return jinja2.FileSystemBytecodeCache(str(paths.state.compiled_templates))
