@@ -209,11 +209,16 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
                  meanwhile: Callable[[], None], progress: Report | None,
                  templates_compiled: Callable[[], None]) -> int:
     memo = Memo()
-    todo = []
-    for index, page in enumerate(pages):
-        digest = renderer.page_digest(page, memo)
-        if not output.current(page.path, digest):
-            todo.append((index, digest))
+    todo: list[tuple[int, str | None]] = []
+    if output.known:
+        for index, page in enumerate(pages):
+            digest = renderer.page_digest(page, memo)
+            if not output.current(page.path, digest):
+                todo.append((index, digest))
+    else:
+        # No page can be current: each page's digest, only to be recorded, is left to
+        # whichever process renders it.
+        todo = [(index, None) for index in range(len(pages))]
     written = 0
     for staged in _render(pages, todo, renderer, output, parallelism, meanwhile, progress,
                           templates_compiled):
@@ -224,18 +229,21 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
     return written
 
 
-def _render(pages: list[PlannedFile], todo: list[tuple[int, str]], renderer: Renderer,
+def _render(pages: list[PlannedFile], todo: list[tuple[int, str | None]], renderer: Renderer,
             output: Output, parallelism: Parallelism, meanwhile: Callable[[], None],
             progress: Report | None, templates_compiled: Callable[[], None]) -> Iterator[Staged]:
-    """Render and stage `pages[index]` for each (index, digest) in `todo`, in that order:
-    here, or when there are many and the caller allows forking, in forked workers that
-    start with the model and the plan in memory and the templates compiled in their cache
-    (this process does `meanwhile` while they work)."""
+    """Render and stage `pages[index]` for each (index, digest) in `todo` (a digest of
+    None is made on the way), in that order: here, or when there are many and the caller
+    allows forking, in forked workers that start with the model and the plan in memory and
+    the templates compiled in their cache (this process does `meanwhile` while they
+    work)."""
     report = progress or (lambda stage, done, total: None)
+    memo = Memo()
 
-    def stage(task: tuple[int, str]) -> Staged:
+    def stage(task: tuple[int, str | None]) -> Staged:
         index, digest = task
         page = pages[index]
+        digest = digest or renderer.page_digest(page, memo)
         return output.stage(page.path, digest, renderer.render(page), f"p{index}")
 
     workers = parallelism.workers(len(todo), PARALLEL_MIN_PAGES, len(todo))
