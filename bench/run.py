@@ -100,6 +100,9 @@ def measure(generator: Generator) -> Sample:
     """Run one build; its wall time, the peak of its processes' memory summed, and how many
     output files it wrote."""
     before = snapshot(generator.output)
+    # The last build's writes, still in memory, would otherwise reach the disk during
+    # this one, at a cost that falls on whichever generator runs next.
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(generator.command, cwd=generator.folder, env=generator.env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
