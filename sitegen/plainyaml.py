@@ -1,19 +1,20 @@
-"""Thread files in the plain YAML that sitegen and people write them in, read without
-PyYAML's machinery: a list of flat mappings of plain, single-quoted or `|` block text.
+"""Thread files and front matter in the plain YAML that sitegen and people write them in,
+read without PyYAML's machinery: a list of flat mappings (a thread), or one mapping (front
+matter), of plain, quoted or `|` block text, and in front matter lists written `[a, b]`.
 
-    - id: c1
-      author: Ana
-      date: 2010-08-31 11:02
+    - id: c1                      title: "Hello"
+      author: Ana                 date: 2010-08-31 11:02
+      date: 2010-08-31 11:02      tags: [bread, travel]
       body: |
         Finally! …
 
 PyYAML builds a Python object for every event and node and resolves each value in Python:
-about 45 µs a comment, a tenth of a cold build's work. `plain_entries` reads the subset
-above in a few string operations, and gives up (None) on anything outside it, however
-ordinary (a comment line, a tab, a double-quoted or folded value, a number, a flow list),
-so that the caller reads the file with PyYAML: what it returns is what PyYAML returns,
-never a guess. tests/test_plainyaml.py compares the two on generated files. Values are
-typed by PyYAML's own resolver, so `true` is True and `~` is None as there.
+about 45 µs a comment, a tenth of a cold build's work. The readers here take the subset
+above in a few string operations, and give up (None) on anything outside it, however
+ordinary (a comment line, a tab, an escape, a folded value, a nested list), so that the
+caller reads the file with PyYAML: what they return is what PyYAML returns, never a guess.
+tests/test_plainyaml.py compares the two on generated files. Values are typed by PyYAML's
+own resolver and constructors, so `true` is True, `~` is None and `2010-08-31` a date.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ import functools
 import re
 
 import yaml
-
-from .sourcefile import YAML_LOADER
 
 _STR = "tag:yaml.org,2002:str"
 # Plain values of other types are made by the loader's own constructors (sitegen's, where
@@ -44,6 +43,8 @@ _OUTSIDE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,99}):(?: +|$)")
 # A plain value may not start with an indicator, nor hold ": " or " #", nor end with ":".
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# What a list in brackets holds only in forms PyYAML reads other than as plain values.
+_NOT_IN_FLOW = ("[", "]", "{", "}", ":", "#", "'", '"', "&", "*", "!", "|", ">", "%", "@", "`")
 _BLOCK_HEADERS = {"|": "clip", "|-": "strip", "|+": "keep"}
 _ITEM, _KEY_INDENT = "- ", "  "
 
@@ -75,13 +76,46 @@ def plain_entries(text: str) -> list[dict] | None:
         value_text = rest[found.end():]
         at += 1
         if value_text.startswith("|"):
-            value, at = _block(value_text, lines, at)
+            value, at = _block(value_text, lines, at, len(_KEY_INDENT))
         else:
             value = _value(value_text)
         if key is _GIVE_UP or value is _GIVE_UP or not isinstance(key, str):
             return None
         entry[key] = value
     return entries or None
+
+
+def plain_mapping(text: str) -> dict | None:
+    """The mapping that `text` holds (front matter: `key: value` lines, blank lines between
+    them, and lists written `[a, b]`), as PyYAML's safe loader reads it; None when the text
+    is not in the subset (including one without a key)."""
+    if _OUTSIDE.search(text):
+        return None
+    ended = text.endswith("\n")
+    lines = text.split("\n")
+    if ended:
+        lines.pop()
+    mapping: dict = {}
+    at, count = 0, len(lines)
+    while at < count:
+        line = lines[at]
+        at += 1
+        if not line.strip(" "):
+            continue
+        found = _KEY.match(line)
+        if found is None:
+            return None
+        key = _key(found[1])
+        value_text = line[found.end():]
+        if value_text.startswith("|"):
+            # Without a last line break, the last block would end differently.
+            value, at = _block(value_text, lines, at, 0) if ended else (_GIVE_UP, at)
+        else:
+            value = _value(value_text, flow_lists=True)
+        if key is _GIVE_UP or value is _GIVE_UP or not isinstance(key, str):
+            return None
+        mapping[key] = value
+    return mapping or None
 
 
 _keys: dict[str, object] = {}
@@ -104,11 +138,16 @@ class _GiveUp:
 _GIVE_UP = _GiveUp()
 
 
-def _value(text: str) -> object:
-    """A one-line value: plain, typed by the resolver, or single-quoted."""
+def _value(text: str, flow_lists: bool = False) -> object:
+    """A one-line value: plain, typed by the resolver, single- or double-quoted, or (with
+    `flow_lists`) a list of plain values in brackets."""
     text = text.rstrip(" ")
     if text.startswith("'"):
         return _single_quoted(text)
+    if text.startswith('"'):
+        return _double_quoted(text)
+    if flow_lists and text.startswith("["):
+        return _flow_list(text)
     if text and (text[0] in _PLAIN_START or ": " in text or " #" in text
                  or text.endswith(":")):
         return _GIVE_UP
@@ -131,7 +170,10 @@ def _scalar(text: str) -> object:
 
 
 @functools.cache
-def _constructor() -> YAML_LOADER:
+def _constructor() -> yaml.constructor.SafeConstructor:
+    """sitegen's YAML loader, for its constructors (sourcefile.py uses this module)."""
+    from .sourcefile import YAML_LOADER
+
     return YAML_LOADER("")
 
 
@@ -152,15 +194,38 @@ def _single_quoted(text: str) -> object:
     return inner[:end].replace("''", "'")
 
 
-def _block(header: str, lines: list[str], at: int) -> tuple[object, int]:
-    """A `|` literal block whose lines start at `lines[at]`: its text, and the index of the
-    line after it. Its indentation is that of its first line, which must hold text."""
+def _double_quoted(text: str) -> object:
+    """"Text" on one line, without escapes (a backslash is left to PyYAML)."""
+    if len(text) < 2 or not text.endswith('"') or '"' in text[1:-1] or "\\" in text:
+        return _GIVE_UP
+    return text[1:-1]
+
+
+def _flow_list(text: str) -> object:
+    """[a, b c, 2020]: plain values only (quotes, colons, comments and nesting are left
+    to PyYAML), each typed as a plain value is."""
+    if not text.endswith("]") or any(mark in text[1:-1] for mark in _NOT_IN_FLOW):
+        return _GIVE_UP
+    inner = text[1:-1]
+    if not inner.strip(" "):
+        return []
+    items = [item.strip(" ") for item in inner.split(",")]
+    if any(not item or item[0] in _PLAIN_START for item in items):
+        return _GIVE_UP
+    values = [_scalar(item) for item in items]
+    return _GIVE_UP if any(value is _GIVE_UP for value in values) else values
+
+
+def _block(header: str, lines: list[str], at: int, parent: int) -> tuple[object, int]:
+    """A `|` literal block whose lines start at `lines[at]`, in a mapping indented by
+    `parent`: its text, and the index of the line after it. Its indentation is that of its
+    first line, which must hold text."""
     chomping = _BLOCK_HEADERS.get(header.rstrip(" "))
     if chomping is None or at >= len(lines):
         return _GIVE_UP, at
     first = lines[at]
     indent = len(first) - len(first.lstrip(" "))
-    if indent <= len(_KEY_INDENT) or indent == len(first):
+    if indent <= parent or indent == len(first):
         return _GIVE_UP, at
     prefix = " " * indent
     kept: list[str] = []

@@ -29,6 +29,7 @@ import frontmatter
 import yaml
 
 from .errors import ContentError, Problem, SitegenError, shown
+from .plainyaml import plain_mapping
 
 MAX_DEPTH = 64
 ALIAS_BUDGET = 10_000
@@ -248,10 +249,12 @@ def read_source(path: Path, data: bytes) -> Source:
     except ValueError:
         raise ContentError(Problem("front matter has no closing '---' line", path, 1)) from None
     offset = text[: text.index(front)].count("\n")
-    try:
-        meta = yaml.load(front, Loader=YAML_LOADER)
-    except yaml.YAMLError as error:
-        raise ContentError(yaml_problem(error, path, "front matter is", offset)) from None
+    meta = plain_mapping(front)
+    if meta is None:
+        try:
+            meta = yaml.load(front, Loader=YAML_LOADER)
+        except yaml.YAMLError as error:
+            raise ContentError(yaml_problem(error, path, "front matter is", offset)) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

@@ -1,7 +1,8 @@
-"""The plain-YAML reader of thread files against PyYAML: on every text, either it gives up
-(None) or it gives exactly what sitegen's PyYAML loader gives, and it gives up wherever
-PyYAML fails. Texts come from sitegen's own writer, from hand-written shapes, and from
-random edits of both, so that the reader is tried at the edges of its subset."""
+"""The plain-YAML readers of thread files and front matter against PyYAML: on every
+text, each either gives up (None) or gives exactly what sitegen's PyYAML loader gives, and
+gives up wherever PyYAML fails. Texts come from sitegen's own writer, from hand-written
+shapes, and from random edits of both, so that the readers are tried at the edges of their
+subset."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.entries import ThreadEntry
-from sitegen.plainyaml import plain_entries
+from sitegen.plainyaml import plain_entries, plain_mapping
 from sitegen.sourcefile import YAML_LOADER
-from sitegen.threadfile import dumped
+from sitegen.threadfile import dump_yaml, dumped
 
 SETTINGS = settings(max_examples=400, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -115,3 +116,59 @@ def test_block_text_keeps_its_lines_as_yaml_chomps_them():
         text = (f"- id: a\n  body: {header}\n    one\n\n      indented\n    \n"
                 f"       \n    last\n\n\n  url: 'it''s'\n- id: b\n  owner: yes\n  n: ~\n")
         assert plain_entries(text) == pyyaml(text)
+
+
+def agrees_on_mapping(text: str) -> None:
+    ours, theirs = plain_mapping(text), pyyaml(text)
+    if ours is not None:
+        assert not isinstance(theirs, Exception), (text, theirs)
+        assert ours == theirs, text
+        assert list(ours) == list(theirs), text
+
+
+FRONT = st.fixed_dictionaries(
+    {"title": st.one_of(TEXT, WORDS), "date": st.one_of(st.datetimes(), st.dates(), WORDS)},
+    optional={"tags": st.lists(st.one_of(WORDS, st.integers()), max_size=4),
+              "draft": st.booleans(), "toc": st.booleans(), "summary": st.one_of(TEXT, WORDS),
+              "slug": WORDS})
+
+
+@SETTINGS
+@given(FRONT)
+def test_front_matter_as_sitegen_writes_it_reads_as_pyyaml_reads_it(front):
+    agrees_on_mapping(dump_yaml(front, flow_lists=True))
+
+
+@SETTINGS
+@given(FRONT, st.data())
+def test_edited_front_matter_reads_as_pyyaml_reads_it_or_not_at_all(front, data):
+    text = dump_yaml(front, flow_lists=True)
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 3))
+        text = text[:at] + data.draw(WORDS) + text[at + cut:]
+    agrees_on_mapping(text)
+
+
+FLOW = st.lists(st.one_of(PLAIN_WORDS, st.just(""), st.sampled_from(["2020", "a b", " x "])),
+                max_size=4).map(lambda items: "[" + ",".join(items) + "]")
+FRONT_LINE = st.one_of(
+    st.tuples(KEY, COLON, st.one_of(PLAIN_WORDS, BLOCK, FLOW,
+                                    PLAIN_WORDS.map(lambda words: f'"{words}"'))).map(
+        lambda parts: parts[0] + parts[1] + _value(parts[2])),
+    st.sampled_from(["", "   ", "# note", "  indented: x", "---"]))
+
+
+@SETTINGS
+@given(st.lists(FRONT_LINE, min_size=1, max_size=6), st.sampled_from(["\n", "", "\n\n"]),
+       st.sampled_from(["", "\n"]))
+def test_hand_written_front_matter_reads_as_pyyaml_reads_it_or_not_at_all(lines, end, start):
+    agrees_on_mapping(start + "\n".join(lines) + end)
+
+
+def test_the_sample_blogs_front_matter_is_in_the_subset():
+    posts = sorted(Path(__file__).parents[1].glob("content/posts/*.md"))
+    assert posts
+    for post in posts:
+        front = post.read_text(encoding="utf-8").split("---\n")[1]
+        assert plain_mapping(front) == yaml.load(front, Loader=YAML_LOADER), post
