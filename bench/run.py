@@ -44,6 +44,7 @@ STEPS = ("cold build", "no-change rebuild", "one post edited", "one comment adde
          "one template touched")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_EVERY = 0.25  # seconds between two samples of the generator's memory
+POLL_EVERY = 0.01  # and between two looks at whether it has ended (the timing's resolution)
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,17 @@ def measure(generator: Generator) -> Sample:
     started = time.perf_counter()
     process = subprocess.Popen(generator.command, cwd=generator.folder, env=generator.env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak, sampled = 0, started
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, tree_rss(process.pid))
         # Reading smaps_rollup walks each process's page tables: every 50 ms, that took
         # 2-4 s of CPU from a 9 s build at 5,000 posts (sitegen's or Hugo's), on 2 cores.
-        time.sleep(SAMPLE_EVERY)
+        if time.perf_counter() - sampled >= SAMPLE_EVERY:
+            peak = max(peak, tree_rss(process.pid))
+            sampled = time.perf_counter()
+        time.sleep(POLL_EVERY)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{generator.name} failed:\n{process.stderr.read().decode()[-3000:]}")
