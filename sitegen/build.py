@@ -108,12 +108,19 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
     check_output_folder(paths)
     config = load_config(paths)
     templates_compiled = _compile_templates_aside(paths, config, parallelism)
-    state = BuildState(paths, config, clean, memory)
     try:
-        loaded = load(paths, config, state.lookup, parallelism, progress)
-    except BaseException:
+        return _build_site(paths, config, options, memory, on_page, clean, parallelism,
+                           started, progress, templates_compiled)
+    finally:
         templates_compiled()
-        raise
+
+
+def _build_site(paths: SitePaths, config: Config, options: BuildOptions,
+                memory: Memory | None, on_page: Callable[[str], None] | None, clean: bool,
+                parallelism: Parallelism, started: float, progress: Report | None,
+                templates_compiled: Callable[[], None]) -> BuildReport:
+    state = BuildState(paths, config, clean, memory)
+    loaded = load(paths, config, state.lookup, parallelism, progress)
     try:
         site = make_site(loaded, config, options)
         store = PictureStore(paths.state.images)
@@ -141,7 +148,6 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
         indexed, trouble = _index(config, paths, changes)
     finally:
         state.commit(loaded)
-        templates_compiled()
     return BuildReport(
         posts=len(site.posts),
         comments=site.comment_count,
