@@ -30,11 +30,11 @@ from .pages import PlannedFile, plan
 from .pictures import PictureStore
 from .plural import count
 from .progress import Report
-from .render import Renderer, compile_aside
+from .render import Renderer, compile_templates
 from .rootfiles import check_root_files, root_files
 from .site import Site, make_site
 from .state import BuildState, Memory
-from .workers import Parallelism, can_fork, cpu_count, fork_map
+from .workers import Parallelism, can_fork, fork_map, run_aside
 
 # Below this many pages to render (about a third of a second), forking costs more than it
 # saves.
@@ -107,7 +107,8 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
            started: float, progress: Report | None) -> BuildReport:
     check_output_folder(paths)
     config = load_config(paths)
-    templates_compiled = _compile_templates_aside(paths, config, parallelism)
+    # The render workers load the templates from their cache; compiling them meanwhile.
+    templates_compiled = run_aside(parallelism, compile_templates, paths, config)
     try:
         return _build_site(paths, config, options, memory, on_page, clean, parallelism,
                            started, progress, templates_compiled)
@@ -161,15 +162,6 @@ def _build_site(paths: SitePaths, config: Config, options: BuildOptions,
         scheduled=(site.scheduled.title, site.scheduled.date) if site.scheduled else None,
         search_seconds=indexed,
     )
-
-
-def _compile_templates_aside(paths: SitePaths, config: Config,
-                             parallelism: Parallelism) -> Callable[[], None]:
-    """Start compiling the templates into their cache on another core (render.compile_aside)
-    when this process may fork and has cores to spare; the function that waits for it."""
-    if can_fork(parallelism) and parallelism.jobs != 1 and cpu_count() > 1:
-        return compile_aside(paths, config)
-    return lambda: None
 
 
 def _mark_preview(paths: SitePaths, options: BuildOptions, before_commit: bool) -> None:

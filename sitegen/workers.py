@@ -69,6 +69,22 @@ def can_fork(parallelism: Parallelism) -> bool:
     return parallelism.fork_safe and "fork" in multiprocessing.get_all_start_methods()
 
 
+def run_aside(parallelism: Parallelism, work: Callable[..., None],
+              *args: object) -> Callable[[], None]:
+    """Start `work(*args)` in a forked process of its own, to use a core this process leaves
+    idle, and return the function that waits for it: only where the caller may fork, allows
+    more than one job and has more than one core (else nothing runs, and waiting is free).
+    `work` reports nothing back; it may only leave files that this process also knows how
+    to make (a cache)."""
+    if not can_fork(parallelism) or parallelism.jobs == 1 or cpu_count() < 2:
+        return lambda: None
+    import multiprocessing
+
+    process = multiprocessing.get_context("fork").Process(target=work, args=args, daemon=True)
+    process.start()
+    return process.join
+
+
 def fork_map(work: Callable[[Any], Any], items: list, workers: int,
              meanwhile: Callable[[], None] | None = None,
              tick: Callable[[int], None] | None = None) -> list:

@@ -10,7 +10,15 @@ import time
 import pytest
 
 from sitegen.errors import Problem, ThemeError
-from sitegen.workers import BATCH, Parallelism, can_fork, cpu_count, fork_map, pool_map
+from sitegen.workers import (
+    BATCH,
+    Parallelism,
+    can_fork,
+    cpu_count,
+    fork_map,
+    pool_map,
+    run_aside,
+)
 
 
 def test_the_caller_decides_how_many_workers():
@@ -23,6 +31,20 @@ def test_the_caller_decides_how_many_workers():
 def test_only_a_caller_that_says_so_forks():
     assert not can_fork(Parallelism())
     assert can_fork(Parallelism(fork_safe=True))
+
+
+def _write_pid(path) -> None:
+    path.write_text(str(os.getpid()))
+
+
+@pytest.mark.skipif(cpu_count() < 2, reason="runs aside only with a core to spare")
+def test_work_runs_aside_in_its_own_process_only_where_the_caller_allows(tmp_path):
+    done = run_aside(Parallelism(fork_safe=True), _write_pid, tmp_path / "aside")
+    done()
+    assert int((tmp_path / "aside").read_text()) != os.getpid()
+    for refused in (Parallelism(), Parallelism(jobs=1, fork_safe=True)):
+        run_aside(refused, _write_pid, tmp_path / "not")()
+        assert not (tmp_path / "not").exists()
 
 
 def test_forked_workers_return_results_in_order_while_this_process_does_its_part():
