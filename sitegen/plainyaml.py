@@ -52,36 +52,22 @@ _ITEM, _KEY_INDENT = "- ", "  "
 def plain_entries(text: str) -> list[dict] | None:
     """The list of mappings that `text` holds, as PyYAML's safe loader reads it; None when
     the text is not in the subset (including an empty one)."""
-    if not text.endswith("\n") or _OUTSIDE.search(text):
+    lines = _lines(text)
+    if lines is None:
         return None
-    lines = text.split("\n")
-    lines.pop()  # what follows the last line break
     entries: list[dict] = []
-    at, count = 0, len(lines)
-    while at < count:
+    at = 0
+    while at < len(lines):
         line = lines[at]
         if line.startswith(_ITEM):
-            entry: dict = {}
-            entries.append(entry)
-            rest = line[2:]
-        elif line.startswith(_KEY_INDENT) and entries:
-            rest = line[2:]
-            entry = entries[-1]
-        else:
+            entries.append({})
+        elif not (line.startswith(_KEY_INDENT) and entries):
             return None
-        found = _KEY.match(rest)
-        if found is None:
+        pair = _pair(line[len(_ITEM):], lines, at + 1, len(_KEY_INDENT), flow_lists=False)
+        if pair is None:
             return None
-        key = _key(found[1])
-        value_text = rest[found.end():]
-        at += 1
-        if value_text.startswith("|"):
-            value, at = _block(value_text, lines, at, len(_KEY_INDENT))
-        else:
-            value = _value(value_text)
-        if key is _GIVE_UP or value is _GIVE_UP or not isinstance(key, str):
-            return None
-        entry[key] = value
+        key, value, at = pair
+        entries[-1][key] = value
     return entries or None
 
 
@@ -89,33 +75,48 @@ def plain_mapping(text: str) -> dict | None:
     """The mapping that `text` holds (front matter: `key: value` lines, blank lines between
     them, and lists written `[a, b]`), as PyYAML's safe loader reads it; None when the text
     is not in the subset (including one without a key)."""
-    if _OUTSIDE.search(text):
+    lines = _lines(text)
+    if lines is None:
         return None
-    ended = text.endswith("\n")
-    lines = text.split("\n")
-    if ended:
-        lines.pop()
     mapping: dict = {}
-    at, count = 0, len(lines)
-    while at < count:
-        line = lines[at]
-        at += 1
-        if not line.strip(" "):
+    at = 0
+    while at < len(lines):
+        if not lines[at].strip(" "):
+            at += 1
             continue
-        found = _KEY.match(line)
-        if found is None:
+        pair = _pair(lines[at], lines, at + 1, 0, flow_lists=True)
+        if pair is None:
             return None
-        key = _key(found[1])
-        value_text = line[found.end():]
-        if value_text.startswith("|"):
-            # Without a last line break, the last block would end differently.
-            value, at = _block(value_text, lines, at, 0) if ended else (_GIVE_UP, at)
-        else:
-            value = _value(value_text, flow_lists=True)
-        if key is _GIVE_UP or value is _GIVE_UP or not isinstance(key, str):
-            return None
+        key, value, at = pair
         mapping[key] = value
     return mapping or None
+
+
+def _lines(text: str) -> list[str] | None:
+    """The lines of a text that may be in the subset: one that ends with a line break (the
+    last `|` block would end otherwise) and holds nothing outside it."""
+    if not text.endswith("\n") or _OUTSIDE.search(text):
+        return None
+    return text.split("\n")[:-1]
+
+
+def _pair(rest: str, lines: list[str], at: int, indent: int,
+          flow_lists: bool) -> tuple[str, object, int] | None:
+    """The key and value that `rest` (a line less its indentation) holds, a `|` block's
+    lines from `lines[at]` on (in a mapping indented by `indent`), and the index of the line
+    after them; None outside the subset."""
+    found = _KEY.match(rest)
+    if found is None:
+        return None
+    key = _key(found[1])
+    value_text = rest[found.end():]
+    if value_text.startswith("|"):
+        value, at = _block(value_text, lines, at, indent)
+    else:
+        value = _value(value_text, flow_lists)
+    if key is _GIVE_UP or value is _GIVE_UP or not isinstance(key, str):
+        return None
+    return key, value, at
 
 
 _keys: dict[str, object] = {}
