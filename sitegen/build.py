@@ -218,8 +218,8 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
         # whichever process renders it.
         todo = [(index, None) for index in range(len(pages))]
     written = 0
-    for staged in _render(pages, todo, renderer, output, parallelism, meanwhile, progress,
-                          templates_compiled):
+    for staged in _render(pages, todo, renderer, memo, output, parallelism, meanwhile,
+                          progress, templates_compiled):
         if output.accept(staged):
             written += 1
             if on_page:
@@ -228,15 +228,14 @@ def _write_pages(output: Output, renderer: Renderer, pages: list[PlannedFile],
 
 
 def _render(pages: list[PlannedFile], todo: list[tuple[int, str | None]], renderer: Renderer,
-            output: Output, parallelism: Parallelism, meanwhile: Callable[[], None],
+            memo: Memo, output: Output, parallelism: Parallelism, meanwhile: Callable[[], None],
             progress: Report | None, templates_compiled: Callable[[], None]) -> Iterator[Staged]:
     """Render and stage `pages[index]` for each (index, digest) in `todo` (a digest of
-    None is made on the way), in that order: here, or when there are many and the caller
-    allows forking, in forked workers that start with the model and the plan in memory and
-    the templates compiled in their cache (this process does `meanwhile` while they
-    work)."""
+    None is made on the way, with `memo`), in that order: here, or when there are many and
+    the caller allows forking, in forked workers that start with the model and the plan in
+    memory and the templates compiled in their cache (this process does `meanwhile` while
+    they work)."""
     report = progress or (lambda stage, done, total: None)
-    memo = Memo()
 
     def stage(task: tuple[int, str | None]) -> Staged:
         index, digest = task
