@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.entries import ThreadEntry
-from sitegen.plainyaml import plain_entries, plain_mapping
+from sitegen.plainyaml import _OUTSIDE, plain_entries, plain_mapping
 from sitegen.sourcefile import YAML_LOADER
 from sitegen.threadfile import dump_yaml, dumped
 
@@ -109,6 +109,16 @@ def test_the_sample_blogs_threads_are_in_the_subset():
     for thread in threads:
         text = thread.read_text(encoding="utf-8")
         assert plain_entries(text) == yaml.load(text, Loader=YAML_LOADER), thread
+
+
+def test_the_characters_outside_the_subset_are_those_pyyaml_refuses_and_other_breaks():
+    # Every code point, against PyYAML's own class of what it refuses to read, plus what
+    # the readers leave to it: tabs, "\r" and the other line breaks, a byte-order mark.
+    refused = yaml.reader.Reader.NON_PRINTABLE
+    for point in range(0x110000):
+        character = chr(point)
+        expected = bool(refused.match(character)) or character in "\t\r\x85\u2028\u2029\ufeff"
+        assert bool(_OUTSIDE.match(character)) == expected, hex(point)
 
 
 def test_block_text_keeps_its_lines_as_yaml_chomps_them():
