@@ -95,6 +95,51 @@ def test_translation_calls_inside_loops_and_blocks_render_as_jinjas_own(autoesca
     assert ("&lt;script&gt;" in ours) is autoescape
 
 
+class _Callable:
+    @jinja2.pass_context
+    def __call__(self, context, value):
+        return f"{value} in {context.name}"
+
+
+def _stops():
+    raise StopIteration
+
+
+def test_calls_from_templates_pass_what_jinjas_own_context_passes():
+    """`_Context.call` takes a shortcut for plain functions and macros; functions marked to
+    take the context, the evaluation context or the environment, callable objects, macros
+    called with `caller`, and a StopIteration must come out as Jinja's own call makes them."""
+    source = (
+        '{% macro shout(word, end="!") %}{{ word | upper }}{{ end }}'
+        '{{ caller() if caller is defined }}{% endmacro %}'
+        '{% for word in words %}{% set local = word ~ loop.index %}'
+        '{{ with_context(word) }}|{{ with_eval(word) }}|{{ with_env(word) }}|'
+        '{{ plain(word, sep="-") }}|{{ shout(word) }}|{{ shout(word, end="?") }}|'
+        '{% call shout(word) %}+{{ local }}{% endcall %}|{{ callable_object(word) }}|'
+        '{{ words.index(word) }}|{{ stops() is undefined }}|{{ range(2) | list }};'
+        '{% endfor %}{% block tail %}{{ with_context("block") }}{% endblock %}')
+    functions = {
+        "with_context": jinja2.pass_context(
+            lambda context, value: f"{value}:{context.get('local')}:{context.name}"),
+        "with_eval": jinja2.pass_eval_context(
+            lambda context, value: f"{value}:{context.autoescape}"),
+        "with_env": jinja2.pass_environment(
+            lambda env, value: f"{value}:{isinstance(env, jinja2.Environment)}"),
+        "plain": lambda value, sep: sep.join(value),
+        "callable_object": _Callable(),
+        "stops": _stops,
+    }
+    words = ["ab", "<c>"]
+    language = Language("en", [], None)
+    ours = _environment([], Config(), None, language)
+    ours.globals.update(functions)
+    jinjas = jinja2.Environment(autoescape=True)
+    jinjas.globals.update(functions)
+    rendered = ours.from_string(source).render(words=words)
+    assert rendered == jinjas.from_string(source).render(words=words)
+    assert "ab:ab1:" in rendered and "|0|True|" in rendered  # loop variables, StopIteration
+
+
 @given(st.lists(st.sampled_from([' href="/', ' src="/', ' action="/', '"', "/", "//", "x",
                                  "\n", " ", '="/', "href", ' srcset="/a 1x, /b 2x"', "\\"]),
                 max_size=12).map("".join), st.sampled_from(["../", "../../", "/blog/"]))
