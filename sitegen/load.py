@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .comments import CommentRenderer, Thread, load_thread, thread_digest
 from .config import Config
@@ -53,6 +54,18 @@ KINDS = {
     "page": Kind(source_digest, load_page, Engines),
     "thread": Kind(thread_digest, load_thread, CommentRenderer),
 }
+
+
+class Task(NamedTuple):
+    """Loading one file: its kind, path and size, and its bytes when they were read to
+    look it up (else it is read where it is loaded, and `signature` is its stat signature,
+    if it had been still long enough to be remembered by it)."""
+
+    kind: str
+    name: str
+    size: int
+    data: bytes | None
+    signature: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -112,8 +125,8 @@ def _load_files(requests: list[tuple[str, str]], config: Config, lookup: Lookup,
     used: dict[str, object] = {}
     files: dict[str, tuple] = {}
     settled = time.time_ns() - SETTLE_NS
-    misses: list[tuple[int, str]] = []
-    tasks: list[tuple[str, Path, bytes]] = []
+    misses: list[tuple[int, str, tuple | None]] = []
+    tasks: list[Task] = []
     for index, (kind, name) in enumerate(requests):
         try:
             item, digest, task = _lookup(kind, name, config, lookup, files, settled)
@@ -121,14 +134,18 @@ def _load_files(requests: list[tuple[str, str]], config: Config, lookup: Lookup,
             problems.append(Problem(f"cannot read: {error.strerror}", Path(name)))
             continue
         if item is None:
-            misses.append((index, digest))
+            misses.append((index, name, digest))
             tasks.append(task)
         else:
             items[index] = used[digest] = item
     fresh: dict[str, object] = {}
     outcomes = _load(tasks, config, parallelism, progress)
-    for (index, digest), (item, found) in zip(misses, outcomes, strict=True):
+    for (index, name, digest), (item, found, read) in zip(misses, outcomes, strict=True):
         problems.extend(found)
+        if read is not None:  # read where it was loaded: its digest, and its signature
+            digest, signature = read
+            if signature is not None:
+                files[name] = (signature, digest)
         if not found:
             items[index] = used[digest] = fresh[digest] = item
     return items, used, fresh, files
@@ -139,22 +156,35 @@ def _lookup(kind: str, name: str, config: Config, lookup: Lookup, files: dict[st
     """(earlier item or None, digest, the task of loading the file) for one file. Its
     digest is taken from the known files when inode, size, modification and change times
     are as they were then; only files that had been still for a while are trusted so, since
-    two writes within one tick of the file system's clock leave the same times."""
+    two writes within one tick of the file system's clock leave the same times. When the
+    lookup holds nothing (a first build), no digest could find an item: the file is read,
+    and its digest taken, by the process that loads it, so that a large site's files are
+    not all read here, one after the other, while the workers wait."""
     stat = os.stat(name)
     signature = file_signature(stat)
+    if not lookup.items:
+        return None, None, Task(kind, name, stat.st_size, None,
+                                signature if _still(stat, settled) else None)
     entry = lookup.files.get(name)
     if entry is not None and entry[0] == signature:
         item = lookup.items.get(entry[1])
         if item is not None:
             files[name] = entry
             return item, entry[1], None
-    with open(name, "rb") as file:  # one Path per file, made below: a tenth of this loop
-        data = file.read()
-    path = Path(name)
-    digest = KINDS[kind].digest(data, path, config)
-    if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
+    data = _read(name)
+    digest = KINDS[kind].digest(data, Path(name), config)
+    if _still(stat, settled):
         files[name] = (signature, digest)
-    return lookup.items.get(digest), digest, (kind, path, data)
+    return lookup.items.get(digest), digest, Task(kind, name, len(data), data)
+
+
+def _still(stat: os.stat_result, settled: int) -> bool:
+    return max(stat.st_mtime_ns, stat.st_ctime_ns) < settled
+
+
+def _read(name: str) -> bytes:
+    with open(name, "rb") as file:
+        return file.read()
 
 
 def file_signature(stat: os.stat_result) -> tuple[int, int, int, int]:
@@ -162,10 +192,10 @@ def file_signature(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def _load(tasks: list[tuple[str, Path, bytes]], config: Config, parallelism: Parallelism,
+def _load(tasks: list[Task], config: Config, parallelism: Parallelism,
           progress: Report | None) -> list[tuple]:
     """Load the files that missed the lookup, here or in workers, a chunk at a time."""
-    size = sum(len(data) for _, _, data in tasks)
+    size = sum(task.size for task in tasks)
     workers = parallelism.workers(size, PARALLEL_MIN_BYTES, len(tasks))
     if workers > 1:
         chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
@@ -183,36 +213,48 @@ def _load(tasks: list[tuple[str, Path, bytes]], config: Config, parallelism: Par
     return outcomes
 
 
-def load_chunk(tasks: list[tuple[str, Path, bytes]], config: Config,
+def load_chunk(tasks: list[Task], config: Config,
                renderers: dict[type, object] | None = None) -> list[tuple]:
-    """Load files in this process: (item, ()) or (None, problems) for each. Problems come
-    back as values, so that they cross from a worker process intact. `renderers` are the
-    Markdown converters to reuse, by kind (making one takes milliseconds)."""
+    """Load files in this process: (item, (), read) or (None, problems, read) for each, where
+    `read` is None, or for a file left to be read here, (its digest, its signature if it
+    had been still, else None). Problems come back as values, so that they cross from a
+    worker process intact. `renderers` are the Markdown converters to reuse, by kind
+    (making one takes milliseconds)."""
     renderers = {} if renderers is None else renderers
     outcomes: list[tuple] = []
-    for kind_name, path, data in tasks:
-        kind = KINDS[kind_name]
+    for task in tasks:
+        kind = KINDS[task.kind]
+        path = Path(task.name)
+        data, read = task.data, None
+        if data is None:
+            try:
+                data = _read(task.name)
+            except OSError as error:
+                outcomes.append((None, (Problem(f"cannot read: {error.strerror}", path),),
+                                 None))
+                continue
+            read = (kind.digest(data, path, config), task.signature)
         renderer = renderers.get(kind.renderer) or renderers.setdefault(
             kind.renderer, kind.renderer())
         try:
-            outcomes.append((kind.load(path, data, config, renderer), ()))
+            outcomes.append((kind.load(path, data, config, renderer), (), read))
         except SitegenError as error:
-            outcomes.append((None, error.problems))
+            outcomes.append((None, error.problems, read))
     return outcomes
 
 
-def _chunks(tasks: list, count: int) -> list[list]:
+def _chunks(tasks: list[Task], count: int) -> list[list[Task]]:
     """`tasks` cut into about `count` runs of about equal size in bytes, in order."""
-    total = sum(len(data) for _, _, data in tasks)
+    total = sum(task.size for task in tasks)
     target = max(1, total // count)
-    chunks: list[list] = [[]]
+    chunks: list[list[Task]] = [[]]
     size = 0
     for task in tasks:
         if size >= target:
             chunks.append([])
             size = 0
         chunks[-1].append(task)
-        size += len(task[2])
+        size += task.size
     return chunks
 
 
