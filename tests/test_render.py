@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sitegen.config import Config
 from sitegen.i18n import Language
 from sitegen.render import (
+    _NOT_XML,
     _PATH_LINK,
     _ROOT_LINK,
     _environment,
@@ -23,6 +24,7 @@ from sitegen.render import (
     first_image,
     relative_links,
     rooted_links,
+    xml_bytes,
 )
 
 PAGE = "https://example.org/blog/2010/08/31/post/"
@@ -149,3 +151,8 @@ def test_links_made_in_one_pass_are_the_links_two_passes_make(html, prefix):
     fixed = '="' + prefix
     two_passes = _srcset_links(_ROOT_LINK.sub(fixed, _PATH_LINK.sub(fixed, html)), prefix)
     assert _site_links(html, prefix, prefix) == two_passes
+
+
+@given(st.text(st.one_of(st.characters(max_codepoint=0x7F), st.characters())))
+def test_feeds_lose_exactly_the_characters_xml_does_not_allow(text):
+    assert xml_bytes(text) == _NOT_XML.sub("", text).encode("utf-8")
