@@ -38,6 +38,10 @@ IN_PROCESS_CHUNK = 50
 # A file changed less than this long ago is read again next time, whatever its stat says.
 SETTLE_NS = 2_000_000_000
 NOTHING = Lookup({}, {})
+# A worker process's Markdown converters, by kind, made when first needed and reused by
+# every chunk it loads (making one, with its highlighter's lexers, takes half a
+# millisecond; a worker loads dozens of chunks, one at a time).
+_WORKER_RENDERERS: dict[type, object] = {}
 
 
 @dataclass(frozen=True)
@@ -219,8 +223,8 @@ def load_chunk(tasks: list[Task], config: Config,
     `read` is None, or for a file left to be read here, (its digest, its signature if it
     had been still, else None). Problems come back as values, so that they cross from a
     worker process intact. `renderers` are the Markdown converters to reuse, by kind
-    (making one takes milliseconds)."""
-    renderers = {} if renderers is None else renderers
+    (None: the worker process's own)."""
+    renderers = _WORKER_RENDERERS if renderers is None else renderers
     outcomes: list[tuple] = []
     for task in tasks:
         kind = KINDS[task.kind]
