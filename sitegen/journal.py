@@ -52,9 +52,9 @@ class Changes:
         return self.staging / f"replaced-{index}"
 
 
-def plan_moves(output: Path, staged: list[tuple[Path, str]]) -> tuple[Move, ...]:
+def plan_moves(output: Path, staged: list[tuple[str, str]]) -> tuple[Move, ...]:
     """The moves of staged files (path in the staging folder, relative target)."""
-    return tuple(Move(path.name, relative, _is_file(output / relative))
+    return tuple(Move(os.path.basename(path), relative, _is_file(output / relative))
                  for path, relative in staged)
 
 

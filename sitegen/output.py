@@ -107,7 +107,7 @@ class Staged:
     relative: str
     digest: str
     hashed: str
-    target: Path | None
+    target: str | None
 
 
 class Output:
@@ -136,7 +136,8 @@ class Output:
         with _doing("make the folder it goes in", output):
             output.parent.mkdir(parents=True, exist_ok=True)
         self._staging: Path | None = None
-        self._made: set[Path] = set()
+        self._staging_text = ""
+        self._made: set[str] = set()  # folders made in the staging folder, as text
 
     def __enter__(self) -> Output:
         return self
@@ -154,7 +155,8 @@ class Output:
             with _doing(STAGE, self.output):
                 self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{STAGING}",
                                                       dir=self.output.parent))
-            self._made.add(self._staging)
+            self._staging_text = str(self._staging)
+            self._made.add(self._staging_text)
         return self._staging
 
     def current_site(self, site: str) -> tuple[str, ...] | None:
@@ -193,11 +195,13 @@ class Output:
         hashed = content_hash(data)
         if not self.fresh and self._holds(relative, hashed, data):
             return Staged(relative, digest, hashed, None)
-        target = self.staging / (relative if self.fresh else name)
+        # Paths as text, not Path objects: thousands of pages are staged in a build.
+        target = f"{self.staging}/{relative if self.fresh else name}"
         with _doing(STAGE, self.output):
             if self.fresh:
-                self._ensure_folder(target.parent)
-            target.write_bytes(data)
+                self._ensure_folder(target.rpartition("/")[0])
+            with open(target, "wb") as file:
+                file.write(data)
         return Staged(relative, digest, hashed, target)
 
     def accept(self, staged: Staged) -> bool:
@@ -278,10 +282,21 @@ class Output:
         moves = plan_moves(self.output, self._pending)
         apply(self.journal, Changes(self.output, self.staging, deleted, moves))
 
-    def _ensure_folder(self, folder: Path) -> None:
-        # Creating folders is costly on some disks; remember the ones made.
-        if folder not in self._made:
-            folder.mkdir(parents=True, exist_ok=True)
+    def _ensure_folder(self, folder: str) -> None:
+        """Make `folder`, in the staging folder, with the folders it is in. Creating folders
+        is costly on some disks: the ones made are remembered, and the missing ones are
+        made from the top down (mkdir(parents=True) first tries the deepest, which fails
+        when its parent is new too, as a post's day folder usually is)."""
+        missing = []
+        while folder not in self._made and folder:
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        for folder in reversed(missing):
+            try:
+                os.mkdir(folder)
+            except FileExistsError:  # made by another worker, unless it is a file
+                if not os.path.isdir(folder):
+                    raise
             self._made.add(folder)
 
 
@@ -345,5 +360,5 @@ def _existing(output: Path) -> set[str]:
 
 
 def _refuse_outside(relative: str) -> None:
-    if ".." in Path(relative).parts or Path(relative).is_absolute():
+    if relative.startswith("/") or ".." in relative.split("/"):
         raise SitegenError(Problem(f"refusing to write {relative!r} outside the output"))

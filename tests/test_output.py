@@ -65,9 +65,28 @@ def test_leaving_without_commit_changes_nothing(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output")] == []
 
 
-def test_a_path_outside_the_output_is_refused(tmp_path):
+@pytest.mark.parametrize("path", ["../escape.html", "a/../../escape.html", "/etc/x"])
+def test_a_path_outside_the_output_is_refused(tmp_path, path):
     with output(SitePaths.at(tmp_path)) as out, pytest.raises(SitegenError, match="outside"):
-        out.put("../escape.html", "d", b"x")
+        out.put(path, "d", b"x")
+
+
+def test_a_first_build_makes_each_folder_once_from_the_top_and_no_folder_over_a_file(
+        tmp_path):
+    paths = SitePaths.at(tmp_path)
+    with output(paths) as out:
+        (out.staging / "2010").mkdir()  # as another worker process would have
+        out.put("2010/08/31/post/index.html", "d1", b"post")
+        out.put("2010/08/31/other/index.html", "d2", b"other")
+        out.put("2010/09/01/third/comments.xml", "d3", b"feed")
+        out.put("tags", "d4", b"a file")
+        with pytest.raises(SitegenError, match="cannot stage"):
+            out.put("tags/bread/index.html", "d5", b"needs a folder where a file is")
+        out.commit("site", ("2010/08/31/post/index.html", "2010/08/31/other/index.html",
+                            "2010/09/01/third/comments.xml", "tags"))
+    assert files(paths.output) == {
+        "2010/08/31/post/index.html": b"post", "2010/08/31/other/index.html": b"other",
+        "2010/09/01/third/comments.xml": b"feed", "tags": b"a file"}
 
 
 @pytest.mark.parametrize("where, expected", [
