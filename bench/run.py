@@ -169,10 +169,12 @@ def cold_builds(chosen: list[Generator], runs: int,
                 log: Callable[[str], None]) -> dict[str, Sample]:
     """Each generator's cold build, `runs` times, the generators taking turns (the first
     run of each, then the second of each, ...): a slow spell of a shared machine, which can
-    last minutes, then falls on all of them alike instead of on whichever ran during it."""
+    last minutes, then falls on all of them alike instead of on whichever ran during it.
+    Each round starts one generator further on, so that none always follows the same one
+    (a build just after one that wrote thousands of files was seen 25% slower)."""
     samples: dict[str, list[Sample]] = {g.name: [] for g in chosen}
-    for _ in range(runs):
-        for generator in chosen:
+    for run in range(runs):
+        for generator in chosen[run % len(chosen):] + chosen[:run % len(chosen)]:
             generator.reset()
             samples[generator.name].append(measure(generator))
     for name, found in samples.items():
