@@ -29,7 +29,7 @@ from .dates import date_fault, parse_when
 from .errors import ContentError, Problem, shown
 from .mathml import MathError, latex2mathml_version
 from .sourcefile import Source, read_source
-from .urls import AddressError, page_address, permalink, site_address
+from .urls import AddressError, page_address, permalink, site_address, tag_slug
 
 if TYPE_CHECKING:
     from .engines import Engine, Engines
@@ -257,7 +257,7 @@ def _tags(source: Source) -> tuple[str, ...]:
     if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
         raise source.problem("'tags' must be a list such as [bread, travel]", "tags")
     names = [str(tag).strip() for tag in tags]
-    return tuple(dict.fromkeys(name for name in names if slugify(name)))
+    return tuple(dict.fromkeys(name for name in names if tag_slug(name)))
 
 
 def _flag(source: Source, key: str) -> bool:
