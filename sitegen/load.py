@@ -129,7 +129,7 @@ def _load_files(requests: list[tuple[str, str]], config: Config, lookup: Lookup,
     used: dict[str, object] = {}
     files: dict[str, tuple] = {}
     settled = time.time_ns() - SETTLE_NS
-    misses: list[tuple[int, str, tuple | None]] = []
+    misses: list[tuple[int, str, str | None]] = []  # (index, path, digest if known)
     tasks: list[Task] = []
     for index, (kind, name) in enumerate(requests):
         try:

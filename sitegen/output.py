@@ -136,7 +136,6 @@ class Output:
         with _doing("make the folder it goes in", output):
             output.parent.mkdir(parents=True, exist_ok=True)
         self._staging: Path | None = None
-        self._staging_text = ""
         self._made: set[str] = set()  # folders made in the staging folder, as text
 
     def __enter__(self) -> Output:
@@ -155,8 +154,7 @@ class Output:
             with _doing(STAGE, self.output):
                 self._staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}{STAGING}",
                                                       dir=self.output.parent))
-            self._staging_text = str(self._staging)
-            self._made.add(self._staging_text)
+            self._made.add(str(self._staging))
         return self._staging
 
     def current_site(self, site: str) -> tuple[str, ...] | None:
