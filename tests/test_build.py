@@ -16,7 +16,7 @@ from sitegen.build import build
 from sitegen.config import BuildOptions, load_config
 from sitegen.errors import ContentError, SitegenError, ThemeError
 from sitegen.layout import SitePaths, output_lock
-from sitegen.render import Renderer
+from sitegen.render import Renderer, compile_templates
 from sitegen.workers import Parallelism
 
 from helpers import links, post, thread
@@ -337,6 +337,17 @@ def test_a_build_that_may_fork_compiles_every_template_into_the_cache_on_the_sid
     with pytest.raises(ThemeError, match=r"post\.html"):
         build(paths, BuildOptions(), parallelism=Parallelism(jobs=2, fork_safe=True))
     assert not multiprocessing.active_children()
+
+
+def test_compiling_aside_leaves_the_languages_catalogs_compiled_for_the_build(
+        make_site, monkeypatch):
+    site = make_site({"sitegen.toml": 'language = "pt"\n'})
+    compile_templates(site.paths, load_config(site.paths))
+    monkeypatch.setattr("sitegen.i18n.compile_catalog",
+                        lambda *args: pytest.fail("a catalog compiled again"))
+    renderer = Renderer(site.paths, load_config(site.paths),
+                        site.paths.state.compiled_templates)
+    assert renderer.language.gettext("Comments are closed.") == "Os comentários estão fechados."
 
 
 def jinja_cache(paths: SitePaths) -> jinja2.BytecodeCache:
