@@ -159,8 +159,7 @@ def _lookup(kind: str, name: str, config: Config, lookup: Lookup, files: dict[st
             settled: int) -> tuple:
     """(earlier item or None, digest, the task of loading the file) for one file. Its
     digest is taken from the known files when inode, size, modification and change times
-    are as they were then; only files that had been still for a while are trusted so, since
-    two writes within one tick of the file system's clock leave the same times. When the
+    are as they were then, and only files that had been `still` are remembered so. When the
     lookup holds nothing (a first build), no digest could find an item: the file is read,
     and its digest taken, by the process that loads it, so that a large site's files are
     not all read here, one after the other, while the workers wait."""
@@ -168,7 +167,7 @@ def _lookup(kind: str, name: str, config: Config, lookup: Lookup, files: dict[st
     signature = file_signature(stat)
     if not lookup.items:
         return None, None, Task(kind, name, stat.st_size, None,
-                                signature if _still(stat, settled) else None)
+                                signature if still(stat, settled) else None)
     entry = lookup.files.get(name)
     if entry is not None and entry[0] == signature:
         item = lookup.items.get(entry[1])
@@ -177,12 +176,15 @@ def _lookup(kind: str, name: str, config: Config, lookup: Lookup, files: dict[st
             return item, entry[1], None
     data = _read(name)
     digest = KINDS[kind].digest(data, Path(name), config)
-    if _still(stat, settled):
+    if still(stat, settled):
         files[name] = (signature, digest)
     return lookup.items.get(digest), digest, Task(kind, name, len(data), data)
 
 
-def _still(stat: os.stat_result, settled: int) -> bool:
+def still(stat: os.stat_result, settled: int) -> bool:
+    """Whether a file was last changed before `settled` (a time in ns): only then may its
+    stat signature stand for its bytes, since two writes within one tick of the file
+    system's clock leave the same times."""
     return max(stat.st_mtime_ns, stat.st_ctime_ns) < settled
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import PIL  # the package alone; Pillow's modules (30-40 ms) only when a picture is read
 
 from .atomic import write_file
-from .load import SETTLE_NS, file_signature
+from .load import SETTLE_NS, file_signature, still
 
 WIDTHS = (480, 960, 1440)
 # Pillow's name of a format it resizes -> the file extension of its copies.
@@ -100,8 +100,7 @@ class PictureStore:
         if entry is not None and entry[0] == signature:
             return entry[1]
         picture = read_picture(path.read_bytes())
-        # A file written within the clock's last tick may change again with the same stat.
-        if max(stat.st_mtime_ns, stat.st_ctime_ns) < time.time_ns() - SETTLE_NS:
+        if still(stat, time.time_ns() - SETTLE_NS):
             self._index[str(path)] = (signature, picture)
             self._changed = True
         return picture
