@@ -27,7 +27,7 @@ from .progress import Report
 from .redirects import Redirect, load_redirects
 from .sourcefile import file_fault
 from .state import Lookup
-from .workers import Parallelism, pool_map
+from .workers import Parallelism, can_fork, fork_map, pool_map
 
 # Below this much Markdown to convert (about 200 posts), starting worker processes costs
 # more than it saves.
@@ -35,6 +35,7 @@ PARALLEL_MIN_BYTES = 1_000_000
 CHUNKS_PER_WORKER = 32
 # Files loaded in this process between two reports of progress.
 IN_PROCESS_CHUNK = 50
+LOADING = "loading files"
 # A file changed less than this long ago is read again next time, whatever its stat says.
 SETTLE_NS = 2_000_000_000
 NOTHING = Lookup({}, {})
@@ -203,6 +204,14 @@ def _load(tasks: list[Task], config: Config, parallelism: Parallelism,
     """Load the files that missed the lookup, here or in workers, a chunk at a time."""
     size = sum(task.size for task in tasks)
     workers = parallelism.workers(size, PARALLEL_MIN_BYTES, len(tasks))
+    report = progress or (lambda stage, done, total: None)
+    if workers > 1 and can_fork(parallelism):
+        # Forked workers take chunks from a shared counter and send each chunk's files back
+        # as soon as they are loaded; a pool of workers started afresh must be sent its work.
+        chunk = max(1, len(tasks) // (workers * CHUNKS_PER_WORKER))
+        return fork_map(lambda task: load_chunk([task], config)[0], tasks, workers,
+                        tick=lambda done: report(LOADING, done, len(tasks)), batch=chunk,
+                        streamed=True)
     if workers > 1:
         chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
         done: Iterator[list[tuple]] = pool_map(load_chunk, chunks, config, workers,
@@ -214,8 +223,7 @@ def _load(tasks: list[Task], config: Config, parallelism: Parallelism,
     outcomes: list[tuple] = []
     for chunk in done:
         outcomes.extend(chunk)
-        if progress:
-            progress("loading files", len(outcomes), len(tasks))
+        report(LOADING, len(outcomes), len(tasks))
     return outcomes
 
 

@@ -9,6 +9,7 @@ server, else spawn), and only work that can be sent to them goes there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +21,9 @@ from .errors import SitegenError
 # Items a forked worker takes at a time: a few milliseconds of pages, so that taking them
 # costs nothing beside them and no worker is left with a long tail.
 BATCH = 8
+# What a pipe from a worker that streams its results may hold (Linux's limit for a
+# process that is not privileged).
+PIPE_BYTES = 1 << 20
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -87,14 +91,19 @@ def run_aside(parallelism: Parallelism, work: Callable[..., None],
 
 def fork_map(work: Callable[[Any], Any], items: list, workers: int,
              meanwhile: Callable[[], None] | None = None,
-             tick: Callable[[int], None] | None = None) -> list:
+             tick: Callable[[int], None] | None = None, *, batch: int = BATCH,
+             streamed: bool = False) -> list:
     """`work(item)` for each item, in order, computed in `workers` forked processes (call
     only when `can_fork`): each starts with this process's memory, so nothing is sent to it,
-    and back comes only each result. Workers take the items a batch at a time from a shared
-    counter, so that none waits while another still has a queue: pages differ in cost, and
+    and back comes only each result. Workers take the items `batch` at a time from a shared
+    counter, so that none waits while another still has a queue: items differ in cost, and
     this process takes a share of a core while it runs `meanwhile`; then it calls
-    `tick(done)` every tenth of a second. A SitegenError in a worker is raised here as it
-    was; any other failure, as RuntimeError."""
+    `tick(done)` every tenth of a second. `streamed`: each batch's results are sent back as
+    soon as they are made, and unpickled here while the workers go on (for large results,
+    such as loaded posts); else each worker sends all of its results at the end (small
+    ones, such as staged pages: this process is busy with `meanwhile` meanwhile). A
+    SitegenError in a worker is raised here as it was; any other failure, as
+    RuntimeError."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -104,22 +113,32 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
     running = []
     for number in range(workers):
         receiving, sending = context.Pipe(duplex=False)
+        if streamed:
+            _widen(sending)
         process = context.Process(target=_work, daemon=True, args=(
-            work, items, following, sending, counts, number))
+            work, items, following, sending, counts, number, batch, streamed))
         process.start()
         sending.close()
         running.append((process, receiving))
+    results: list = [None] * len(items)
     try:
         if meanwhile:
             meanwhile()
     finally:
-        replies = _replies(running, lambda: tick(sum(counts)) if tick else None)
-    results: list = [None] * len(items)
-    for reply in replies:
-        _raise_failure(reply)
-        for index, result in reply[1]:
-            results[index] = result
+        failures = _receive(running, results, lambda: tick(sum(counts)) if tick else None)
+    for failure in failures:
+        _raise_failure(failure)
     return results
+
+
+def _widen(sending: Connection) -> None:
+    """Let a pipe hold a megabyte (Linux; elsewhere it stays as it is): a worker that sends
+    a batch of loaded posts, a few hundred kilobytes, then goes on with the next one instead
+    of waiting until this process has read the last of it."""
+    import fcntl
+
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _context(parallelism: Parallelism) -> BaseContext:
@@ -131,45 +150,56 @@ def _context(parallelism: Parallelism) -> BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _replies(running: list, tick: Callable[[], None]) -> list[tuple]:
-    """Each worker's reply, in the order they were started; `tick` is called every tenth
-    of a second meanwhile."""
+def _receive(running: list, results: list, tick: Callable[[], None]) -> list[tuple]:
+    """Put each (index, result) that the workers send into `results` until every worker has
+    finished; `tick` is called every tenth of a second meanwhile. The failures, in the
+    order the workers were started."""
     from multiprocessing.connection import wait
 
     waiting = {receiving: process for process, receiving in running}
-    replies = {}
+    failures = {}
     while waiting:
         for ready in wait(list(waiting), timeout=0.1):
-            replies[ready] = _reply(waiting.pop(ready), ready)
+            reply = _reply(waiting[ready], ready)
+            if reply[0] in ("part", "done"):
+                for index, result in reply[1]:
+                    results[index] = result
+            else:
+                failures[ready] = reply
+            if reply[0] != "part":
+                waiting.pop(ready).join()
         tick()
-    return [replies[receiving] for _, receiving in running]
+    return [failures[receiving] for _, receiving in running if receiving in failures]
 
 
 def _reply(process, receiving: Connection) -> tuple:
     try:
-        reply = receiving.recv()
+        return receiving.recv()
     except EOFError:
-        reply = ("crash", f"a worker process died (exit code {process.exitcode})")
-    process.join()
-    return reply
+        process.join()
+        return ("crash", f"a worker process died (exit code {process.exitcode})")
 
 
 def _work(work: Callable, items: Sequence, following, sending: Connection, counts,
-          number: int) -> None:
-    """In a forked worker: take batches of `items` until none is left, counting them in
-    `counts[number]`; send back (index, result) for each, or why not (problems as values,
-    since a SitegenError does not survive pickling whole)."""
+          number: int, batch: int, streamed: bool) -> None:
+    """In a forked worker: take `batch` items at a time until none is left, counting them
+    in `counts[number]`; send back (index, result) for each, a batch at a time if
+    `streamed`, else all at the end, or why not (problems as values, since a SitegenError
+    does not survive pickling whole)."""
     try:
         results = []
         while True:
             with following.get_lock():
                 start = following.value
-                following.value = start + BATCH
+                following.value = start + batch
             if start >= len(items):
                 break
-            for index in range(start, min(start + BATCH, len(items))):
+            for index in range(start, min(start + batch, len(items))):
                 results.append((index, work(items[index])))
                 counts[number] += 1
+            if streamed:
+                sending.send(("part", results))
+                results = []
         sending.send(("done", results))
     except SitegenError as error:
         sending.send(("problems", type(error), error.problems))

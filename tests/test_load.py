@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from sitegen.config import Config
 from sitegen.load import load
 from sitegen.state import Lookup
@@ -65,12 +67,16 @@ def test_problems_are_values_and_what_did_load_is_kept(make_site):
     assert len(loaded.fresh) == 4
 
 
-def test_loading_in_worker_processes_gives_what_loading_here_gives(make_site, monkeypatch):
+# Forked workers (the command line) stream what they load back; workers started afresh (the
+# preview) are sent their work by a pool.
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "started afresh"])
+def test_loading_in_worker_processes_gives_what_loading_here_gives(make_site, monkeypatch,
+                                                                   forked):
     site = make_site({f"content/posts/2010-01-{n:02d}-p.md": post(f"P{n}", date=None)
                       for n in range(1, 9)})
     monkeypatch.setattr("sitegen.load.SETTLE_NS", 0)
     here = load(site.paths, Config(), parallelism=Parallelism(jobs=1))
-    there = load(site.paths, Config(), parallelism=Parallelism(jobs=2))
+    there = load(site.paths, Config(), parallelism=Parallelism(jobs=2, fork_safe=forked))
     assert there.posts == here.posts and there.used.keys() == here.used.keys()
     # A first build's files are read, and their digests taken, in the workers.
     assert there.files == here.files and len(here.files) == 8

@@ -47,18 +47,25 @@ def test_work_runs_aside_in_its_own_process_only_where_the_caller_allows(tmp_pat
         assert not (tmp_path / "not").exists()
 
 
-def test_forked_workers_return_results_in_order_while_this_process_does_its_part():
+# Workers send their results all at the end, or a batch at a time (`streamed`).
+STREAMED = pytest.mark.parametrize("streamed", [False, True], ids=["at the end", "streamed"])
+
+
+@STREAMED
+def test_forked_workers_return_results_in_order_while_this_process_does_its_part(streamed):
     here = os.getpid()
     meanwhile, ticks = [], []
     shared = {"base": 100}  # in memory before the fork: nothing is sent to the workers
     results = fork_map(lambda n: (shared["base"] + n, os.getpid()), list(range(10)), 3,
-                       meanwhile=lambda: meanwhile.append(os.getpid()), tick=ticks.append)
+                       meanwhile=lambda: meanwhile.append(os.getpid()), tick=ticks.append,
+                       batch=3, streamed=streamed)
     assert [value for value, _ in results] == list(range(100, 110))
     assert here not in {pid for _, pid in results} and len({pid for _, pid in results}) <= 3
     assert meanwhile == [here] and ticks[-1] == 10
 
 
-def test_a_worker_held_up_by_a_slow_item_leaves_the_rest_to_the_others():
+@STREAMED
+def test_a_worker_held_up_by_a_slow_item_leaves_the_rest_to_the_others(streamed):
     """Workers take batches from a shared counter: pages differ in cost, and a worker
     that was dealt a fixed share of them would leave the others idle at the end."""
     def work(n: int) -> int:
@@ -66,28 +73,34 @@ def test_a_worker_held_up_by_a_slow_item_leaves_the_rest_to_the_others():
             time.sleep(1)
         return os.getpid()
 
-    pids = fork_map(work, list(range(200)), 2)
+    pids = fork_map(work, list(range(200)), 2, streamed=streamed)
     slow = pids[0]
     assert pids[:BATCH] == [slow] * BATCH  # its first batch, the slow item's
     assert pids.count(slow) <= 2 * BATCH  # the other worker did nearly all of the rest
 
 
-def test_a_sitegen_error_in_a_worker_is_raised_here_as_it_was():
+@STREAMED
+def test_a_sitegen_error_in_a_worker_is_raised_here_as_it_was(streamed):
     def work(n: int) -> int:
         if n == 4:
             raise ThemeError(Problem("broken template"))
         return n
 
     with pytest.raises(ThemeError) as caught:
-        fork_map(work, list(range(6)), 2)
+        fork_map(work, list(range(6)), 2, batch=2, streamed=streamed)
     assert caught.value.problems == (Problem("broken template"),)
 
 
-def test_a_crash_or_a_dead_worker_is_a_runtime_error():
+@STREAMED
+def test_a_crash_or_a_dead_worker_is_a_runtime_error(streamed):
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        fork_map(lambda n: 1 // n, [1, 0], 2)
+        fork_map(lambda n: 1 // n, [1, 0], 2, streamed=streamed)
     with pytest.raises(RuntimeError, match="died"):
-        fork_map(lambda n: os._exit(3) if n else n, [0, 1], 2)
+        fork_map(lambda n: os._exit(3) if n else n, [0, 1], 2, streamed=streamed)
+    # A worker that dies after it has sent part of its results.
+    with pytest.raises(RuntimeError, match="died"):
+        fork_map(lambda n: os._exit(3) if n == 5 else n, list(range(8)), 2, batch=1,
+                 streamed=streamed)
 
 
 def test_a_pool_of_fresh_workers_returns_results_in_order():
