@@ -156,3 +156,25 @@ def test_links_made_in_one_pass_are_the_links_two_passes_make(html, prefix):
 @given(st.text(st.one_of(st.characters(max_codepoint=0x7F), st.characters())))
 def test_feeds_lose_exactly_the_characters_xml_does_not_allow(text):
     assert xml_bytes(text) == _NOT_XML.sub("", text).encode("utf-8")
+
+
+def test_a_remembered_macro_is_run_once_for_the_same_arguments_on_every_page():
+    """A listing page shows teasers that other listing pages show too: `remembered` makes
+    each once, and gives what calling the macro gives."""
+    runs = []
+    language = Language("en", [], None)
+    env = _environment([], Config(), None, language)
+    env.loader = jinja2.DictLoader({
+        "ui.html": '{% macro card(post) %}<b>{{ count(post) }}{{ post }}</b>{% endmacro %}',
+        "list.html": '{% import "ui.html" as ui %}'
+                     '{% for post in posts %}{{ remembered(ui.card, post) }}{% endfor %}',
+        "plain.html": '{% import "ui.html" as ui %}'
+                      '{% for post in posts %}{{ ui.card(post) }}{% endfor %}',
+    })
+    env.globals["count"] = lambda post: runs.append(post) or ""
+    pages = [["a<", "b"], ["b", "c"], ["a<"]]
+    remembered = [env.get_template("list.html").render(posts=posts) for posts in pages]
+    assert runs == ["a<", "b", "c"]  # each post's card made once, on the first page
+    assert remembered == [env.get_template("plain.html").render(posts=posts)
+                          for posts in pages]
+    assert remembered[0] == "<b>a&lt;</b><b>b</b>"
