@@ -34,6 +34,7 @@ from .errors import Problem, SitegenError, ThemeError
 from .i18n import Language
 from .layout import SitePaths
 from .pages import QUERY_REDIRECTS, PlannedFile
+from .templatecache import CompiledTemplates
 from .urls import named_tag_address
 
 PACKAGE = Path(__file__).parent
@@ -88,7 +89,11 @@ class Renderer:
         locale_dirs = [d for d in (self.theme / "locale", paths.locale) if d.is_dir()]
         self.language = Language(config.language, locale_dirs, paths.config_file,
                                  compiled and compiled / "catalogs")
-        self.env = _environment(self.template_dirs, config, compiled, self.language)
+        # sitegen's own templates: its built-in ones, and the theme when sitegen ships it.
+        shipped = [BUILTIN_TEMPLATES, *([] if self.theme.parent == paths.themes
+                                         else [self.theme / "templates"])]
+        cache = CompiledTemplates(compiled, shipped) if compiled is not None else None
+        self.env = _environment(self.template_dirs, config, cache, self.language)
         # Not the Markdown engine: only the posts and pages it converts show it, and their
         # digests name it, so switching it renders again only the pages that show them.
         shown = dataclasses.replace(config, markdown="")
@@ -225,15 +230,13 @@ def _into_head(html: str, snippet: str) -> str:
     return html if found else html + snippet
 
 
-def _environment(template_dirs: list[Path], config: Config, compiled: Path | None,
-                 language: Language) -> jinja2.Environment:
-    if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
+def _environment(template_dirs: list[Path], config: Config,
+                 compiled: CompiledTemplates | None, language: Language) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
         # Compiling the templates costs more than a small rebuild's rendering; the cache
         # is keyed by each template's source, so an edited template is compiled again.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
+        bytecode_cache=compiled,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

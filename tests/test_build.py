@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
@@ -326,8 +325,8 @@ def test_a_build_that_may_fork_compiles_every_template_into_the_cache_on_the_sid
     paths = site.paths
     build(paths, BuildOptions(), parallelism=Parallelism(jobs=2, fork_safe=True))
     assert not multiprocessing.active_children()
-    env = Renderer(paths, load_config(paths)).env
-    cache = jinja_cache(paths)
+    env = Renderer(paths, load_config(paths), paths.state.compiled_templates).env
+    cache = env.bytecode_cache
     for name in env.list_templates():
         source, filename, _ = env.loader.get_source(env, name)
         assert cache.get_bucket(env, name, filename, source).code is not None, name
@@ -349,6 +348,3 @@ def test_compiling_aside_leaves_the_languages_catalogs_compiled_for_the_build(
                         site.paths.state.compiled_templates)
     assert renderer.language.gettext("Comments are closed.") == "Os comentários estão fechados."
 
-
-def jinja_cache(paths: SitePaths) -> jinja2.BytecodeCache:
-    return jinja2.FileSystemBytecodeCache(str(paths.state.compiled_templates))

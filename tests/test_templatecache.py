@@ -1,0 +1,86 @@
+"""templatecache.py: compiled templates kept between builds, sitegen's own beside sitegen
+for every site to share, a site's own with the site."""
+
+from __future__ import annotations
+
+import shutil
+
+import jinja2
+import pytest
+
+from sitegen.build import build
+from sitegen.config import BuildOptions
+from sitegen.layout import SitePaths
+from sitegen.templatecache import CompiledTemplates
+from sitegen.workers import Parallelism
+
+from helpers import post
+
+OWN_TAG_PAGE = '{% extends "base.html" %}{% block content %}Own tag page{% endblock %}'
+
+
+@pytest.fixture
+def compiled(monkeypatch, tmp_path) -> list[str]:
+    """The names of the templates compiled from here on, with sitegen's own kept in a
+    folder of this test's."""
+    monkeypatch.setattr("sitegen.templatecache.SHARED", tmp_path / "shared")
+    names: list[str] = []
+    original = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        names.append(name)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    return names
+
+
+def _build(paths: SitePaths, clean: bool = False) -> None:
+    build(paths, BuildOptions(), clean=clean, parallelism=Parallelism(jobs=1))
+
+
+def test_a_sites_first_build_finds_sitegens_own_templates_compiled(make_site, tmp_path,
+                                                                    compiled):
+    first = make_site({"content/posts/2010-08-31-hello.md": post("Hello"),
+                       "content/posts/2010-09-01-again.md": post("Again", tags="[bread]"),
+                       "templates/tag.html": OWN_TAG_PAGE})
+    _build(first.paths)
+    assert {"base.html", "post.html", "index.html", "tag.html"} <= set(compiled)
+    # Another site, never built: only its own template is compiled.
+    second = tmp_path / "second"
+    shutil.copytree(first.root, second, ignore=shutil.ignore_patterns(".sitegen", "output"))
+    compiled.clear()
+    _build(SitePaths.at(second))
+    assert compiled == ["tag.html"]
+    assert "Own tag page" in (second / "output/tags/bread/index.html").read_text()
+    assert len(list((tmp_path / "shared").glob("*.cache"))) >= 10
+    assert len(list(first.paths.state.compiled_templates.glob("*.cache"))) == 1
+
+
+def test_where_sitegens_folder_cannot_be_written_the_site_keeps_every_template(
+        make_site, tmp_path, monkeypatch, compiled):
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setattr("sitegen.templatecache.SHARED", tmp_path / "a file" / "shared")
+    site = make_site({"content/posts/2010-08-31-hello.md": post("Hello")})
+    _build(site.paths)
+    assert "post.html" in compiled
+    compiled.clear()
+    _build(site.paths, clean=True)  # the output again, from the site's own cache
+    assert compiled == []
+    assert len(list(site.paths.state.compiled_templates.glob("*.cache"))) >= 10
+
+
+def test_code_compiled_with_other_settings_is_never_loaded(tmp_path, compiled):
+    """Jinja2 finds compiled code by the template's source alone; how it was compiled
+    (here, whether a block tag's newline is kept) must tell the files apart."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text("{% if true %}\nyes\n{% endif %}\n")
+    rendered = []
+    for trim in (True, False, True):
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+                                 trim_blocks=trim, bytecode_cache=CompiledTemplates(
+                                     tmp_path / "cache", [templates]))
+        rendered.append(env.get_template("page.html").render())
+    assert rendered == ["yes\n", "\nyes\n", "yes\n"]
+    assert compiled == ["page.html", "page.html"]  # the third found the first's code
