@@ -252,18 +252,35 @@ def _environment(template_dirs: list[Path], config: Config,
     env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)
     env.globals["_"] = _translator(language)
     env.globals["ngettext"] = _plural_translator(language)
-    env.filters["date"] = lambda when, format=None: language.format_date(
-        when, format or config.date_format)
+    # The filters that read the site's settings are run when a page is rendered, never when
+    # a template is compiled (see _at_render).
+    env.filters["date"] = _at_render(lambda when, format=None: language.format_date(
+        when, format or config.date_format))
     env.filters["isodate"] = _remembered_isoformat()
-    env.filters["absolute"] = config.absolute
-    env.filters["site_path"] = config.site_path
-    env.filters["first_image"] = lambda html, page_url: first_image(html, config.absolute(page_url))
+    env.filters["absolute"] = _at_render(config.absolute)
+    env.filters["site_path"] = _at_render(config.site_path)
+    env.filters["first_image"] = _at_render(
+        lambda html, page_url: first_image(html, config.absolute(page_url)))
     env.filters["tag_url"] = lambda name: named_tag_address(str(name))
     env.filters["scrolling_tables"] = scrolling_tables
     env.globals["remembered"] = _remembered()
     env.globals["config"] = config
     env.globals["sitegen_version"] = __version__
     return env
+
+
+def _at_render(function: Callable[..., object]) -> Callable[..., object]:
+    """`function` as a filter that Jinja2 runs only when it renders. Jinja2 runs a filter on
+    a constant when it compiles the template (`{{ "/sitemap.xml" | absolute }}`), and the
+    compiled code, which is kept between builds, then held the site's address of that day:
+    a changed `base_url` did not reach robots.txt nor the feeds, and sitegen's own templates,
+    compiled once for every site, would carry one site's address to the others. A filter
+    that takes the context is never run early."""
+    @jinja2.pass_context
+    def at_render(context: jinja2.runtime.Context, *args: object, **kwargs: object) -> object:
+        return function(*args, **kwargs)
+
+    return at_render
 
 
 class _Template(jinja2.Template):

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket
+from jinja2.utils import _PassArg
 
 from . import __version__
 
@@ -84,16 +85,23 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 def settings_key(env: jinja2.Environment) -> str:
     """What of the environment the compiled code depends on, as a short digest: the syntax,
-    whitespace handling and extensions the compiler reads, and the versions of sitegen
-    and Jinja2."""
+    whitespace handling and extensions the compiler reads, the filters and tests with what
+    each is passed, and the versions of sitegen and Jinja2."""
     settings = (
         __version__, jinja2.__version__, env.block_start_string, env.block_end_string,
         env.variable_start_string, env.variable_end_string, env.comment_start_string,
         env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
         env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
-        env.optimized, sorted(env.extensions), sorted(env.filters), sorted(env.tests),
+        env.optimized, sorted(env.extensions), _marked(env.filters), _marked(env.tests),
     )
     return hashlib.blake2b(repr(settings).encode(), digest_size=8).hexdigest()
+
+
+def _marked(functions: dict) -> list[tuple[str, str]]:
+    """Each filter's or test's name and what it asks Jinja2 to pass it (the context, the
+    environment...), which the compiled call is made for."""
+    return sorted((name, repr(_PassArg.from_obj(function))) for name, function in
+                  functions.items())
 
 
 def _writable(folder: Path) -> bool:

@@ -84,3 +84,21 @@ def test_code_compiled_with_other_settings_is_never_loaded(tmp_path, compiled):
         rendered.append(env.get_template("page.html").render())
     assert rendered == ["yes\n", "\nyes\n", "yes\n"]
     assert compiled == ["page.html", "page.html"]  # the third found the first's code
+
+
+def test_kept_code_holds_nothing_of_a_sites_settings(make_site, tmp_path, compiled):
+    """Jinja2's optimizer would run `{{ "/sitemap.xml" | absolute }}` when compiling, and
+    the kept code would hold one site's address: for that site after it changed its
+    `base_url`, and for every other site sharing sitegen's compiled templates."""
+    site = make_site({"content/posts/2010-08-31-hello.md": post("Hello", tags="[bread]"),
+                      "sitegen.toml": 'base_url = "https://one.example"\n'})
+    _build(site.paths)
+    other = tmp_path / "other"
+    shutil.copytree(site.root, other, ignore=shutil.ignore_patterns(".sitegen", "output"))
+    (other / "sitegen.toml").write_text('base_url = "https://other.example"\n')
+    _build(SitePaths.at(other))
+    site.write("sitegen.toml", 'base_url = "https://two.example"\n')
+    _build(site.paths)
+    for root, address in ((other, "https://other.example"), (site.root, "https://two.example")):
+        assert f"Sitemap: {address}/sitemap.xml" in (root / "output/robots.txt").read_text()
+        assert f'scheme="{address}/tags/"' in (root / "output/feed.xml").read_text()
