@@ -391,7 +391,10 @@ def _remembered() -> Callable[..., str]:
 
     def remembered(macro: Callable[..., str], *args: object) -> str:
         key = (macro, args)
-        found = made.get(key)
+        try:
+            found = made.get(key)
+        except TypeError:  # an argument that cannot be a key (a list): made each time
+            return macro(*args)
         if found is None:
             found = made[key] = macro(*args)
         return found

@@ -178,3 +178,5 @@ def test_a_remembered_macro_is_run_once_for_the_same_arguments_on_every_page():
     assert remembered == [env.get_template("plain.html").render(posts=posts)
                           for posts in pages]
     assert remembered[0] == "<b>a&lt;</b><b>b</b>"
+    # An argument that cannot be remembered by (a list) is shown all the same.
+    assert env.get_template("list.html").render(posts=[["x"]]) == "<b>[&#39;x&#39;]</b>"
