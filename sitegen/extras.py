@@ -25,6 +25,7 @@ _EMAIL = re.compile(r"[\w.+-]@[\w-]+\.\w")
 # "[text](" just before an address, and the address's end: see _plain_link_target.
 _LINK_OPENING = re.compile(r"(?:^|(?<=[^\\]))\[[^\[\]\n\\]*\]\($", re.MULTILINE)
 _TARGET_END = re.compile(r"[^\s()<>\\]*\)")
+_SCHEME_CHARACTER = re.compile(r"[A-Za-z0-9+.-]")
 
 
 def needed(text: str) -> frozenset[str]:
@@ -60,10 +61,15 @@ def _bare_at(text: str, lowered: str, at: int, marker: str) -> bool:
         return _EMAIL.match(text, max(0, at - 1)) is not None
     start = at
     if marker == "://":
+        # An autolink, which magiclink reads its own way: "<", then a scheme as
+        # Python-Markdown reads one (letters, digits, "+", "." and "-": "<x.org+https://>").
+        scheme = at
+        while scheme > 0 and _SCHEME_CHARACTER.match(text, scheme - 1):
+            scheme -= 1
+        if text[scheme - 1:scheme] == "<":
+            return True
         while start > 0 and lowered[start - 1].isalpha():
             start -= 1
-        if text[start - 1:start] == "<":  # an autolink, which magiclink reads its own way
-            return True
         if lowered[start:at] not in ("http", "https", "ftp"):
             return False
     elif start > 0 and lowered[start - 1].isalnum():

@@ -90,6 +90,8 @@ TRICKY = [
     # an autolink of any scheme, an escaped tilde.
     "](https://http", "x](https://x.org)", "[a](https://x.org", "\\[a](https://x.org)",
     "[a\\](https://x.org)", "[a] ](https://x.org)", "<httphttps://>", "\\~",
+    # An autolink's scheme as Python-Markdown reads it: digits, "+", "." and "-" too.
+    "<x.orghttps://>", "<a1+b-c.https://x>", "<1x://y>",
 ]
 
 
