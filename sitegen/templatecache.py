@@ -28,6 +28,7 @@ from jinja2.bccache import Bucket
 from jinja2.utils import _PassArg
 
 from . import __version__
+from .atomic import write_file
 
 # Beside sitegen's compiled modules: installed, in site-packages; in a checkout, in the
 # package folder (git ignores __pycache__ folders).
@@ -58,17 +59,12 @@ class CompiledTemplates(jinja2.BytecodeCache):
             bucket.load_bytecode(file)  # code of another Jinja2 or Python is left unread
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        target = self._file(bucket)
-        temporary = f"{target}.{os.getpid()}.tmp"
-        try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(temporary, "wb") as file:
-                bucket.write_bytecode(file)
-            # Whole or not at all, for another build loading it meanwhile.
-            os.replace(temporary, target)
-        except OSError:  # a cache: the template is compiled again next time
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        target = Path(self._file(bucket))
+        # Whole or not at all, for another build loading it meanwhile; where it cannot be
+        # written, the template is compiled again next time (a cache).
+        with contextlib.suppress(OSError):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_file(target, bucket.write_bytecode)
 
     def _folder(self, filename: str | None) -> Path:
         if self.shared is not None and filename is not None and filename.startswith(
