@@ -64,6 +64,16 @@ def move_new(source: Path, target: Path) -> None:
     fsync_folder(source.parent)
 
 
+def writable_folder(folder: Path) -> bool:
+    """Whether `folder` exists, or can be made, and can be written (not in a read-only
+    installation, for one)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
 def fsync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:

@@ -5,6 +5,10 @@ A theme ships catalogs as `locale/<language>/LC_MESSAGES/messages.po`, the layou
 and translators know; a site adds a language, or overrides some of a theme's messages, with
 its own `<site>/locale/`. Catalogs are read, and Babel imported (about 50 ms), only when a
 page is rendered: most builds render none.
+
+A catalog is compiled once and kept compiled, the way templates are (templatecache.py): the
+catalogs of the themes sitegen ships beside sitegen, for every site to share; a site's own,
+and everything where sitegen's folder cannot be written, in the site's state folder.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .atomic import write_file
+from . import __version__
+from .atomic import writable_folder, write_file
 from .errors import ConfigError, Problem, ThemeError
 
 CATALOG = Path("LC_MESSAGES") / "messages.po"
+# Compiled catalogs of the themes sitegen ships, beside its compiled templates.
+SHARED = Path(__file__).parent / "__pycache__" / "catalogs"
 WIDTHS = frozenset({"full", "long", "medium", "short"})
 # strftime's directives as CLDR patterns, for dates formats written the strftime way.
 STRFTIME = {
@@ -44,14 +51,16 @@ class Language:
     """The words and dates of one language: catalogs found in `folders` (later ones win)."""
 
     def __init__(self, code: str, folders: Sequence[Path], config_file: Path | None,
-                 compiled: Path | None = None) -> None:
+                 compiled: Path | None = None, shipped: Sequence[Path] = ()) -> None:
         """`compiled`: a folder to keep the catalogs compiled in between runs (reading a
-        .po file takes Babel about 12 ms; the compiled file, the standard library 1 ms)."""
+        .po file takes Babel about 12 ms; the compiled file, the standard library 1 ms);
+        those in the `shipped` folders (sitegen's) are kept in SHARED instead."""
         self.code = code
         self.catalogs = [folder / code / CATALOG for folder in folders
                          if (folder / code / CATALOG).is_file()]
         self.config_file = config_file
         self.compiled = compiled
+        self.shipped = tuple(shipped)
         self._patterns: dict[str, str] = {}
         # Babel takes 20 µs a date, and a page shows dozens: a post's date on its page, its
         # tags' pages, the home page and beside every related post; each comment's day and
@@ -80,17 +89,32 @@ class Language:
 
     def _compiled(self, path: Path) -> bytes:
         """The catalog at `path` as .mo bytes, from the folder of compiled ones if it has
-        them (named by the digest of the .po file's bytes and the language)."""
+        them (named by the digest of the .po file's bytes, the language, and the versions
+        of sitegen and Babel, whose locale data gives the plural rules)."""
+        from babel import __version__ as babel_version
+
         data = path.read_bytes()
-        name = hashlib.blake2b(data + self.code.encode(), digest_size=16).hexdigest() + ".mo"
-        if self.compiled is not None:
+        key = hashlib.blake2b(data, digest_size=16)
+        key.update(repr((self.code, __version__, babel_version)).encode())
+        name = key.hexdigest() + ".mo"
+        folder = self._folder(path)
+        if folder is not None:
             with contextlib.suppress(OSError):
-                return (self.compiled / name).read_bytes()
+                return (folder / name).read_bytes()
         compiled = compile_catalog(path, data, self.locale)
-        if self.compiled is not None:
-            self.compiled.mkdir(parents=True, exist_ok=True)
-            write_file(self.compiled / name, compiled)
+        if folder is not None:
+            # A cache: where it cannot be written, the catalog is compiled again next time.
+            with contextlib.suppress(OSError):
+                folder.mkdir(parents=True, exist_ok=True)
+                write_file(folder / name, compiled)
         return compiled
+
+    def _folder(self, path: Path) -> Path | None:
+        if self.compiled is None:
+            return None
+        if any(path.is_relative_to(folder) for folder in self.shipped):
+            return SHARED if writable_folder(SHARED) else self.compiled
+        return self.compiled
 
     def missing(self) -> Problem | None:
         """A warning when no catalog has this language (its dates are still its own)."""

@@ -85,13 +85,15 @@ class Renderer:
         self.template_dirs = [d for d in (paths.templates, self.theme / "templates") if d.is_dir()]
         self.template_dirs.append(BUILTIN_TEMPLATES)
         self.static_dirs = [d for d in (self.theme / "static", paths.static) if d.is_dir()]
+        # sitegen's own themes (not one in the site's themes/ folder), whose compiled
+        # templates and catalogs are kept for every site to share.
+        ours = [] if self.theme.parent == paths.themes else [self.theme]
         # The theme's catalogs, then the site's, which add languages or override messages.
         locale_dirs = [d for d in (self.theme / "locale", paths.locale) if d.is_dir()]
         self.language = Language(config.language, locale_dirs, paths.config_file,
-                                 compiled and compiled / "catalogs")
-        # sitegen's own templates: its built-in ones, and the theme when sitegen ships it.
-        shipped = [BUILTIN_TEMPLATES, *([] if self.theme.parent == paths.themes
-                                         else [self.theme / "templates"])]
+                                 compiled and compiled / "catalogs",
+                                 [theme / "locale" for theme in ours])
+        shipped = [BUILTIN_TEMPLATES, *(theme / "templates" for theme in ours)]
         cache = CompiledTemplates(compiled, shipped) if compiled is not None else None
         self.env = _environment(self.template_dirs, config, cache, self.language)
         # Not the Markdown engine: only the posts and pages it converts show it, and their

@@ -28,7 +28,7 @@ from jinja2.bccache import Bucket
 from jinja2.utils import _PassArg
 
 from . import __version__
-from .atomic import write_file
+from .atomic import writable_folder, write_file
 
 # Beside sitegen's compiled modules: installed, in site-packages; in a checkout, in the
 # package folder (git ignores __pycache__ folders).
@@ -42,7 +42,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def __init__(self, site: Path, shipped: list[Path]) -> None:
         self.site = site
         self.shipped = tuple(str(folder) + os.sep for folder in shipped)
-        self.shared = SHARED if shipped and _writable(SHARED) else None
+        self.shared = SHARED if shipped and writable_folder(SHARED) else None
         self.settings: str | None = None  # named when the environment is first seen
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
@@ -99,10 +99,3 @@ def _marked(functions: dict) -> list[tuple[str, str]]:
     return sorted((name, repr(_PassArg.from_obj(function))) for name, function in
                   functions.items())
 
-
-def _writable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK)

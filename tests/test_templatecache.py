@@ -1,5 +1,5 @@
-"""templatecache.py: compiled templates kept between builds, sitegen's own beside sitegen
-for every site to share, a site's own with the site."""
+"""templatecache.py, and i18n.py's compiled catalogs: what a build compiles is kept between
+builds, sitegen's own beside sitegen for every site to share, a site's own with the site."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import shutil
 import jinja2
 import pytest
 
+import sitegen.i18n
 from sitegen.build import build
 from sitegen.config import BuildOptions
 from sitegen.layout import SitePaths
@@ -102,3 +103,40 @@ def test_kept_code_holds_nothing_of_a_sites_settings(make_site, tmp_path, compil
     for root, address in ((other, "https://other.example"), (site.root, "https://two.example")):
         assert f"Sitemap: {address}/sitemap.xml" in (root / "output/robots.txt").read_text()
         assert f'scheme="{address}/tags/"' in (root / "output/feed.xml").read_text()
+
+
+def test_a_shipped_themes_catalog_is_compiled_once_for_every_site(make_site, tmp_path,
+                                                                  monkeypatch, compiled):
+    monkeypatch.setattr("sitegen.i18n.SHARED", tmp_path / "catalogs")
+    catalogs: list[str] = []
+    original = sitegen.i18n.compile_catalog
+
+    def compile_catalog(path, data, locale):
+        catalogs.append("theme's" if "themes" in path.parts else "site's")
+        return original(path, data, locale)
+
+    monkeypatch.setattr(sitegen.i18n, "compile_catalog", compile_catalog)
+    own = 'msgid "Leave a comment"\nmsgstr "Schreib uns"\n'
+    first = make_site({"content/posts/2010-08-31-hello.md": post("Hello"),
+                       "sitegen.toml": 'language = "de"\n',
+                       "locale/de/LC_MESSAGES/messages.po": own})
+    _build(first.paths)
+    assert catalogs == ["theme's", "site's"]
+    assert len(list((tmp_path / "catalogs").glob("*.mo"))) == 1
+    assert len(list((first.paths.state.compiled_templates / "catalogs").glob("*.mo"))) == 1
+    # Another site in German, never built: only its own catalog is compiled.
+    second = tmp_path / "second"
+    shutil.copytree(first.root, second, ignore=shutil.ignore_patterns(".sitegen", "output"))
+    catalogs.clear()
+    _build(SitePaths.at(second))
+    assert catalogs == ["site's"]
+    page = (second / "output/2010/08/31/hello/index.html").read_text()
+    assert "Schreib uns" in page and "Kommentare" in page  # the site's words over the theme's
+    # Where sitegen's folder cannot be written, the site keeps the theme's catalog too.
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setattr("sitegen.i18n.SHARED", tmp_path / "a file" / "catalogs")
+    catalogs.clear()
+    _build(first.paths, clean=True)
+    _build(first.paths, clean=True)
+    assert catalogs == ["theme's"]
+    assert len(list((first.paths.state.compiled_templates / "catalogs").glob("*.mo"))) == 2
