@@ -86,6 +86,7 @@ def build(
     parallelism: Parallelism | None = None,
     on_wait: Callable[[], None] | None = None,
     progress: Report | None = None,
+    keep: list[object] | None = None,
 ) -> BuildReport:
     """Bring `paths.output` up to date with the site at `paths`; raise SitegenError on any
     problem, leaving the previous output untouched.
@@ -94,24 +95,26 @@ def build(
     the item store. `clean` ignores everything stored from earlier builds. `parallelism` is
     what the caller allows of worker processes (default: processes started afresh, none
     forked). Builds into one output folder take turns: `on_wait` is called when this one
-    must wait for another. `progress` hears how far the loading and rendering are."""
+    must wait for another. `progress` hears how far the loading and rendering are. `keep`:
+    a list given the build's model, for a caller whose process ends soon after without
+    freeing it (ending.py)."""
     started = time.perf_counter()
     with output_lock(paths, on_wait):
         repair_output(paths)
         return _build(paths, options, memory, on_page, clean, parallelism or Parallelism(),
-                      started, progress)
+                      started, progress, keep)
 
 
 def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
            on_page: Callable[[str], None] | None, clean: bool, parallelism: Parallelism,
-           started: float, progress: Report | None) -> BuildReport:
+           started: float, progress: Report | None, keep: list[object] | None) -> BuildReport:
     check_output_folder(paths)
     config = load_config(paths)
     # The render workers load the templates from their cache; compiling them meanwhile.
     templates_compiled = run_aside(parallelism, compile_templates, paths, config)
     try:
         return _build_site(paths, config, options, memory, on_page, clean, parallelism,
-                           started, progress, templates_compiled)
+                           started, progress, templates_compiled, keep)
     finally:
         templates_compiled()
 
@@ -119,7 +122,8 @@ def _build(paths: SitePaths, options: BuildOptions, memory: Memory | None,
 def _build_site(paths: SitePaths, config: Config, options: BuildOptions,
                 memory: Memory | None, on_page: Callable[[str], None] | None, clean: bool,
                 parallelism: Parallelism, started: float, progress: Report | None,
-                templates_compiled: Callable[[], None]) -> BuildReport:
+                templates_compiled: Callable[[], None],
+                keep: list[object] | None) -> BuildReport:
     state = BuildState(paths, config, clean, memory)
     loaded = load(paths, config, state.lookup, parallelism, progress)
     try:
@@ -149,6 +153,8 @@ def _build_site(paths: SitePaths, config: Config, options: BuildOptions,
         indexed, trouble = _index(config, paths, changes)
     finally:
         state.commit(loaded)
+    if keep is not None:
+        keep.append((state, loaded, site, pages, renderer))
     return BuildReport(
         posts=len(site.posts),
         comments=site.comment_count,

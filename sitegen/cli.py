@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import atexit
 import gc
-import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__, cli_build, cli_comments, cli_content, cli_moderation
 from .console import Console
+from .ending import end_after
 from .errors import SitegenError, os_problem
 from .importers import FORMATS
 from .layout import STATE_FOLDER, SitePaths
@@ -235,6 +236,12 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def run() -> NoReturn:
+    """The `sitegen` command (its entry point, and `python -m sitegen`): `main`, then the
+    end of the process without Python's teardown (ending.py)."""
+    end_after(main)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # The interpreter's last garbage collection, at exit, walks every object still alive
     # (modules, compiled templates) to free nothing that the end of the process would not:
@@ -267,4 +274,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .config import BuildOptions, load_config
+from .ending import kept
 from .errors import Problem
 from .layout import SitePaths
 
@@ -35,7 +36,8 @@ def _build(paths: SitePaths, options: BuildOptions, console: Console, clean: boo
     with gc_paused():
         report = build(paths, options, on_page=lambda path: console.detail(f"  wrote {path}"),
                        on_wait=lambda: _waiting(console, paths), progress=console.progress,
-                       clean=clean, parallelism=Parallelism(jobs, fork_safe=True))
+                       clean=clean, parallelism=Parallelism(jobs, fork_safe=True),
+                       keep=kept())
     for warning in report.warnings:
         console.warn(warning)
     console.info(report.summary())
