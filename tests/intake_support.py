@@ -44,7 +44,15 @@ def comment_site(make_site, settings: str = "rate_limit = 0"):
 @contextmanager
 def running_intake(site, threads: int = 4, notify_policy=None) -> Iterator[str]:
     """The site's intake on waitress on a free loopback port; yields the endpoint URL."""
-    app = create_app(site.paths, load_config(site.paths), notify_policy)
+    with serving(create_app(site.paths, load_config(site.paths), notify_policy),
+                 threads) as url:
+        yield url
+
+
+@contextmanager
+def serving(app, threads: int = 4) -> Iterator[str]:
+    """`app` (an intake made by create_app) on waitress on a free loopback port; yields the
+    endpoint URL, and closes the app at the end."""
     server = make_server(app, "127.0.0.1", 0, threads=threads)
     worker = threading.Thread(target=server.run, daemon=True)
     worker.start()

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import yaml
-from intake_support import OPEN, comment, comment_site, pending, running_intake, send
+from intake_support import OPEN, comment, comment_site, pending, running_intake, send, serving
 from preview_helpers import previewing, request, wait_until
 
 from sitegen import layout
+from sitegen.comments_server.app import create_app
 from sitegen.comments_server.auth import SESSION_IDLE, Sessions, set_password, stored_password
 from sitegen.comments_server.queue import PendingComment, Queue
+from sitegen.config import load_config
 from sitegen.preview import is_loopback
 from sitegen.private import PrivateStore
 
@@ -273,6 +275,32 @@ def test_a_reply_that_cannot_be_written_approves_nothing(make_site):
         nameless = browser.post({"do": "reply", "id": cid, "reply": "Hi", "csrf": browser.csrf()})
         assert nameless.status == 409 and "Set &#39;author&#39; in sitegen.toml" in nameless.text
         assert list(pending(site)) == [cid]
+
+
+def test_what_the_page_publishes_goes_through_the_servers_one_thread_writer(make_site):
+    """The server keeps what it proved of each thread it wrote, so that appending to a long
+    thread, or checking the comment a reply answers, reads none of it again: an approval or
+    an owner's reply on the page must go through that same writer, else the next comment
+    finds the thread changed behind its back and reads it whole."""
+    site = comment_site(make_site)
+    site.write("sitegen.toml", 'author = "Owner"\nbase_url = "https://example.org"\n'
+                               '[comments]\nrate_limit = 0\n')
+    set_password(store(site), PASSWORD)
+    app = create_app(site.paths, load_config(site.paths))
+    thread = site.root / f"content/comments/{OPEN}.yml"
+    with serving(app) as url:
+        assert send(url, comment(body="Approve me.")).status == 303
+        assert send(url, comment(body="Answer me.")).status == 303
+        approved, answered = pending(site)
+        browser = Browser(url + "/moderate")
+        browser.login()
+        assert browser.post({"do": "approve", "id": approved, "csrf": browser.csrf()}).status == 303
+        assert app.threads.known_ids(thread) == {"first", approved}
+        assert browser.post({"do": "reply", "id": answered, "reply": "Thanks!",
+                             "csrf": browser.csrf()}).status == 303
+        published = yaml.safe_load(thread.read_text())
+        assert [entry["id"] for entry in published][:3] == ["first", approved, answered]
+        assert app.threads.known_ids(thread) == {entry["id"] for entry in published}
 
 
 def test_an_approval_on_the_page_runs_the_rebuild_command(make_site, tmp_path):

@@ -91,10 +91,12 @@ class IntakeApp:
         self.blocked = networks(settings.blocked_ips)
         self.limiter = RateLimiter(settings.rate_limit)
         self.hasher = AddressHasher(paths)
-        # Knows the threads it wrote, so that publishing into a long thread stays quick.
+        # Knows the threads it wrote, so that publishing into a long thread stays quick: the
+        # one writer of the server, whichever way a comment is published (at once, from a
+        # moderation link, from the moderation page, or as the owner's reply there).
         self.threads = ThreadWriter()
         self.checker = Checker(paths, config, self.threads)
-        self.queue = Queue(paths, config)
+        self.queue = Queue(paths, config, self.threads)
         # Every approval runs the rebuild: automatic ones, and those from a moderation link
         # or the moderation page; with publish = "git", each commits and pushes the threads
         # first, in the same single worker.
@@ -108,9 +110,9 @@ class IntakeApp:
         self.notifier = (Notifier(paths, config, notify_policy)
                          if config.notify.channels else None)
         self.moderation = ModerationPage(
-            paths, config, self.endpoint.rstrip("/") + "/moderate", trusted=self.trusted,
-            hasher=self.hasher, rebuilder=self.rebuilder, link=self._link,
-            open_access=open_moderation)
+            paths, config, self.endpoint.rstrip("/") + "/moderate", self.queue,
+            trusted=self.trusted, hasher=self.hasher, rebuilder=self.rebuilder,
+            link=self._link, open_access=open_moderation)
         self.blocked_senders = BlockList(self.moderation.store)
         # Mounted even when mail is off now: links in emails already sent must still work.
         self.replies = ReplyPages(ReplyLinks(paths, config), self.endpoint + REPLIES_PATH)

@@ -78,9 +78,10 @@ class Answer:
 class ModerationPage:
     """The WSGI app at `path`; shared by the server's threads, its state is in the store."""
 
-    def __init__(self, paths: SitePaths, config: Config, path: str, *, trusted: tuple,
-                 hasher: Callable[[str], str], rebuilder: RebuildCommand | None,
-                 link: Callable[[str], str], open_access: bool = False) -> None:
+    def __init__(self, paths: SitePaths, config: Config, path: str, queue: Queue, *,
+                 trusted: tuple, hasher: Callable[[str], str],
+                 rebuilder: RebuildCommand | None, link: Callable[[str], str],
+                 open_access: bool = False) -> None:
         self.paths = paths
         self.config = config
         self.path = path
@@ -91,7 +92,7 @@ class ModerationPage:
         self.store = PrivateStore(paths)
         self.sessions = Sessions(self.store)
         self.limit = LoginLimit(self.store)
-        self.queue = Queue(paths)
+        self.queue = queue
         self.view = QueueView(paths, config, link)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
@@ -236,7 +237,8 @@ class ModerationPage:
                                        "it is the name your replies show."))
         post = self.queue.get(cid).post
         _checked(self.queue.approve([cid]))
-        owner_reply(self.paths, self.config, post, text, replyto=cid)
+        owner_reply(self.paths, self.config, post, text, replyto=cid,
+                    threads=self.queue.threads)
         self._publish()
 
     def _block(self, cid: str, form: dict[str, str]) -> None:

@@ -84,12 +84,14 @@ def thread_lock(paths: SitePaths, post: str) -> Iterator[None]:
 class Queue:
     """The pending and rejected folders of one site."""
 
-    def __init__(self, paths: SitePaths, config: Config | None = None) -> None:
+    def __init__(self, paths: SitePaths, config: Config | None = None,
+                 threads: ThreadWriter | None = None) -> None:
+        """`threads`: the process's thread writer, if it has one (the comment server)."""
         self.paths = paths
         self.config = config  # read from sitegen.toml when needed, if not given
         self.pending = paths.pending
         self.rejected = paths.rejected
-        self.threads = ThreadWriter()
+        self.threads = threads if threads is not None else ThreadWriter()
 
     def add(self, comment: PendingComment) -> Path:
         """Store a new comment; FileExistsError if its id is taken (nothing is replaced)."""
@@ -176,11 +178,13 @@ class Queue:
 
 def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
                 replyto: str | None = None, author: str | None = None,
-                now: datetime | None = None) -> tuple[str, Path]:
+                now: datetime | None = None,
+                threads: ThreadWriter | None = None) -> tuple[str, Path]:
     """The owner's own comment on `post`, answering the comment `replyto` or else the post:
-    appended to the thread at once, with `owner: true` for the theme to mark it. Returns its
-    id and the thread file; nothing is written when the post, the comment answered, the
-    author's name or the text is missing."""
+    appended to the thread at once (by `threads`, the process's thread writer if it has
+    one), with `owner: true` for the theme to mark it. Returns its id and the thread file;
+    nothing is written when the post, the comment answered, the author's name or the text
+    is missing."""
     name = " ".join((author if author is not None else config.author).split())
     text = body.strip("\n")
     problems = []
@@ -201,7 +205,7 @@ def owner_reply(paths: SitePaths, config: Config, post: str, body: str, *,
     with thread_lock(paths, post):
         if replyto is not None:
             _check_answerable(paths, thread, replyto)
-        append_to_thread(thread, [entry])
+        (threads if threads is not None else ThreadWriter()).append(thread, [entry])
     announce(paths, config, post, [Published.of(entry, None)])
     return entry.id, thread
 
@@ -266,9 +270,3 @@ def keep_emails(paths: SitePaths, comments: list[PendingComment]) -> None:
     except sqlite3.Error as error:
         raise ContentError(Problem(f"cannot keep the readers' addresses in the private store: "
                                    f"{error}", store.path)) from None
-
-
-def append_to_thread(thread: Path, entries: list[ThreadEntry]) -> int:
-    """Add `entries` at the end of the thread file, leaving its bytes as they were; the
-    caller holds `thread_lock`. Returns how many were added."""
-    return ThreadWriter().append(thread, entries)
