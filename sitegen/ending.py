@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -25,10 +26,13 @@ _KEPT: list[object] | None = None
 
 def end_after(command: Callable[[], int]) -> NoReturn:
     """Run `command`, then end the process with its exit status, skipping Python's teardown.
-    An exception (SystemExit from --help included) ends the process the usual way."""
+    An exception (SystemExit from --help included) ends the process the usual way, and so
+    does a command that leaves a thread running, which Python's end waits for."""
     global _KEPT
     _KEPT = []
     status = command()
+    if threading.active_count() > 1:
+        sys.exit(status)
     # atexit's handlers (multiprocessing's clean-up, logging's flush) are the process's to
     # run, teardown or not; the rest of the teardown only frees memory.
     atexit._run_exitfuncs()

@@ -10,6 +10,21 @@ from sitegen import cli, ending
 
 from helpers import post, run_sitegen
 
+LEFT_RUNNING = """
+import sys, threading, time
+from sitegen.ending import end_after
+
+def finish():
+    time.sleep(0.3)
+    print("the thread finished", flush=True)
+
+def command():
+    threading.Thread(target=finish).start()
+    return 4
+
+end_after(command)
+"""
+
 ENDED = """
 import atexit, sys
 from sitegen.ending import end_after
@@ -31,6 +46,12 @@ def test_the_process_ends_with_the_status_the_output_and_the_exit_handlers():
     assert ended.returncode == 3
     assert ended.stdout == "the command's output, still in its buffer"
     assert ended.stderr == "then the exit handler\n"
+
+
+def test_a_thread_left_running_is_waited_for_as_python_would():
+    ended = subprocess.run([sys.executable, "-c", LEFT_RUNNING], capture_output=True,
+                           text=True, timeout=60)
+    assert (ended.returncode, ended.stdout) == (4, "the thread finished\n")
 
 
 def test_a_built_site_is_whole_when_the_command_has_ended(make_site):
