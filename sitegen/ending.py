@@ -37,7 +37,11 @@ def end_after(command: Callable[[], int]) -> NoReturn:
     # run, teardown or not; the rest of the teardown only frees memory.
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        stream.flush()
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (a closed pipe), a closed stream
+            # What Python's own end does when flushing fails: the output did not all arrive.
+            status = status or 120
     os._exit(status)
 
 

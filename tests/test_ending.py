@@ -3,12 +3,16 @@ exit status, all of its output and its exit handlers run."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 from sitegen import cli, ending
 
 from helpers import post, run_sitegen
+
+# Python as it runs for a user: its output buffered (this machine sets PYTHONUNBUFFERED).
+BUFFERED = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
 
 LEFT_RUNNING = """
 import sys, threading, time
@@ -21,6 +25,19 @@ def finish():
 def command():
     threading.Thread(target=finish).start()
     return 4
+
+end_after(command)
+"""
+
+UNREAD = """
+import sys, time
+from sitegen.ending import end_after
+
+def command():
+    print("left in the buffer, unread")
+    print("ready", file=sys.stderr, flush=True)
+    time.sleep(0.5)  # meanwhile the reader goes
+    return 0
 
 end_after(command)
 """
@@ -42,15 +59,24 @@ print("never reached")
 def test_the_process_ends_with_the_status_the_output_and_the_exit_handlers():
     # Through pipes, where Python buffers stdout whole: nothing written may be lost.
     ended = subprocess.run([sys.executable, "-c", ENDED], capture_output=True, text=True,
-                           timeout=60)
+                           timeout=60, env=BUFFERED)
     assert ended.returncode == 3
     assert ended.stdout == "the command's output, still in its buffer"
     assert ended.stderr == "then the exit handler\n"
 
 
+def test_output_that_no_one_reads_any_more_ends_as_python_would():
+    ended = subprocess.Popen([sys.executable, "-c", UNREAD], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=BUFFERED)
+    assert ended.stderr.readline() == b"ready\n"
+    ended.stdout.close()
+    assert ended.wait(timeout=60) == 120  # Python's status when its output cannot be flushed
+    assert ended.stderr.read() == b""  # and no traceback
+
+
 def test_a_thread_left_running_is_waited_for_as_python_would():
     ended = subprocess.run([sys.executable, "-c", LEFT_RUNNING], capture_output=True,
-                           text=True, timeout=60)
+                           text=True, timeout=60, env=BUFFERED)
     assert (ended.returncode, ended.stdout) == (4, "the thread finished\n")
 
 
