@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -64,14 +65,18 @@ def move_new(source: Path, target: Path) -> None:
     fsync_folder(source.parent)
 
 
-def writable_folder(folder: Path) -> bool:
-    """Whether `folder` exists, or can be made, and can be written (not in a read-only
-    installation, for one)."""
+def shared_folder(folder: Path) -> Path | None:
+    """`folder`, beside sitegen's compiled modules, if what sitegen compiles of its own files
+    may be kept there for every site: not when Python is told to write no bytecode
+    (PYTHONDONTWRITEBYTECODE, -B), a wish to leave installed packages' folders as they are,
+    nor when the folder cannot be made or written (a read-only installation)."""
+    if sys.dont_write_bytecode:
+        return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
-        return False
-    return os.access(folder, os.W_OK)
+        return None
+    return folder if os.access(folder, os.W_OK) else None
 
 
 def fsync_folder(folder: Path) -> None:

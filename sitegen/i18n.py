@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import __version__
-from .atomic import writable_folder, write_file
+from .atomic import shared_folder, write_file
 from .errors import ConfigError, Problem, ThemeError
 
 CATALOG = Path("LC_MESSAGES") / "messages.po"
@@ -113,7 +113,7 @@ class Language:
         if self.compiled is None:
             return None
         if any(path.is_relative_to(folder) for folder in self.shipped):
-            return SHARED if writable_folder(SHARED) else self.compiled
+            return shared_folder(SHARED) or self.compiled
         return self.compiled
 
     def missing(self) -> Problem | None:

@@ -8,7 +8,8 @@ sitegen, in its `__pycache__` folder, for every site to share, as Python keeps s
 compiled modules: a site's first build, and every `--clean` build, then finds them compiled.
 A site's own templates (its `templates/` folder, a theme in its `themes/`) are kept in the
 site's state folder. Where sitegen's folder cannot be written (a read-only installation),
-its templates are kept with the site's.
+its templates are kept with the site's, as they are when Python is told to write no
+bytecode (PYTHONDONTWRITEBYTECODE, -B).
 
 A compiled template is found by the template's name, path and source (Jinja2's key), and
 the file it is kept in is named after the environment's settings that compiling depends on
@@ -28,7 +29,7 @@ from jinja2.bccache import Bucket
 from jinja2.utils import _PassArg
 
 from . import __version__
-from .atomic import writable_folder, write_file
+from .atomic import shared_folder, write_file
 
 # Beside sitegen's compiled modules: installed, in site-packages; in a checkout, in the
 # package folder (git ignores __pycache__ folders).
@@ -42,7 +43,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def __init__(self, site: Path, shipped: list[Path]) -> None:
         self.site = site
         self.shipped = tuple(str(folder) + os.sep for folder in shipped)
-        self.shared = SHARED if shipped and writable_folder(SHARED) else None
+        self.shared = shared_folder(SHARED) if shipped else None
         self.settings: str | None = None  # named when the environment is first seen
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,

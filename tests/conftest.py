@@ -6,6 +6,7 @@ No test touches the repository's own content/ or output/.
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ from sitegen.config import BuildOptions
 from sitegen.layout import SitePaths
 
 REPO = Path(__file__).resolve().parents[1]
+# sitegen as it runs on a user's machine, where Python writes bytecode and sitegen keeps its
+# own compiled templates beside itself, for every test site to share (templatecache.py):
+# the machines here set PYTHONDONTWRITEBYTECODE. The tests of that setting set it back.
+sys.dont_write_bytecode = False
 # A fixed "now" keeps tests about scheduled posts independent of the calendar.
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+# The environment of a user's shell, where Python writes bytecode (this machine's does not).
+USER_ENVIRONMENT = {name: value for name, value in os.environ.items()
+                    if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def post(title: str, date: str | None = "2010-08-31 09:15", body: str = "Hello.", **meta) -> str:
@@ -17,10 +22,11 @@ def post(title: str, date: str | None = "2010-08-31 09:15", body: str = "Hello."
 
 
 def run_sitegen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """The real command line, in a child process, as a user would run it."""
+    """The real command line, in a child process, as a user would run it (with Python
+    writing bytecode: see conftest.py)."""
     return subprocess.run(
         [sys.executable, "-m", "sitegen", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd, capture_output=True, text=True, timeout=120, env=USER_ENVIRONMENT,
     )
 
 

@@ -25,6 +25,8 @@ def compiled(monkeypatch, tmp_path) -> list[str]:
     """The names of the templates compiled from here on, with sitegen's own kept in a
     folder of this test's."""
     monkeypatch.setattr("sitegen.templatecache.SHARED", tmp_path / "shared")
+    # As on a user's machine (the machines here set PYTHONDONTWRITEBYTECODE).
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
     names: list[str] = []
     original = jinja2.Environment.compile
 
@@ -69,6 +71,23 @@ def test_where_sitegens_folder_cannot_be_written_the_site_keeps_every_template(
     _build(site.paths, clean=True)  # the output again, from the site's own cache
     assert compiled == []
     assert len(list(site.paths.state.compiled_templates.glob("*.cache"))) >= 10
+
+
+def test_told_to_write_no_bytecode_sitegen_leaves_its_folder_alone(make_site, tmp_path,
+                                                                     monkeypatch, compiled):
+    """PYTHONDONTWRITEBYTECODE (or -B) asks that installed packages' folders stay as they
+    are: the site keeps every compiled template and catalog then."""
+    monkeypatch.setattr("sys.dont_write_bytecode", True)
+    monkeypatch.setattr("sitegen.i18n.SHARED", tmp_path / "catalogs")
+    site = make_site({"content/posts/2010-08-31-hello.md": post("Hello"),
+                      "sitegen.toml": 'language = "de"\n'})
+    _build(site.paths)
+    assert not (tmp_path / "shared").exists() and not (tmp_path / "catalogs").exists()
+    compiled.clear()
+    _build(site.paths, clean=True)
+    assert compiled == []
+    assert len(list(site.paths.state.compiled_templates.glob("*.cache"))) >= 10
+    assert len(list((site.paths.state.compiled_templates / "catalogs").glob("*.mo"))) == 1
 
 
 def test_code_compiled_with_other_settings_is_never_loaded(tmp_path, compiled):
