@@ -8,7 +8,8 @@ page is rendered: most builds render none.
 
 A catalog is compiled once and kept compiled, the way templates are (templatecache.py): the
 catalogs of the themes sitegen ships beside sitegen, for every site to share; a site's own,
-and everything where sitegen's folder cannot be written, in the site's state folder.
+and everything where sitegen's folder cannot be written or Python is told to write no
+bytecode, in the site's state folder.
 """
 
 from __future__ import annotations
