@@ -238,9 +238,9 @@ def _render(pages: list[PlannedFile], todo: list[tuple[int, str | None]], render
             progress: Report | None, templates_compiled: Callable[[], None]) -> Iterator[Staged]:
     """Render and stage `pages[index]` for each (index, digest) in `todo` (a digest of
     None is made on the way, with `memo`), in that order: here, or when there are many and
-    the caller allows forking, in forked workers that start with the model and the plan in
-    memory and the templates compiled in their cache (this process does `meanwhile` while
-    they work)."""
+    the caller allows forking, here and in forked workers that start with the model and the
+    plan in memory and the templates compiled in their cache (this process does `meanwhile`
+    first, then its share)."""
     report = progress or (lambda stage, done, total: None)
 
     def stage(task: tuple[int, str | None]) -> Staged:

@@ -1,6 +1,6 @@
 """LOAD every content file of a site: find the files, take what earlier builds loaded from
-a read-only lookup, load the rest (in worker processes when there is enough Markdown to
-convert that it pays), and return it all, with every problem found, as `Loaded`.
+a read-only lookup, load the rest (here and in worker processes when there is enough
+Markdown to convert that it pays), and return it all, with every problem found, as `Loaded`.
 
 Converting Markdown is nearly all the work of a cold build, and each loader is a pure function
 of a file's bytes, its path and the configuration, so the files that miss the lookup can be
@@ -39,7 +39,7 @@ LOADING = "loading files"
 # A file changed less than this long ago is read again next time, whatever its stat says.
 SETTLE_NS = 2_000_000_000
 NOTHING = Lookup({}, {})
-# A worker process's Markdown converters, by kind, made when first needed and reused by
+# A pool worker's Markdown converters, by kind, made when first needed and reused by
 # every chunk it loads (making one, with its highlighter's lexers, takes half a
 # millisecond; a worker loads dozens of chunks, one at a time).
 _WORKER_RENDERERS: dict[type, object] = {}
@@ -206,12 +206,14 @@ def _load(tasks: list[Task], config: Config, parallelism: Parallelism,
     workers = parallelism.workers(size, PARALLEL_MIN_BYTES, len(tasks))
     report = progress or (lambda stage, done, total: None)
     if workers > 1 and can_fork(parallelism):
-        # Forked workers take chunks from a shared counter and send each chunk's files back
-        # as soon as they are loaded; a pool of workers started afresh must be sent its work.
+        # This process and forked workers take chunks from a shared counter, and the workers
+        # send each chunk's files back as soon as they are loaded; a pool of workers
+        # started afresh must be sent its work. Each process makes its own converters.
         chunk = max(1, len(tasks) // (workers * CHUNKS_PER_WORKER))
-        return fork_map(lambda task: load_chunk([task], config)[0], tasks, workers,
-                        tick=lambda done: report(LOADING, done, len(tasks)), batch=chunk,
-                        streamed=True)
+        converters: dict[type, object] = {}
+        return fork_map(lambda task: load_chunk([task], config, converters)[0], tasks,
+                        workers, tick=lambda done: report(LOADING, done, len(tasks)),
+                        batch=chunk, streamed=True)
     if workers > 1:
         chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
         done: Iterator[list[tuple]] = pool_map(load_chunk, chunks, config, workers,
@@ -233,7 +235,7 @@ def load_chunk(tasks: list[Task], config: Config,
     `read` is None, or for a file left to be read here, (its digest, its signature if it
     had been still, else None). Problems come back as values, so that they cross from a
     worker process intact. `renderers` are the Markdown converters to reuse, by kind
-    (None: the worker process's own)."""
+    (None: the pool worker's own)."""
     renderers = _WORKER_RENDERERS if renderers is None else renderers
     outcomes: list[tuple] = []
     for task in tasks:

@@ -3,6 +3,7 @@ memory, and a pool of workers started afresh."""
 
 from __future__ import annotations
 
+import multiprocessing
 import operator
 import os
 import time
@@ -52,16 +53,37 @@ STREAMED = pytest.mark.parametrize("streamed", [False, True], ids=["at the end",
 
 
 @STREAMED
-def test_forked_workers_return_results_in_order_while_this_process_does_its_part(streamed):
+def test_this_process_and_forked_workers_return_results_in_order(streamed):
     here = os.getpid()
     meanwhile, ticks = [], []
     shared = {"base": 100}  # in memory before the fork: nothing is sent to the workers
-    results = fork_map(lambda n: (shared["base"] + n, os.getpid()), list(range(10)), 3,
+
+    def work(n: int) -> tuple[int, int]:
+        time.sleep(0.01)  # long enough that every process gets a share
+        return shared["base"] + n, os.getpid()
+
+    results = fork_map(work, list(range(30)), 3,
                        meanwhile=lambda: meanwhile.append(os.getpid()), tick=ticks.append,
-                       batch=3, streamed=streamed)
-    assert [value for value, _ in results] == list(range(100, 110))
-    assert here not in {pid for _, pid in results} and len({pid for _, pid in results}) <= 3
-    assert meanwhile == [here] and ticks[-1] == 10
+                       batch=1, streamed=streamed)
+    assert [value for value, _ in results] == list(range(100, 130))
+    pids = {pid for _, pid in results}
+    assert here in pids and len(pids) == 3
+    assert meanwhile == [here] and ticks[-1] == 30
+
+
+@STREAMED
+def test_a_failure_in_this_process_stops_the_workers_and_is_raised(streamed):
+    here = os.getpid()
+
+    def work(n: int) -> int:
+        time.sleep(0.01)
+        if os.getpid() == here:
+            raise ThemeError(Problem("broken template"))
+        return n
+
+    with pytest.raises(ThemeError):
+        fork_map(work, list(range(100)), 2, batch=1, streamed=streamed)
+    assert multiprocessing.active_children() == []
 
 
 @STREAMED
@@ -91,16 +113,30 @@ def test_a_sitegen_error_in_a_worker_is_raised_here_as_it_was(streamed):
     assert caught.value.problems == (Problem("broken template"),)
 
 
+def _in_a_worker(fail):
+    """Work that runs `fail(n)` in a forked worker, and succeeds in this process (whose own
+    failures are raised as they are)."""
+    here = os.getpid()
+
+    def work(n: int) -> int:
+        time.sleep(0.005)  # long enough that the worker gets a share
+        return n if os.getpid() == here else fail(n)
+
+    return work
+
+
 @STREAMED
 def test_a_crash_or_a_dead_worker_is_a_runtime_error(streamed):
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        fork_map(lambda n: 1 // n, [1, 0], 2, streamed=streamed)
+        fork_map(_in_a_worker(lambda n: 1 // 0), list(range(20)), 2, batch=1,
+                 streamed=streamed)
     with pytest.raises(RuntimeError, match="died"):
-        fork_map(lambda n: os._exit(3) if n else n, [0, 1], 2, streamed=streamed)
+        fork_map(_in_a_worker(lambda n: os._exit(3)), list(range(20)), 2, batch=1,
+                 streamed=streamed)
     # A worker that dies after it has sent part of its results.
     with pytest.raises(RuntimeError, match="died"):
-        fork_map(lambda n: os._exit(3) if n == 5 else n, list(range(8)), 2, batch=1,
-                 streamed=streamed)
+        fork_map(_in_a_worker(lambda n: os._exit(3) if n >= 10 else n), list(range(40)), 2,
+                 batch=1, streamed=streamed)
 
 
 def test_a_pool_of_fresh_workers_returns_results_in_order():
