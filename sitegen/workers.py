@@ -100,10 +100,14 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
     """`work(item)` for each item, in order, computed in this process and `workers - 1`
     forked ones (call only when `can_fork`): each starts with this process's memory, so
     nothing is sent to it, and back comes only each result. All take the items `batch` at
-    a time from a shared counter, so that none waits while another still has a queue:
-    items differ in cost. This process first runs `meanwhile`, then takes its share; what
-    it makes is never pickled and sent, and it pays no copy-on-write for the memory it
-    reads (the 1,000-post bench: 0.11 s of CPU to send every loaded file back). It calls
+    a time, so that none waits while another still has a queue: items differ in cost.
+    This process first runs `meanwhile`, then takes its share; what it makes is never
+    pickled and sent, and it pays no copy-on-write for the memory it reads (the 1,000-post
+    bench: 0.11 s of CPU to send every loaded file back). It takes its batches from the end
+    of the items, the workers theirs from the start, so that items of a kind, which the
+    caller keeps together, mostly go to one process, which alone makes what they all use
+    (loading: posts, whose code needs Pygments' lexers, and threads; rendering: post
+    pages, and the listings, which share each post's teaser). It calls
     `tick(done)` after each of its batches, and every tenth of a second once it has none
     left. `streamed`: each worker's batch is sent back as soon as it is made, and unpickled
     here between this process's own batches (for large results, such as loaded posts);
@@ -113,7 +117,8 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    following = context.Value("q", 0)  # the index of the next item to take, under its lock
+    # The items not yet taken: [first, last + 1), under its lock.
+    left = context.Array("q", [0, len(items)])
     # Items done, one counter per process (this one is 0), each written by its process
     # alone: no lock.
     counts = context.Array("q", workers, lock=False)
@@ -123,7 +128,7 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
         if streamed:
             _widen(sending)
         process = context.Process(target=_work, daemon=True, args=(
-            work, items, following, sending, counts, number, batch, streamed))
+            work, items, left, sending, counts, number, batch, streamed))
         process.start()
         sending.close()
         running.append((process, receiving))
@@ -135,8 +140,8 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
         if meanwhile:
             meanwhile()
         taken = time.perf_counter()  # when the workers' replies were last taken
-        for start in _batches(following, batch, len(items)):
-            for index in range(start, min(start + batch, len(items))):
+        for taken_here in _batches(left, batch, from_end=True):
+            for index in taken_here:
                 results[index] = work(items[index])
                 counts[0] += 1
                 # Often enough that a streaming worker never waits on a full pipe: a batch
@@ -161,16 +166,21 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
     return results
 
 
-def _batches(following, batch: int, count: int) -> Iterator[int]:
-    """The first index of each batch this process takes from the shared counter, until
-    none is left."""
+def _batches(left, batch: int, from_end: bool = False) -> Iterator[range]:
+    """The indices of each batch a process takes from those `left`, from the start of them
+    or from their end, until none is left."""
     while True:
-        with following.get_lock():
-            start = following.value
-            following.value = start + batch
-        if start >= count:
-            return
-        yield start
+        with left.get_lock():
+            first, end = left[0], left[1]
+            if first >= end:
+                return
+            if from_end:
+                taken = range(max(first, end - batch), end)
+                left[1] = taken.start
+            else:
+                taken = range(first, min(end, first + batch))
+                left[0] = taken.stop
+        yield taken
 
 
 def _widen(sending: Connection) -> None:
@@ -217,7 +227,7 @@ def _reply(process, receiving: Connection) -> tuple:
         return ("crash", f"a worker process died (exit code {process.exitcode})")
 
 
-def _work(work: Callable, items: Sequence, following, sending: Connection, counts,
+def _work(work: Callable, items: Sequence, left, sending: Connection, counts,
           number: int, batch: int, streamed: bool) -> None:
     """In a forked worker: take `batch` items at a time until none is left, counting them
     in `counts[number]`; send back (index, result) for each, a batch at a time if
@@ -225,8 +235,8 @@ def _work(work: Callable, items: Sequence, following, sending: Connection, count
     does not survive pickling whole)."""
     try:
         results = []
-        for start in _batches(following, batch, len(items)):
-            for index in range(start, min(start + batch, len(items))):
+        for taken in _batches(left, batch):
+            for index in taken:
                 results.append((index, work(items[index])))
                 counts[number] += 1
             if streamed:

@@ -88,17 +88,21 @@ def test_a_failure_in_this_process_stops_the_workers_and_is_raised(streamed):
 
 @STREAMED
 def test_a_worker_held_up_by_a_slow_item_leaves_the_rest_to_the_others(streamed):
-    """Workers take batches from a shared counter: pages differ in cost, and a worker
-    that was dealt a fixed share of them would leave the others idle at the end."""
+    """Processes take batches as they go: pages differ in cost, and a process that was
+    dealt a fixed share of them would leave the others idle at the end. The workers take
+    theirs from the start of the items, this process from the end."""
+    here = os.getpid()
+
     def work(n: int) -> int:
-        if n == 0:
-            time.sleep(1)
+        time.sleep(1 if n == 0 else 0.002)
         return os.getpid()
 
     pids = fork_map(work, list(range(200)), 2, streamed=streamed)
     slow = pids[0]
-    assert pids[:BATCH] == [slow] * BATCH  # its first batch, the slow item's
-    assert pids.count(slow) <= 2 * BATCH  # the other worker did nearly all of the rest
+    assert slow != here
+    assert pids[:BATCH] == [slow] * BATCH  # the worker's first batch, the slow item's
+    assert pids.count(slow) <= 2 * BATCH  # this process did nearly all of the rest
+    assert pids[-1] == here
 
 
 @STREAMED
