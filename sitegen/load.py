@@ -206,9 +206,10 @@ def _load(tasks: list[Task], config: Config, parallelism: Parallelism,
     workers = parallelism.workers(size, PARALLEL_MIN_BYTES, len(tasks))
     report = progress or (lambda stage, done, total: None)
     if workers > 1 and can_fork(parallelism):
-        # This process and forked workers take chunks from a shared counter, and the workers
-        # send each chunk's files back as soon as they are loaded; a pool of workers
-        # started afresh must be sent its work. Each process makes its own converters.
+        # This process and forked workers take chunks of what is left (this one from the
+        # end: the threads), and the workers send each chunk's files back as soon as they
+        # are loaded; a pool of workers started afresh must be sent its work. Each process
+        # makes its own converters.
         chunk = max(1, len(tasks) // (workers * CHUNKS_PER_WORKER))
         converters: dict[type, object] = {}
         return fork_map(lambda task: load_chunk([task], config, converters)[0], tasks,
