@@ -110,14 +110,14 @@ def fork_map(work: Callable[[Any], Any], items: list, workers: int,
     pages, and the listings, which share each post's teaser). It calls
     `tick(done)` after each of its batches, and every tenth of a second once it has none
     left. `streamed`: each worker's batch is sent back as soon as it is made, and unpickled
-    here between this process's own batches (for large results, such as loaded posts);
+    here as this process goes on with its own (for large results, such as loaded posts);
     else each worker sends all of its results at the end (small ones, such as staged
     pages). A SitegenError in a worker is raised here as it was; any other failure, as
     RuntimeError."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    # The items not yet taken: [first, last + 1), under its lock.
+    # The items not yet taken: the indices from left[0] up to left[1], under its lock.
     left = context.Array("q", [0, len(items)])
     # Items done, one counter per process (this one is 0), each written by its process
     # alone: no lock.
