@@ -209,22 +209,20 @@ def _take_replies(waiting: dict, results: list, failures: dict, timeout: float) 
     from multiprocessing.connection import wait
 
     for ready in wait(list(waiting), timeout=timeout):
-        reply = _reply(waiting[ready], ready)
+        try:
+            reply = ready.recv()
+        except EOFError:  # it died without a word
+            reply = None
+        if reply is None or reply[0] != "part":
+            process = waiting.pop(ready)
+            process.join()
+            if reply is None:
+                reply = ("crash", f"a worker process died (exit code {process.exitcode})")
         if reply[0] in ("part", "done"):
             for index, result in reply[1]:
                 results[index] = result
         else:
             failures[ready] = reply
-        if reply[0] != "part":
-            waiting.pop(ready).join()
-
-
-def _reply(process, receiving: Connection) -> tuple:
-    try:
-        return receiving.recv()
-    except EOFError:
-        process.join()
-        return ("crash", f"a worker process died (exit code {process.exitcode})")
 
 
 def _work(work: Callable, items: Sequence, left, sending: Connection, counts,
