@@ -54,6 +54,18 @@ def entry_ids(entries: list) -> set[str]:
     return {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id") is not None}
 
 
+def authors_by_id(entries: list) -> dict[str, str]:
+    """Each comment's author by its id, as the thread file has them ("" for a removed
+    comment, which has none): the name that moderation, mail and reply notices give a
+    comment's writer. Of two entries with one id (a file the build refuses), the first."""
+    authors: dict[str, str] = {}
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("id") is not None:
+            author = entry.get("author")
+            authors.setdefault(str(entry["id"]), "" if author is None else str(author))
+    return authors
+
+
 def read_entries(path: Path, data: bytes) -> list:
     """The list of comments a thread file holds; ContentError, with the line, if it holds
     anything else."""

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.entries import KEYS, ThreadEntry, check_entry, entry_ids, read_entries
+from sitegen.entries import (
+    KEYS,
+    ThreadEntry,
+    authors_by_id,
+    check_entry,
+    entry_ids,
+    read_entries,
+)
 from sitegen.errors import ContentError
 from sitegen.threadfile import appended, dumped
 
@@ -67,3 +74,13 @@ def test_a_thread_file_that_is_not_a_list_is_refused_at_its_first_line():
     with pytest.raises(ContentError) as caught:
         read_entries(THREAD, b"id: 1\n")
     assert caught.value.problems[0].line == 1
+
+
+def test_authors_by_id_name_each_comment_as_its_file_does():
+    """One lookup for moderation, notices and reply mail: a removed comment has no name
+    (not "None"), an entry without an id or that is not a mapping is left out, and of two
+    entries with one id the first counts."""
+    entries = [{"id": "c1", "author": "Ana"}, {"id": 2, "author": 7},
+               {"id": "c3", "removed": True}, {"author": "no id"}, "not a mapping",
+               {"id": "c1", "author": "Later"}]
+    assert authors_by_id(entries) == {"c1": "Ana", "2": "7", "c3": ""}

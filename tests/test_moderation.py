@@ -18,9 +18,11 @@ import yaml
 from intake_support import OPEN, comment_site
 
 from sitegen.atomic import sweep
+from sitegen.comments_server.links import reply_author
 from sitegen.comments_server.queue import PendingComment, Queue, new_id, read_pending
 from sitegen.entries import ThreadEntry
 from sitegen.errors import ContentError
+from sitegen.layout import SitePaths
 from sitegen.private import store_of
 from sitegen.threadfile import ThreadWriter
 
@@ -482,3 +484,17 @@ def test_writers_killed_at_random_moments_leave_only_whole_files(make_site):
     assert all(entry["body"] == "z" * 200_000 for entry in entries[1:])
     assert len(entries) > 1, "no approval happened before the kills; the test proved nothing"
     site.build()
+
+
+def test_a_reply_to_a_removed_comment_names_no_author(tmp_path):
+    """What moderation mail and the moderation page say a pending reply answers: the
+    parent's author, or nothing (then its id is shown) for a removed or unknown one."""
+    paths = SitePaths.at(tmp_path)
+    paths.comments.mkdir(parents=True)
+    paths.thread("hello").write_text(
+        "- id: c1\n  author: Ana\n  date: 2026-01-01\n  body: |\n    Hi\n"
+        "- id: c2\n  date: 2026-01-02\n  removed: true\n", encoding="utf-8")
+    assert reply_author(paths, "hello", "c1") == "Ana"
+    assert reply_author(paths, "hello", "c2") is None  # not "None"
+    assert reply_author(paths, "hello", "c9") is None
+    assert reply_author(paths, "missing", "c1") is None

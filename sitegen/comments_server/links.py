@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ..comments import CommentRenderer, safe_url
 from ..config import Config
-from ..entries import read_entries
+from ..entries import authors_by_id, read_entries
 from ..errors import ContentError
 from ..layout import SitePaths
 from ..private import PrivateStore
@@ -103,7 +103,8 @@ class ModerationLinks(SignedLinks):
 
 
 def reply_author(paths: SitePaths, post: str, replyto: str | None) -> str | None:
-    """The name of the author of comment `replyto` in the thread of `post`, if found."""
+    """The name of the author of comment `replyto` in the thread of `post`, if found (and
+    it has one: a removed comment has none)."""
     thread = paths.thread(post)
     if replyto is None or not thread.is_file():
         return None
@@ -111,8 +112,7 @@ def reply_author(paths: SitePaths, post: str, replyto: str | None) -> str | None
         entries = read_entries(thread, thread.read_bytes())
     except (OSError, ContentError):
         return None
-    return next((str(entry.get("author")) for entry in entries
-                 if isinstance(entry, dict) and str(entry.get("id")) == replyto), None)
+    return authors_by_id(entries).get(replyto) or None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from ..config import Config
-from ..entries import ThreadEntry, read_entries
+from ..entries import ThreadEntry, authors_by_id, read_entries
 from ..errors import ContentError, SitegenError
 from ..layout import SitePaths
 from ..posts import read_meta
@@ -100,7 +100,7 @@ def _announce(paths: SitePaths, config: Config, post: str,
     entries = [entry for entry in read_entries(thread, thread.read_bytes())
                if isinstance(entry, dict) and entry.get("id") is not None]
     parents = {str(entry["id"]): str(entry.get("replyto") or "") for entry in entries}
-    authors = {str(entry["id"]): str(entry.get("author", "")) for entry in entries}
+    authors = authors_by_id(entries)
     told = _recipients(PrivateStore(paths), comments, parents)
     if not told:  # the usual case: the post is not read
         return []

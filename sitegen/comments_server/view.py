@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..comments import CommentRenderer, safe_url
 from ..config import Config
 from ..dates import parse_when
-from ..entries import read_entries
+from ..entries import authors_by_id, read_entries
 from ..errors import ContentError, Problem, SitegenError
 from ..layout import SitePaths
 from ..lookup import post_ref
@@ -112,6 +112,6 @@ class QueueView:
             entries = read_entries(thread, thread.read_bytes())
         except (OSError, ContentError):
             entries = []
-        authors = {str(e["id"]): str(e.get("author") or "a removed comment") for e in entries
-                   if isinstance(e, dict) and "id" in e}
+        authors = {cid: name or "a removed comment"
+                   for cid, name in authors_by_id(entries).items()}
         return title, url, authors
