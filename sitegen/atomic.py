@@ -10,6 +10,7 @@ next command can delete those that a killed writer left.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -63,6 +64,15 @@ def move_new(source: Path, target: Path) -> None:
     source.unlink()
     fsync_folder(target.parent)
     fsync_folder(source.parent)
+
+
+def write_cache(path: Path, data: bytes | Writer) -> None:
+    """Write a file of a cache whole or not at all (another build may be reading it), its
+    folder made if need be; where it cannot be written, nothing: it is made again next
+    time."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, data)
 
 
 def shared_folder(folder: Path) -> Path | None:

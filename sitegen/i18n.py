@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import __version__
-from .atomic import shared_folder, write_file
+from .atomic import shared_folder, write_cache
 from .errors import ConfigError, Problem, ThemeError
 
 CATALOG = Path("LC_MESSAGES") / "messages.po"
@@ -104,10 +104,7 @@ class Language:
                 return (folder / name).read_bytes()
         compiled = compile_catalog(path, data, self.locale)
         if folder is not None:
-            # A cache: where it cannot be written, the catalog is compiled again next time.
-            with contextlib.suppress(OSError):
-                folder.mkdir(parents=True, exist_ok=True)
-                write_file(folder / name, compiled)
+            write_cache(folder / name, compiled)
         return compiled
 
     def _folder(self, path: Path) -> Path | None:

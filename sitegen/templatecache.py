@@ -29,7 +29,7 @@ from jinja2.bccache import Bucket
 from jinja2.utils import _PassArg
 
 from . import __version__
-from .atomic import shared_folder, write_file
+from .atomic import shared_folder, write_cache
 
 # Beside sitegen's compiled modules: installed, in site-packages; in a checkout, in the
 # package folder (git ignores __pycache__ folders).
@@ -60,12 +60,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
             bucket.load_bytecode(file)  # code of another Jinja2 or Python is left unread
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        target = Path(self._file(bucket))
-        # Whole or not at all, for another build loading it meanwhile; where it cannot be
-        # written, the template is compiled again next time (a cache).
-        with contextlib.suppress(OSError):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_file(target, bucket.write_bytecode)
+        write_cache(Path(self._file(bucket)), bucket.write_bytecode)
 
     def _folder(self, filename: str | None) -> Path:
         if self.shared is not None and filename is not None and filename.startswith(
