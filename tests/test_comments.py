@@ -184,6 +184,21 @@ def test_every_bad_comment_is_named(make_site, monkeypatch):
     ]
 
 
+def test_lines_are_counted_in_files_with_crlf_and_bare_dashes(make_site, monkeypatch):
+    # Each item starts at a "-" that ends its line or is followed by whitespace (here the
+    # "\r" of a CRLF line end); a "-" inside a body's block, or one that starts a word,
+    # starts none.
+    text = ("- id: a\n  author: Ana\n  date: 2010-09-01 10:00\n  body: |\n    -\n    - x\n"
+            "-\n  id: b\n  author: Bo\n  date: yesterday\n  body: Hi\n"
+            "- id: c\n  date: 2010-09-01 11:00\n  body: -no\n")
+    site = make_site({POST: post("Hello"), THREAD: text.replace("\n", "\r\n")})
+    assert errors(site, monkeypatch) == [
+        f"{THREAD}:7: comment 'b' has a bad date 'yesterday': use YYYY-MM-DD, "
+        "YYYY-MM-DD HH:MM or ISO 8601 with an offset",
+        f"{THREAD}:12: comment 'c' has no 'author'",
+    ]
+
+
 @pytest.mark.parametrize("date", ["2010-02-30", "0000-01-01", "2010-01-01 25:00:00",
                                   "2010-01-01 10:00:00 +99:00"])
 def test_a_date_that_names_no_real_day_or_time_is_one_error_with_its_line(make_site, date):
