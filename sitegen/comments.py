@@ -132,9 +132,11 @@ def thread_digest(data: bytes, path: Path, config: Config) -> str:
     return key.hexdigest()
 
 
-def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRenderer) -> Thread:
+def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRenderer,
+                digest: str | None = None) -> Thread:
     """The thread in `content/comments/<stem>.yml`; raises ContentError naming every bad
-    comment, and keeps replies whose parent is missing at the top level, with a warning."""
+    comment, and keeps replies whose parent is missing at the top level, with a warning.
+    `digest`: its `thread_digest`, when the caller has taken it already."""
     entries = read_entries(path, data)
     item_lines = _item_lines(data)
     problems: list[Problem] = []
@@ -162,7 +164,7 @@ def load_thread(path: Path, data: bytes, config: Config, renderer: CommentRender
         number += not removed
         numbered.append(_comment(entry, when, 0 if removed else number, renderer))
     rows, tree_warnings = _rows(path, numbered, id_lines)
-    digest = thread_digest(data, path, config)
+    digest = digest or thread_digest(data, path, config)
     holds_emails = any(isinstance(entry, dict) and "email" in entry for entry in entries)
     return Thread(digest, path.stem, path, tuple(numbered), rows, (*warnings, *tree_warnings),
                   holds_emails)

@@ -71,6 +71,8 @@ class Task(NamedTuple):
     size: int
     data: bytes | None
     signature: tuple | None = None
+    # Its digest, when it was taken to look the file up (else it is taken where it loads).
+    digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def _lookup(kind: str, name: str, config: Config, lookup: Lookup, files: dict[st
     digest = KINDS[kind].digest(data, Path(name), config)
     if still(stat, settled):
         files[name] = (signature, digest)
-    return lookup.items.get(digest), digest, Task(kind, name, len(data), data)
+    return lookup.items.get(digest), digest, Task(kind, name, len(data), data, digest=digest)
 
 
 def still(stat: os.stat_result, settled: int) -> bool:
@@ -244,7 +246,7 @@ def load_chunk(tasks: list[Task], config: Config,
     for task in tasks:
         kind = KINDS[task.kind]
         path = Path(task.name)
-        data, read = task.data, None
+        data, digest, read = task.data, task.digest, None
         if data is None:
             try:
                 data = _read(task.name)
@@ -252,11 +254,12 @@ def load_chunk(tasks: list[Task], config: Config,
                 outcomes.append((None, (Problem(f"cannot read: {error.strerror}", path),),
                                  None))
                 continue
-            read = (kind.digest(data, path, config), task.signature)
+            digest = kind.digest(data, path, config)
+            read = (digest, task.signature)
         renderer = renderers.get(kind.renderer) or renderers.setdefault(
             kind.renderer, kind.renderer())
         try:
-            outcomes.append((kind.load(path, data, config, renderer), (), read))
+            outcomes.append((kind.load(path, data, config, renderer, digest), (), read))
         except SitegenError as error:
             outcomes.append((None, error.problems, read))
     return outcomes

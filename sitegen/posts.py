@@ -159,8 +159,10 @@ def is_published(post: PostMeta, options: BuildOptions) -> bool:
     return (options.drafts or not post.draft) and (options.future or post.date <= now)
 
 
-def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post:
-    """A Post from one file of content/posts/; raises ContentError naming file and line."""
+def load_post(path: Path, data: bytes, config: Config, engines: Engines,
+              digest: str | None = None) -> Post:
+    """A Post from one file of content/posts/; raises ContentError naming file and line.
+    `digest`: its `source_digest`, when the caller has taken it already."""
     source = read_source(path, data)
     meta = _meta(source, config)
     engine = engines.for_config(config)
@@ -168,7 +170,7 @@ def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post
     summary_html = _summary(source, body_html, engine)
     words = _words(body_html)
     return Post(
-        source_digest=source_digest(data, path, config),
+        source_digest=digest or source_digest(data, path, config),
         source=path,
         **vars(meta),
         body_html=Markup(body_html),
@@ -180,13 +182,14 @@ def load_post(path: Path, data: bytes, config: Config, engines: Engines) -> Post
     )
 
 
-def load_page(path: Path, data: bytes, config: Config, engines: Engines) -> StaticPage:
-    """A StaticPage from one file of content/pages/."""
+def load_page(path: Path, data: bytes, config: Config, engines: Engines,
+              digest: str | None = None) -> StaticPage:
+    """A StaticPage from one file of content/pages/ (`digest`: as for `load_post`)."""
     source = read_source(path, data)
     slug = _slug(source, path.stem)
     body_html, _ = _converted(source, engines.for_config(config))
     return StaticPage(
-        source_digest=source_digest(data, path, config),
+        source_digest=digest or source_digest(data, path, config),
         source=path,
         title=_title(source),
         slug=slug,
