@@ -354,16 +354,19 @@ def xml_bytes(text: str) -> bytes:
     return _NOT_XML.sub("", text).encode("utf-8")
 
 
-def _escape(value: object) -> Markup:
-    """`markupsafe.escape`, without its Python layers around the C function: Markup comes
-    back as it is (not as a copy made in three Python calls), and text is escaped straight
-    into Markup. A page prints a few hundred values; markupsafe's layers took a fifth of its
-    rendering."""
+def _escape(value: object) -> str:
+    """What a template prints for `value`: `markupsafe.escape`'s text, without its Python
+    layers around the C function. Markup comes back as it is (not as a copy made in three
+    Python calls), and text comes back escaped as plain text, not copied again into
+    Markup: the compiled templates only write what `escape` gives into the page (jinja2's
+    compiler, `_output_child_pre`), and `_translator` puts it into words that it marks safe
+    itself. A page prints a few hundred values: markupsafe's layers took a fifth of its
+    rendering, and the copy into Markup 2% (14 ms of the 1,000-post bench site's 0.71 s)."""
     kind = type(value)
     if kind is Markup:
         return value
     if kind is str and _escape_text is not None:
-        return _new_str(Markup, _escape_text(value))
+        return _escape_text(value)
     return escape(value)
 
 
